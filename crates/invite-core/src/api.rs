@@ -1,0 +1,322 @@
+//! The REST API's data types, shared by server and SPA so that they cannot disagree.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::error::{ErrorCode, FieldError};
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The wire name, as stored in the database.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn from_wire(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+string_enum!(
+    /// Who is invited: a public officer (Email invitation) or a vendor (Create account).
+    UserType { PublicOfficer = "public_officer", Vendor = "vendor" }
+);
+string_enum!(
+    /// How the invitation was made.
+    Channel { EmailInvitation = "email_invitation", CreateAccount = "create_account", BatchUpload = "batch_upload", Api = "api" }
+);
+string_enum!(
+    /// TechPass onboarding status.
+    TechpassStatus { Pending = "pending", Onboarded = "onboarded", Failed = "failed" }
+);
+string_enum!(
+    /// SEED onboarding status.
+    SeedStatus { NotRequired = "not_required", Pending = "pending", Onboarded = "onboarded", Failed = "failed" }
+);
+string_enum!(
+    /// A batch is a draft until it is submitted.
+    BatchStatus { Draft = "draft", Submitted = "submitted" }
+);
+string_enum!(
+    /// A row's state within its batch.
+    BatchRowStatus { Valid = "valid", Invalid = "invalid", Submitted = "submitted", Failed = "failed" }
+);
+
+impl UserType {
+    /// Accepts the wire names and the spreadsheet's labels (`Public officer`, `Vendor`).
+    pub fn parse(input: &str) -> Result<Self, ErrorCode> {
+        let normalised = input.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        if normalised.is_empty() {
+            return Err(ErrorCode::Required);
+        }
+        Self::from_wire(&normalised).ok_or(ErrorCode::InvalidUserType)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            UserType::PublicOfficer => "Public officer",
+            UserType::Vendor => "Vendor",
+        }
+    }
+}
+
+impl TechpassStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            TechpassStatus::Pending => "Pending",
+            TechpassStatus::Onboarded => "Onboarded",
+            TechpassStatus::Failed => "Failed",
+        }
+    }
+}
+
+impl SeedStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            SeedStatus::NotRequired => "Not required",
+            SeedStatus::Pending => "Pending",
+            SeedStatus::Onboarded => "Onboarded",
+            SeedStatus::Failed => "Failed",
+        }
+    }
+}
+
+/// An invitation as returned by the API.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Invitation {
+    pub id: Uuid,
+    pub user_type: UserType,
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    /// E.164, e.g. `+6591234567`.
+    pub contact_number: Option<String>,
+    pub organisation: Option<String>,
+    pub department: Option<String>,
+    pub techpass_username: Option<String>,
+    pub seed_required: bool,
+    pub reason: String,
+    pub channel: Channel,
+    pub invited_at: DateTime<Utc>,
+    pub last_sent_at: DateTime<Utc>,
+    pub techpass_status: TechpassStatus,
+    pub seed_status: SeedStatus,
+    /// Whether `POST …/resend` would send now.
+    pub can_resend: bool,
+    /// When a resend is next allowed; null once onboarded.
+    pub next_resend_at: Option<DateTime<Utc>>,
+}
+
+/// One page of invitations, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationPage {
+    pub items: Vec<Invitation>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// RFC 9457 problem details, with this API's extensions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "type": "https://invite-users.tech.gov.sg/problems/validation", "title": "Some fields are invalid",
+    "status": 422, "detail": "2 fields are invalid.", "trace_id": "4bf92f3577b34da6a3ce929d0e0e4736",
+    "support_email": "support@invite-users.tech.gov.sg",
+    "errors": [{"field": "email", "code": "not_public_officer_email", "message": "Enter a public officer's email address in the format <your_name>@<agency>.gov.sg."}]
+})))]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Quote it when you contact support; the server log carries the same id.
+    pub trace_id: String,
+    pub support_email: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DevLoginRequest {
+    /// A public officer's address, e.g. `jane_tan@tech.gov.sg`.
+    #[cfg_attr(feature = "openapi", schema(example = "jane_tan@tech.gov.sg"))]
+    pub email: String,
+}
+
+/// The signed-in officer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Officer {
+    pub id: Uuid,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignIn {
+    /// Send as `Authorization: Bearer <token>`.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub officer: Officer,
+}
+
+/// How the SPA should sign in: the built-in sign-in, or OpenID Connect with PKCE.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "mode", rename_all = "snake_case")]
+pub enum AuthConfig {
+    DevLogin,
+    Oidc {
+        authorization_endpoint: String,
+        token_endpoint: String,
+        client_id: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateApiKey {
+    /// What the key is for, e.g. the calling system's name (1–100 characters).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 100, example = "HR onboarding system")
+    )]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiKey {
+    pub id: Uuid,
+    pub name: String,
+    /// The first characters of the secret, to tell keys apart.
+    pub prefix: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreatedApiKey {
+    #[serde(flatten)]
+    pub key: ApiKey,
+    /// Shown once; only its hash is stored. Send as `Authorization: Bearer <secret>`.
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiKeyList {
+    pub items: Vec<ApiKey>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BatchSummary {
+    pub total: u32,
+    pub valid: u32,
+    pub invalid: u32,
+    pub submitted: u32,
+}
+
+/// One spreadsheet row of a batch, with its fields as entered (normalised where valid).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BatchRow {
+    pub id: Uuid,
+    /// The row in sheet `Users` (the header is row 1).
+    pub row_number: u32,
+    pub user_type: String,
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub contact_number: Option<String>,
+    pub organisation: Option<String>,
+    pub department: Option<String>,
+    pub techpass_username: Option<String>,
+    pub seed_required: Option<bool>,
+    pub reason: String,
+    pub status: BatchRowStatus,
+    pub errors: Vec<BatchRowError>,
+    pub invitation_id: Option<Uuid>,
+}
+
+/// A row error: a field error plus the sheet cell it points at (e.g. `E7`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BatchRowError {
+    pub field: String,
+    pub code: String,
+    pub message: String,
+    /// The sheet cell, e.g. `E7`; null when the row was edited after upload.
+    pub cell: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Batch {
+    pub id: Uuid,
+    pub filename: String,
+    pub created_at: DateTime<Utc>,
+    pub status: BatchStatus,
+    pub summary: BatchSummary,
+    pub rows: Vec<BatchRow>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_type_accepts_wire_names_and_sheet_labels() {
+        assert_eq!(
+            UserType::parse("public_officer"),
+            Ok(UserType::PublicOfficer)
+        );
+        assert_eq!(
+            UserType::parse(" Public officer "),
+            Ok(UserType::PublicOfficer)
+        );
+        assert_eq!(UserType::parse("VENDOR"), Ok(UserType::Vendor));
+        assert_eq!(UserType::parse(""), Err(ErrorCode::Required));
+        assert_eq!(
+            UserType::parse("contractor"),
+            Err(ErrorCode::InvalidUserType)
+        );
+    }
+
+    #[test]
+    fn enums_round_trip_through_their_wire_names() {
+        for s in SeedStatus::ALL {
+            assert_eq!(SeedStatus::from_wire(s.as_str()), Some(*s));
+            assert_eq!(
+                serde_json::to_string(s).expect("json"),
+                format!("\"{}\"", s.as_str())
+            );
+        }
+        for c in Channel::ALL {
+            assert_eq!(Channel::from_wire(c.as_str()), Some(*c));
+            assert_eq!(
+                serde_json::to_string(c).expect("json"),
+                format!("\"{}\"", c.as_str())
+            );
+        }
+    }
+}

@@ -1,0 +1,205 @@
+//! Field errors: which field, a stable machine code, and the human message derived from both.
+
+use serde::{Deserialize, Serialize};
+
+use crate::limits;
+
+/// A field of an invitation, named as in the JSON body (`as_str`) and as on screen (`label`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Field {
+    UserType,
+    Email,
+    FirstName,
+    LastName,
+    ContactNumber,
+    Organisation,
+    Department,
+    TechpassUsername,
+    SeedRequired,
+    Reason,
+}
+
+impl Field {
+    pub const ALL: [Field; 10] = [
+        Field::UserType,
+        Field::Email,
+        Field::FirstName,
+        Field::LastName,
+        Field::ContactNumber,
+        Field::Organisation,
+        Field::Department,
+        Field::TechpassUsername,
+        Field::SeedRequired,
+        Field::Reason,
+    ];
+
+    /// The JSON field name, also used in `FieldError::field`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::UserType => "user_type",
+            Field::Email => "email",
+            Field::FirstName => "first_name",
+            Field::LastName => "last_name",
+            Field::ContactNumber => "contact_number",
+            Field::Organisation => "organisation",
+            Field::Department => "department",
+            Field::TechpassUsername => "techpass_username",
+            Field::SeedRequired => "seed_required",
+            Field::Reason => "reason",
+        }
+    }
+
+    /// The label officers see, on the forms and in the spreadsheet header.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::UserType => "User type",
+            Field::Email => "Email address",
+            Field::FirstName => "First name",
+            Field::LastName => "Last name",
+            Field::ContactNumber => "Contact number",
+            Field::Organisation => "Organisation",
+            Field::Department => "Department",
+            Field::TechpassUsername => "TechPass username",
+            Field::SeedRequired => "SEED onboarding required",
+            Field::Reason => "Reason",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Field> {
+        Field::ALL.into_iter().find(|f| f.as_str() == name)
+    }
+
+    /// Maximum length in characters, where the field has one.
+    pub fn max_chars(self) -> Option<usize> {
+        match self {
+            Field::Email => Some(limits::EMAIL_MAX),
+            Field::FirstName | Field::LastName => Some(limits::NAME_MAX),
+            Field::Organisation | Field::Department => Some(limits::ORGANISATION_MAX),
+            Field::TechpassUsername => Some(limits::USERNAME_MAX),
+            Field::Reason => Some(limits::REASON_MAX),
+            Field::ContactNumber => Some(limits::CONTACT_INPUT_MAX),
+            Field::UserType | Field::SeedRequired => None,
+        }
+    }
+}
+
+/// Why a field was refused. The string form (`as_str`) is a stable API: clients may match on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
+    Required,
+    TooLong,
+    ControlCharacter,
+    InvalidUserType,
+    InvalidSeedRequired,
+    InvalidEmail,
+    NotPublicOfficerEmail,
+    UsernameTooShort,
+    UsernameInvalidStart,
+    UsernameInvalidEnd,
+    UsernameInvalidCharacter,
+    UsernameConsecutiveDots,
+    InvalidContactNumber,
+    NotApplicable,
+    DuplicateInFile,
+    AlreadyInvited,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Required => "required",
+            ErrorCode::TooLong => "too_long",
+            ErrorCode::ControlCharacter => "control_character",
+            ErrorCode::InvalidUserType => "invalid_user_type",
+            ErrorCode::InvalidSeedRequired => "invalid_seed_required",
+            ErrorCode::InvalidEmail => "invalid_email",
+            ErrorCode::NotPublicOfficerEmail => "not_public_officer_email",
+            ErrorCode::UsernameTooShort => "username_too_short",
+            ErrorCode::UsernameInvalidStart => "username_invalid_start",
+            ErrorCode::UsernameInvalidEnd => "username_invalid_end",
+            ErrorCode::UsernameInvalidCharacter => "username_invalid_character",
+            ErrorCode::UsernameConsecutiveDots => "username_consecutive_dots",
+            ErrorCode::InvalidContactNumber => "invalid_contact_number",
+            ErrorCode::NotApplicable => "not_applicable",
+            ErrorCode::DuplicateInFile => "duplicate_in_file",
+            ErrorCode::AlreadyInvited => "already_invited",
+        }
+    }
+
+    /// The message an officer reads for this code on this field.
+    pub fn message(self, field: Field) -> String {
+        let label = field.label();
+        match self {
+            ErrorCode::Required => format!("Enter the {}.", label.to_lowercase()),
+            ErrorCode::TooLong => format!(
+                "{label} must be at most {} characters.",
+                field.max_chars().unwrap_or(0)
+            ),
+            ErrorCode::ControlCharacter => {
+                format!("{label} must not contain line breaks or control characters.")
+            }
+            ErrorCode::InvalidUserType => "Choose Public officer or Vendor.".to_owned(),
+            ErrorCode::InvalidSeedRequired => "Choose Yes or No.".to_owned(),
+            ErrorCode::InvalidEmail => {
+                "Enter an email address in the correct format, like name@example.com.".to_owned()
+            }
+            ErrorCode::NotPublicOfficerEmail => {
+                "Enter a public officer's email address in the format <your_name>@<agency>.gov.sg."
+                    .to_owned()
+            }
+            ErrorCode::UsernameTooShort => format!(
+                "TechPass username must be at least {} characters.",
+                limits::USERNAME_MIN
+            ),
+            ErrorCode::UsernameInvalidStart => {
+                "TechPass username must start with a letter or a digit.".to_owned()
+            }
+            ErrorCode::UsernameInvalidEnd => {
+                "TechPass username must end with a letter or a digit.".to_owned()
+            }
+            ErrorCode::UsernameInvalidCharacter => {
+                "TechPass username can contain only letters, digits, '_', ' ', '-' and '.'."
+                    .to_owned()
+            }
+            ErrorCode::UsernameConsecutiveDots => {
+                "TechPass username must not contain two consecutive dots ('..').".to_owned()
+            }
+            ErrorCode::InvalidContactNumber => "Enter a Singapore number like 9123 4567 or \
+                 +65 9123 4567, or an international number starting with +."
+                .to_owned(),
+            ErrorCode::NotApplicable => format!("{label} applies to vendors only; leave it empty."),
+            ErrorCode::DuplicateInFile => {
+                format!(
+                    "This {} appears more than once in the file.",
+                    label.to_lowercase()
+                )
+            }
+            ErrorCode::AlreadyInvited => {
+                format!("This {} already has an invitation.", label.to_lowercase())
+            }
+        }
+    }
+}
+
+/// One refused field as sent over the wire; `field` and `code` are stable machine names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"field": "email", "code": "not_public_officer_email", "message": "Enter a public officer's email address in the format <your_name>@<agency>.gov.sg."})))]
+pub struct FieldError {
+    /// The JSON field name, e.g. `techpass_username`.
+    pub field: String,
+    /// Stable machine code, e.g. `username_consecutive_dots`.
+    pub code: String,
+    /// Human-readable message derived from the code.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: Field, code: ErrorCode) -> Self {
+        Self {
+            field: field.as_str().to_owned(),
+            code: code.as_str().to_owned(),
+            message: code.message(field),
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! Invitation models and every field rule of Invite Users.
+//!
+//! This crate is the single home of the domain rules. It compiles natively (server) and to
+//! `wasm32-unknown-unknown` (SPA), so both validate with the same functions and show the same
+//! messages. Values such as [`Email`] or [`TechPassUsername`] can only be obtained by parsing.
+
+pub mod api;
+pub mod contact_number;
+pub mod email;
+pub mod error;
+pub mod limits;
+pub mod request;
+pub mod text;
+pub mod username;
+
+pub use contact_number::ContactNumber;
+pub use email::{Email, PublicOfficerEmail};
+pub use error::{ErrorCode, Field, FieldError};
+pub use request::{InvitationDraft, InvitationFields, InvitationRequest};
+pub use text::{optional_text, parse_yes_no, required_text};
+pub use username::TechPassUsername;

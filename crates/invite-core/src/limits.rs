@@ -1,0 +1,12 @@
+//! Documented maximums and minimums for every field (see docs/API-DESIGN.md).
+
+/// RFC 5321 limit on a forward path.
+pub const EMAIL_MAX: usize = 254;
+pub const NAME_MAX: usize = 100;
+pub const ORGANISATION_MAX: usize = 200;
+pub const REASON_MAX: usize = 500;
+/// TechPass usernames: 3 to 64 characters after trimming.
+pub const USERNAME_MIN: usize = 3;
+pub const USERNAME_MAX: usize = 64;
+/// Longest contact number input accepted before normalising (spaces and dashes included).
+pub const CONTACT_INPUT_MAX: usize = 32;

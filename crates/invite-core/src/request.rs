@@ -1,0 +1,480 @@
+//! The invitation request: raw input (`InvitationDraft`, as typed or uploaded) parsed into a
+//! typed `InvitationRequest` with every field error collected at once.
+
+use serde::{Deserialize, Serialize};
+
+use crate::api::UserType;
+use crate::contact_number::ContactNumber;
+use crate::email::{Email, PublicOfficerEmail};
+use crate::error::{ErrorCode, Field, FieldError};
+use crate::text::{optional_text, required_text};
+use crate::username::TechPassUsername;
+
+/// An invitation as entered: the JSON body of `POST /api/v1/invitations`, a batch row being
+/// edited, or a form in the SPA. Every field is optional here so that parsing, not
+/// deserialisation, reports what is missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "user_type": "vendor", "email": "ah.kow@acme.com.sg", "techpass_username": "Tan Ah Kow",
+    "first_name": "Ah Kow", "last_name": "Tan", "contact_number": "+65 9123 4567",
+    "organisation": "ACME Pte Ltd", "department": null, "seed_required": false,
+    "reason": "Develops the agency's booking system"
+})))]
+pub struct InvitationDraft {
+    /// `public_officer` (Email invitation) or `vendor` (Create account).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(example = "public_officer"))]
+    pub user_type: String,
+    /// Public officers: `<name>@<agency>.gov.sg`. Vendors: the address the vendor gave.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 254, example = "jane_tan@tech.gov.sg")
+    )]
+    pub email: String,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
+    pub last_name: Option<String>,
+    /// Singapore number (`9123 4567`, `+65 9123 4567`) or international E.164; stored as E.164.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 32, example = "+65 9123 4567")
+    )]
+    pub contact_number: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub organisation: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub department: Option<String>,
+    /// Vendors only. 3–64 characters: letters, digits, `_`, space, `-`, `.`; starts and ends with
+    /// a letter or digit; no `..`.
+    #[serde(default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 3,
+            max_length = 64,
+            pattern = r"^[A-Za-z0-9](?:[A-Za-z0-9_ \-]|\.(?!\.))*[A-Za-z0-9]$"
+        )
+    )]
+    pub techpass_username: Option<String>,
+    /// Whether the invitee needs SEED provisioning.
+    #[serde(default)]
+    pub seed_required: Option<bool>,
+    /// Why the invitee needs a TechPass account.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
+    pub reason: String,
+}
+
+/// A public officer invited by email.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicOfficerInvite {
+    pub email: PublicOfficerEmail,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub contact_number: Option<ContactNumber>,
+    pub organisation: Option<String>,
+    pub department: Option<String>,
+    pub seed_required: bool,
+    pub reason: String,
+}
+
+/// A vendor for whom a TechPass account is created.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VendorInvite {
+    pub email: Email,
+    pub techpass_username: TechPassUsername,
+    pub first_name: String,
+    pub last_name: String,
+    pub contact_number: ContactNumber,
+    pub organisation: String,
+    pub department: Option<String>,
+    pub seed_required: bool,
+    pub reason: String,
+}
+
+/// A valid invitation request. Only obtainable through [`InvitationDraft::parse`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvitationRequest {
+    PublicOfficer(PublicOfficerInvite),
+    Vendor(VendorInvite),
+}
+
+/// The normalised fields of a valid request, flat, as they are stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationFields {
+    pub user_type: UserType,
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub contact_number: Option<String>,
+    pub organisation: Option<String>,
+    pub department: Option<String>,
+    pub techpass_username: Option<String>,
+    pub seed_required: bool,
+    pub reason: String,
+}
+
+/// Collects field errors while parsing, so that every problem is reported at once.
+struct Collector(Vec<FieldError>);
+
+impl Collector {
+    fn check<T>(&mut self, field: Field, result: Result<T, ErrorCode>) -> Option<T> {
+        result
+            .map_err(|code| self.0.push(FieldError::new(field, code)))
+            .ok()
+    }
+}
+
+fn text(value: &Option<String>) -> &str {
+    value.as_deref().unwrap_or("")
+}
+
+impl InvitationDraft {
+    /// Parses the draft, returning every field error (in field order) when it is not valid.
+    pub fn parse(&self) -> Result<InvitationRequest, Vec<FieldError>> {
+        let mut errors = Collector(Vec::new());
+        let user_type = errors.check(Field::UserType, UserType::parse(&self.user_type));
+        let seed_required = errors.check(
+            Field::SeedRequired,
+            self.seed_required.ok_or(ErrorCode::Required),
+        );
+
+        let request = match user_type {
+            // Without a user type we cannot tell which rules apply; check what is common to both.
+            None => {
+                errors.check(Field::Email, Email::parse(&self.email));
+                errors.check(Field::Reason, required_text(Field::Reason, &self.reason));
+                None
+            }
+            Some(UserType::PublicOfficer) => {
+                let email = errors.check(Field::Email, PublicOfficerEmail::parse(&self.email));
+                let first_name = errors.check(
+                    Field::FirstName,
+                    optional_text(Field::FirstName, text(&self.first_name)),
+                );
+                let last_name = errors.check(
+                    Field::LastName,
+                    optional_text(Field::LastName, text(&self.last_name)),
+                );
+                let contact_number = errors.check(
+                    Field::ContactNumber,
+                    match text(&self.contact_number).trim() {
+                        "" => Ok(None),
+                        number => ContactNumber::parse(number).map(Some),
+                    },
+                );
+                let organisation = errors.check(
+                    Field::Organisation,
+                    optional_text(Field::Organisation, text(&self.organisation)),
+                );
+                let department = errors.check(
+                    Field::Department,
+                    optional_text(Field::Department, text(&self.department)),
+                );
+                // TechPass derives a public officer's username from the WOG account.
+                if !text(&self.techpass_username).trim().is_empty() {
+                    errors.check::<()>(Field::TechpassUsername, Err(ErrorCode::NotApplicable));
+                }
+                let reason =
+                    errors.check(Field::Reason, required_text(Field::Reason, &self.reason));
+                match (
+                    email,
+                    first_name,
+                    last_name,
+                    contact_number,
+                    organisation,
+                    department,
+                    seed_required,
+                    reason,
+                ) {
+                    (
+                        Some(email),
+                        Some(first_name),
+                        Some(last_name),
+                        Some(contact_number),
+                        Some(organisation),
+                        Some(department),
+                        Some(seed_required),
+                        Some(reason),
+                    ) => Some(InvitationRequest::PublicOfficer(PublicOfficerInvite {
+                        email,
+                        first_name,
+                        last_name,
+                        contact_number,
+                        organisation,
+                        department,
+                        seed_required,
+                        reason,
+                    })),
+                    _ => None,
+                }
+            }
+            Some(UserType::Vendor) => {
+                let email = errors.check(Field::Email, Email::parse(&self.email));
+                let first_name = errors.check(
+                    Field::FirstName,
+                    required_text(Field::FirstName, text(&self.first_name)),
+                );
+                let last_name = errors.check(
+                    Field::LastName,
+                    required_text(Field::LastName, text(&self.last_name)),
+                );
+                let contact_number = errors.check(
+                    Field::ContactNumber,
+                    ContactNumber::parse(text(&self.contact_number)),
+                );
+                let organisation = errors.check(
+                    Field::Organisation,
+                    required_text(Field::Organisation, text(&self.organisation)),
+                );
+                let department = errors.check(
+                    Field::Department,
+                    optional_text(Field::Department, text(&self.department)),
+                );
+                let techpass_username = errors.check(
+                    Field::TechpassUsername,
+                    TechPassUsername::parse(text(&self.techpass_username)),
+                );
+                let reason =
+                    errors.check(Field::Reason, required_text(Field::Reason, &self.reason));
+                match (
+                    email,
+                    techpass_username,
+                    first_name,
+                    last_name,
+                    contact_number,
+                    organisation,
+                    department,
+                    seed_required,
+                    reason,
+                ) {
+                    (
+                        Some(email),
+                        Some(techpass_username),
+                        Some(first_name),
+                        Some(last_name),
+                        Some(contact_number),
+                        Some(organisation),
+                        Some(department),
+                        Some(seed_required),
+                        Some(reason),
+                    ) => Some(InvitationRequest::Vendor(VendorInvite {
+                        email,
+                        techpass_username,
+                        first_name,
+                        last_name,
+                        contact_number,
+                        organisation,
+                        department,
+                        seed_required,
+                        reason,
+                    })),
+                    _ => None,
+                }
+            }
+        };
+        match request {
+            Some(request) if errors.0.is_empty() => Ok(request),
+            _ => {
+                let mut list = errors.0;
+                list.sort_by_key(|e| Field::ALL.iter().position(|f| f.as_str() == e.field));
+                Err(list)
+            }
+        }
+    }
+
+    /// The error, if any, of one field: what the SPA shows when the field is left.
+    /// Uses the same parse as the server, so the messages cannot differ.
+    pub fn field_error(&self, field: Field) -> Option<FieldError> {
+        self.parse()
+            .err()?
+            .into_iter()
+            .find(|e| e.field == field.as_str())
+    }
+}
+
+impl InvitationRequest {
+    pub fn user_type(&self) -> UserType {
+        match self {
+            InvitationRequest::PublicOfficer(_) => UserType::PublicOfficer,
+            InvitationRequest::Vendor(_) => UserType::Vendor,
+        }
+    }
+
+    pub fn email(&self) -> &str {
+        match self {
+            InvitationRequest::PublicOfficer(p) => p.email.as_str(),
+            InvitationRequest::Vendor(v) => v.email.as_str(),
+        }
+    }
+
+    pub fn into_fields(self) -> InvitationFields {
+        match self {
+            InvitationRequest::PublicOfficer(p) => InvitationFields {
+                user_type: UserType::PublicOfficer,
+                email: p.email.into_email().into_inner(),
+                first_name: p.first_name,
+                last_name: p.last_name,
+                contact_number: p.contact_number.map(ContactNumber::into_inner),
+                organisation: p.organisation,
+                department: p.department,
+                techpass_username: None,
+                seed_required: p.seed_required,
+                reason: p.reason,
+            },
+            InvitationRequest::Vendor(v) => InvitationFields {
+                user_type: UserType::Vendor,
+                email: v.email.into_inner(),
+                first_name: Some(v.first_name),
+                last_name: Some(v.last_name),
+                contact_number: Some(v.contact_number.into_inner()),
+                organisation: Some(v.organisation),
+                department: v.department,
+                techpass_username: Some(v.techpass_username.into_inner()),
+                seed_required: v.seed_required,
+                reason: v.reason,
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vendor() -> InvitationDraft {
+        InvitationDraft {
+            user_type: "vendor".into(),
+            email: "Ah.Kow@ACME.com.sg".into(),
+            first_name: Some("Ah Kow".into()),
+            last_name: Some("Tan".into()),
+            contact_number: Some("9123 4567".into()),
+            organisation: Some("ACME Pte Ltd".into()),
+            department: None,
+            techpass_username: Some("Tan Ah Kow".into()),
+            seed_required: Some(false),
+            reason: "Builds the booking system".into(),
+        }
+    }
+
+    fn codes(errors: &[FieldError]) -> Vec<(&str, &str)> {
+        errors
+            .iter()
+            .map(|e| (e.field.as_str(), e.code.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn valid_vendor_is_normalised() {
+        let fields = vendor().parse().expect("valid").into_fields();
+        assert_eq!(fields.email, "ah.kow@acme.com.sg");
+        assert_eq!(fields.contact_number.as_deref(), Some("+6591234567"));
+        assert_eq!(fields.techpass_username.as_deref(), Some("Tan Ah Kow"));
+        assert_eq!(fields.user_type, UserType::Vendor);
+    }
+
+    #[test]
+    fn valid_public_officer_needs_only_email_seed_and_reason() {
+        let draft = InvitationDraft {
+            user_type: "public_officer".into(),
+            email: "jane_tan@tech.gov.sg".into(),
+            seed_required: Some(true),
+            reason: "Joins the platform team".into(),
+            ..Default::default()
+        };
+        let request = draft.parse().expect("valid");
+        assert_eq!(request.user_type(), UserType::PublicOfficer);
+        assert_eq!(request.email(), "jane_tan@tech.gov.sg");
+    }
+
+    #[test]
+    fn every_vendor_error_is_reported_at_once_in_field_order() {
+        let draft = InvitationDraft {
+            user_type: "vendor".into(),
+            email: "nope".into(),
+            techpass_username: Some("ah..kow".into()),
+            contact_number: Some("123".into()),
+            reason: " ".into(),
+            ..Default::default()
+        };
+        let errors = draft.parse().expect_err("invalid");
+        assert_eq!(
+            codes(&errors),
+            vec![
+                ("email", "invalid_email"),
+                ("first_name", "required"),
+                ("last_name", "required"),
+                ("contact_number", "invalid_contact_number"),
+                ("organisation", "required"),
+                ("techpass_username", "username_consecutive_dots"),
+                ("seed_required", "required"),
+                ("reason", "required"),
+            ]
+        );
+        assert!(errors.iter().all(|e| !e.message.is_empty()));
+    }
+
+    #[test]
+    fn public_officer_with_vendor_email_and_username_is_refused() {
+        let draft = InvitationDraft {
+            user_type: "public_officer".into(),
+            email: "x@gov.sg.evil.com".into(),
+            techpass_username: Some("someone".into()),
+            seed_required: Some(false),
+            reason: "r".into(),
+            ..Default::default()
+        };
+        let errors = draft.parse().expect_err("invalid");
+        assert_eq!(
+            codes(&errors),
+            vec![
+                ("email", "not_public_officer_email"),
+                ("techpass_username", "not_applicable")
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_user_type_still_checks_common_fields() {
+        let draft = InvitationDraft {
+            user_type: "alien".into(),
+            ..Default::default()
+        };
+        let errors = draft.parse().expect_err("invalid");
+        assert_eq!(
+            codes(&errors),
+            vec![
+                ("user_type", "invalid_user_type"),
+                ("email", "required"),
+                ("seed_required", "required"),
+                ("reason", "required")
+            ]
+        );
+    }
+
+    #[test]
+    fn field_error_matches_parse() {
+        let mut draft = vendor();
+        draft.techpass_username = Some("_bad".into());
+        let error = draft.field_error(Field::TechpassUsername).expect("error");
+        assert_eq!(error.code, "username_invalid_start");
+        assert_eq!(draft.field_error(Field::Email), None);
+    }
+
+    #[test]
+    fn draft_deserialises_from_contract_example() {
+        let json = r#"{"user_type": "vendor", "email": "ah.kow@acme.com.sg", "techpass_username": "Tan Ah Kow",
+            "first_name": "Ah Kow", "last_name": "Tan", "contact_number": "+6591234567",
+            "organisation": "ACME Pte Ltd", "department": null, "seed_required": false, "reason": "x"}"#;
+        let draft: InvitationDraft = serde_json::from_str(json).expect("json");
+        assert!(draft.parse().is_ok());
+    }
+}

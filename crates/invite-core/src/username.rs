@@ -1,0 +1,125 @@
+//! TechPass usernames, by the guide's rules:
+//! start and end with a letter or digit; only letters, digits, `_`, space, `-` and `.`;
+//! never two consecutive dots. Length: 3 to 64 characters after trimming surrounding spaces.
+
+use crate::error::ErrorCode;
+use crate::limits::{USERNAME_MAX, USERNAME_MIN};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TechPassUsername(String);
+
+fn allowed(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | ' ' | '-' | '.')
+}
+
+impl TechPassUsername {
+    /// Returns the first rule broken, checked in the order an officer would fix them.
+    pub fn parse(input: &str) -> Result<Self, ErrorCode> {
+        let name = input.trim();
+        if name.is_empty() {
+            return Err(ErrorCode::Required);
+        }
+        let len = name.chars().count();
+        if len > USERNAME_MAX {
+            return Err(ErrorCode::TooLong);
+        }
+        if !name.chars().all(allowed) {
+            return Err(ErrorCode::UsernameInvalidCharacter);
+        }
+        if name.starts_with(|c: char| !c.is_ascii_alphanumeric()) {
+            return Err(ErrorCode::UsernameInvalidStart);
+        }
+        if name.ends_with(|c: char| !c.is_ascii_alphanumeric()) {
+            return Err(ErrorCode::UsernameInvalidEnd);
+        }
+        if name.contains("..") {
+            return Err(ErrorCode::UsernameConsecutiveDots);
+        }
+        if len < USERNAME_MIN {
+            return Err(ErrorCode::UsernameTooShort);
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+
+    /// The form used to detect "the same username": TechPass usernames are case-insensitive.
+    pub fn canonical(&self) -> String {
+        self.0.to_ascii_lowercase()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn username_rules_table() {
+        let cases: &[(&str, Result<&str, ErrorCode>)] = &[
+            // The guide's note: a vendor's full name is a fine username.
+            ("Tan Ah Kow", Ok("Tan Ah Kow")),
+            ("ah.kow_tan-01", Ok("ah.kow_tan-01")),
+            ("  padded  ", Ok("padded")),
+            ("a.b.c", Ok("a.b.c")),
+            ("", Err(ErrorCode::Required)),
+            ("   ", Err(ErrorCode::Required)),
+            ("_tan", Err(ErrorCode::UsernameInvalidStart)),
+            (".tan", Err(ErrorCode::UsernameInvalidStart)),
+            ("-tan", Err(ErrorCode::UsernameInvalidStart)),
+            ("tan_", Err(ErrorCode::UsernameInvalidEnd)),
+            ("tan.", Err(ErrorCode::UsernameInvalidEnd)),
+            ("tan-", Err(ErrorCode::UsernameInvalidEnd)),
+            ("ah..kow", Err(ErrorCode::UsernameConsecutiveDots)),
+            ("ah@kow", Err(ErrorCode::UsernameInvalidCharacter)),
+            ("ah/kow", Err(ErrorCode::UsernameInvalidCharacter)),
+            ("Tân", Err(ErrorCode::UsernameInvalidCharacter)),
+            ("ab", Err(ErrorCode::UsernameTooShort)),
+        ];
+        for (input, expected) in cases {
+            let got = TechPassUsername::parse(input).map(TechPassUsername::into_inner);
+            assert_eq!(got, expected.map(str::to_owned), "input {input:?}");
+        }
+    }
+
+    #[test]
+    fn username_length_bounds() {
+        assert!(TechPassUsername::parse(&"a".repeat(USERNAME_MAX)).is_ok());
+        assert_eq!(
+            TechPassUsername::parse(&"a".repeat(USERNAME_MAX + 1)),
+            Err(ErrorCode::TooLong)
+        );
+        assert!(TechPassUsername::parse("abc").is_ok());
+    }
+
+    proptest! {
+        #[test]
+        fn accepted_usernames_obey_every_rule(input in "[a-zA-Z0-9_ .\\-@]{0,70}") {
+            if let Ok(name) = TechPassUsername::parse(&input) {
+                let s = name.as_str();
+                prop_assert!(!s.contains(".."));
+                prop_assert!(s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()));
+                prop_assert!(s.chars().last().is_some_and(|c| c.is_ascii_alphanumeric()));
+                prop_assert!(s.chars().all(allowed));
+                let len = s.chars().count();
+                prop_assert!((USERNAME_MIN..=USERNAME_MAX).contains(&len));
+            }
+        }
+
+        #[test]
+        fn well_formed_usernames_are_accepted(
+            first in "[a-zA-Z0-9]",
+            middle in "([a-zA-Z0-9_ \\-]|\\.[a-zA-Z0-9]){1,30}",
+            last in "[a-zA-Z0-9]",
+        ) {
+            let input = format!("{first}{middle}{last}");
+            prop_assert_eq!(TechPassUsername::parse(&input).map(TechPassUsername::into_inner), Ok(input));
+        }
+    }
+}
