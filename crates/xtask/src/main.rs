@@ -1,1 +1,157 @@
-fn main() {}
+//! Build, run and test orchestration, so that one command does each job on a fresh machine:
+//!
+//! - `cargo xtask run`   — build the SPA bundle and run the server at http://127.0.0.1:8080
+//! - `cargo xtask test`  — build the SPA bundle, then run every test of the workspace
+//! - `cargo xtask spa`   — build the SPA bundle only (`frontend/dist`)
+//! - `cargo xtask spec`  — regenerate `api-spec/openapi.json` from the code
+//!
+//! The SPA is compiled with cargo for `wasm32-unknown-unknown` and bound with
+//! `wasm-bindgen-cli-support`, pinned to the exact `wasm-bindgen` of Cargo.lock, so no
+//! external tool (trunk, wasm-bindgen CLI) has to be installed or downloaded.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+const WASM_PROFILE: &str = "wasm-release";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("spa") => build_spa(),
+        Some("run") => build_spa().and_then(|()| run_server(&args[1..])),
+        Some("test") => build_spa().and_then(|()| run_tests(&args[1..])),
+        Some("spec") => cargo(
+            &[
+                "test",
+                "-p",
+                "invite-server",
+                "--test",
+                "api",
+                "openapi_document",
+            ],
+            &[("UPDATE_SPEC", "1")],
+        ),
+        _ => Err("usage: cargo xtask <run | test | spa | spec>".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn cargo(args: &[&str], envs: &[(&str, &str)]) -> Result<(), String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(cargo)
+        .args(args)
+        .envs(envs.iter().copied())
+        .current_dir(workspace_root())
+        .status()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("cargo {} failed ({status})", args.join(" ")))
+    }
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+fn build_spa() -> Result<(), String> {
+    let root = workspace_root();
+    if !installed_targets().contains(WASM_TARGET) {
+        return Err(format!(
+            "the {WASM_TARGET} target is missing: run `rustup target add {WASM_TARGET}`"
+        ));
+    }
+    cargo(
+        &[
+            "build",
+            "-p",
+            "frontend",
+            "--target",
+            WASM_TARGET,
+            "--profile",
+            WASM_PROFILE,
+        ],
+        &[],
+    )?;
+    let wasm = target_dir()
+        .join(WASM_TARGET)
+        .join(WASM_PROFILE)
+        .join("frontend.wasm");
+    let dist = root.join("frontend/dist");
+    let pkg = dist.join("pkg");
+    std::fs::create_dir_all(&pkg).map_err(|e| format!("cannot create {}: {e}", pkg.display()))?;
+    wasm_bindgen_cli_support::Bindgen::new()
+        .input_path(&wasm)
+        .web(true)
+        .map_err(|e| e.to_string())?
+        .out_name("frontend")
+        .typescript(false)
+        .generate(&pkg)
+        .map_err(|e| format!("wasm-bindgen failed: {e}"))?;
+    copy_dir(&root.join("frontend/public"), &dist)?;
+    let size = std::fs::metadata(pkg.join("frontend_bg.wasm"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    eprintln!(
+        "xtask: SPA bundle in {} (wasm {} KB)",
+        dist.display(),
+        size / 1024
+    );
+    Ok(())
+}
+
+fn installed_targets() -> String {
+    Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        // Without rustup (e.g. a distro toolchain) let cargo report a missing target itself.
+        .unwrap_or_else(|_| WASM_TARGET.into())
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let dest = to.join(entry.file_name());
+        if path.is_dir() {
+            std::fs::create_dir_all(&dest).map_err(|e| e.to_string())?;
+            copy_dir(&path, &dest)?;
+        } else {
+            std::fs::copy(&path, &dest)
+                .map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn run_server(extra: &[String]) -> Result<(), String> {
+    let mut args = vec!["run", "-p", "invite-server", "--bin", "invite-server"];
+    args.extend(extra.iter().map(String::as_str));
+    cargo(&args, &[])
+}
+
+fn run_tests(extra: &[String]) -> Result<(), String> {
+    let mut args = vec!["test", "--workspace"];
+    args.extend(extra.iter().map(String::as_str));
+    cargo(&args, &[])
+}

@@ -1,0 +1,137 @@
+//! Who is calling: the `Caller` extractor accepts a built-in sign-in token, an OpenID Connect
+//! JWT (when configured) or an API key, and resolves it to the officer it acts for.
+
+pub mod oidc;
+pub mod tokens;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use invite_core::PublicOfficerEmail;
+use sha2::{Digest, Sha256};
+
+use crate::db::{self, api_keys, audit::Actor, officers};
+use crate::error::ApiError;
+use crate::startup::AppState;
+use crate::telemetry::TraceId;
+
+/// API key secrets start with this, so a bearer value is recognisable without a lookup.
+pub const API_KEY_PREFIX: &str = "iu_";
+
+/// The authenticated officer of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub officer_id: String,
+    pub email: String,
+    /// Authenticated by an API key (an agency system) rather than by sign-in.
+    pub via_api_key: bool,
+    pub trace_id: String,
+}
+
+impl Caller {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            officer_id: self.officer_id.clone(),
+            via_api_key: self.via_api_key,
+            trace_id: self.trace_id.clone(),
+        }
+    }
+}
+
+pub fn hash_api_key(secret: &str) -> String {
+    hex::encode(Sha256::digest(secret.as_bytes()))
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .cloned()
+        .ok_or_else(|| ApiError::internal("application state missing"))?;
+    let trace_id = req
+        .extensions()
+        .get::<TraceId>()
+        .map(|t| t.0.clone())
+        .unwrap_or_default();
+    let token = bearer(&req).ok_or_else(|| {
+        ApiError::Unauthorized("Sign in, or send an API key as a bearer token.".into())
+    })?;
+
+    if token.starts_with(API_KEY_PREFIX) {
+        let hash = hash_api_key(&token);
+        let pool = state.pool.clone();
+        let found = web::block(move || -> Result<_, ApiError> {
+            let mut conn = pool.get()?;
+            let Some(key) = api_keys::use_key(&mut conn, &hash, db::now())? else {
+                return Ok(None);
+            };
+            Ok(officers::find(&mut conn, &key.officer_id)?)
+        })
+        .await??;
+        let officer = found
+            .ok_or_else(|| ApiError::Unauthorized("The API key is unknown or revoked.".into()))?;
+        return Ok(Caller {
+            officer_id: officer.id,
+            email: officer.email,
+            via_api_key: true,
+            trace_id,
+        });
+    }
+
+    if let Some(verifier) = &state.oidc {
+        let email = verifier.verify(&token).await.map_err(|e| match e {
+            oidc::OidcError::Invalid(reason) => {
+                tracing::info!(%reason, "bearer token refused");
+                ApiError::Unauthorized("The sign-in token is invalid or expired.".into())
+            }
+            oidc::OidcError::Provider(reason) => ApiError::Unavailable(format!(
+                "The identity provider could not be reached ({reason})."
+            )),
+        })?;
+        let email = PublicOfficerEmail::parse(&email)
+            .map_err(|_| ApiError::Unauthorized("Only public officers can sign in.".into()))?;
+        let pool = state.pool.clone();
+        let officer = web::block(move || -> Result<_, ApiError> {
+            let mut conn = pool.get()?;
+            Ok(officers::find_or_create(&mut conn, email.as_str())?)
+        })
+        .await??;
+        return Ok(Caller {
+            officer_id: officer.id,
+            email: officer.email,
+            via_api_key: false,
+            trace_id,
+        });
+    }
+
+    let claims = tokens::verify(&token, state.config.token_secret.expose())
+        .map_err(|_| ApiError::Unauthorized("The sign-in token is invalid or expired.".into()))?;
+    Ok(Caller {
+        officer_id: claims.sub,
+        email: claims.email,
+        via_api_key: false,
+        trace_id,
+    })
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        Box::pin(authenticate(req.clone()))
+    }
+}

@@ -1,0 +1,59 @@
+//! Audit events: who did what to which record, when, and through which channel.
+
+use diesel::prelude::*;
+
+use super::schema::audit_events;
+use super::{DbConnection, now};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = audit_events)]
+pub struct AuditEvent {
+    pub id: String,
+    pub officer_id: String,
+    /// e.g. `invitation.created`, `invitation.resent`, `api_key.created`, `api_key.revoked`.
+    pub action: String,
+    pub subject_id: String,
+    /// `email_invitation`, `create_account`, `batch_upload`, `api`, or `spa` for key management.
+    pub channel: String,
+    pub trace_id: String,
+    pub created_at: chrono::NaiveDateTime,
+}
+
+/// Who acted, through which channel, under which trace id: the context every write carries.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub officer_id: String,
+    /// True when the request authenticated with an API key (an agency system).
+    pub via_api_key: bool,
+    pub trace_id: String,
+}
+
+pub fn record(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    action: &str,
+    subject_id: &str,
+    channel: &str,
+) -> QueryResult<()> {
+    let event = AuditEvent {
+        id: uuid::Uuid::new_v4().to_string(),
+        officer_id: actor.officer_id.clone(),
+        action: action.to_owned(),
+        subject_id: subject_id.to_owned(),
+        channel: channel.to_owned(),
+        trace_id: actor.trace_id.clone(),
+        created_at: now(),
+    };
+    diesel::insert_into(audit_events::table)
+        .values(&event)
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn for_subject(conn: &mut DbConnection, subject_id: &str) -> QueryResult<Vec<AuditEvent>> {
+    audit_events::table
+        .filter(audit_events::subject_id.eq(subject_id))
+        .order(audit_events::created_at.asc())
+        .select(AuditEvent::as_select())
+        .load(conn)
+}

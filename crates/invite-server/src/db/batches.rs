@@ -1,0 +1,224 @@
+//! Staged batches and their rows.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use invite_core::api::{BatchRowStatus, BatchStatus, TechpassStatus};
+
+use super::DbConnection;
+use super::schema::{batch_rows, batches, invitations};
+
+/// Rows per multi-row INSERT: stays under SQLite's bound-parameter limit (32,766) with 16 columns.
+const INSERT_CHUNK: usize = 1000;
+/// Values per `IN (…)` lookup.
+const LOOKUP_CHUNK: usize = 500;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = batches)]
+pub struct BatchRecord {
+    pub id: String,
+    pub officer_id: String,
+    pub filename: String,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub submitted_at: Option<NaiveDateTime>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = batch_rows, treat_none_as_null = true, treat_none_as_default_value = false)]
+pub struct BatchRowRecord {
+    pub id: String,
+    pub batch_id: String,
+    pub row_number: i32,
+    pub user_type: String,
+    pub email: String,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub contact_number: Option<String>,
+    pub organisation: Option<String>,
+    pub department: Option<String>,
+    pub techpass_username: Option<String>,
+    pub seed_required: Option<bool>,
+    pub reason: String,
+    pub status: String,
+    /// JSON array of `BatchRowError`.
+    pub errors: String,
+    pub invitation_id: Option<String>,
+}
+
+pub fn insert(
+    conn: &mut DbConnection,
+    batch: &BatchRecord,
+    rows: &[BatchRowRecord],
+) -> QueryResult<()> {
+    diesel::insert_into(batches::table)
+        .values(batch)
+        .execute(conn)?;
+    // Multi-row INSERT is not available through the multi-backend connection.
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(batch_rows::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConnection::Pg(c) => diesel::insert_into(batch_rows::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+pub fn find(
+    conn: &mut DbConnection,
+    officer_id: &str,
+    id: &str,
+) -> QueryResult<Option<BatchRecord>> {
+    batches::table
+        .filter(batches::id.eq(id))
+        .filter(batches::officer_id.eq(officer_id))
+        .select(BatchRecord::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn rows(conn: &mut DbConnection, batch_id: &str) -> QueryResult<Vec<BatchRowRecord>> {
+    batch_rows::table
+        .filter(batch_rows::batch_id.eq(batch_id))
+        .order(batch_rows::row_number.asc())
+        .select(BatchRowRecord::as_select())
+        .load(conn)
+}
+
+pub fn find_row(
+    conn: &mut DbConnection,
+    batch_id: &str,
+    row_id: &str,
+) -> QueryResult<Option<BatchRowRecord>> {
+    batch_rows::table
+        .filter(batch_rows::batch_id.eq(batch_id))
+        .filter(batch_rows::id.eq(row_id))
+        .select(BatchRowRecord::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Replaces a row that has not been submitted; returns whether it was replaced.
+pub fn update_unsubmitted_row(conn: &mut DbConnection, row: &BatchRowRecord) -> QueryResult<bool> {
+    let n = diesel::update(
+        batch_rows::table
+            .filter(batch_rows::id.eq(&row.id))
+            .filter(batch_rows::status.ne(BatchRowStatus::Submitted.as_str())),
+    )
+    .set(row)
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Deletes one row that has not been submitted; returns whether it existed.
+pub fn delete_unsubmitted_row(
+    conn: &mut DbConnection,
+    batch_id: &str,
+    row_id: &str,
+) -> QueryResult<bool> {
+    let n = diesel::delete(
+        batch_rows::table
+            .filter(batch_rows::batch_id.eq(batch_id))
+            .filter(batch_rows::id.eq(row_id))
+            .filter(batch_rows::status.ne(BatchRowStatus::Submitted.as_str())),
+    )
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Deletes every row that has not been submitted (Reset); submitted rows are history.
+pub fn delete_unsubmitted_rows(conn: &mut DbConnection, batch_id: &str) -> QueryResult<usize> {
+    diesel::delete(
+        batch_rows::table
+            .filter(batch_rows::batch_id.eq(batch_id))
+            .filter(batch_rows::status.ne(BatchRowStatus::Submitted.as_str())),
+    )
+    .execute(conn)
+}
+
+/// Marks a valid row submitted, if it still is valid: the conditional UPDATE is what makes
+/// concurrent submits take each row once.
+pub fn claim_for_submit(conn: &mut DbConnection, row_id: &str) -> QueryResult<bool> {
+    let n = diesel::update(
+        batch_rows::table
+            .filter(batch_rows::id.eq(row_id))
+            .filter(batch_rows::status.eq(BatchRowStatus::Valid.as_str())),
+    )
+    .set(batch_rows::status.eq(BatchRowStatus::Submitted.as_str()))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+pub fn set_invitation(
+    conn: &mut DbConnection,
+    row_id: &str,
+    invitation_id: &str,
+) -> QueryResult<()> {
+    diesel::update(batch_rows::table.filter(batch_rows::id.eq(row_id)))
+        .set(batch_rows::invitation_id.eq(invitation_id))
+        .execute(conn)
+        .map(|_| ())
+}
+
+pub fn set_failed(conn: &mut DbConnection, row_id: &str, errors_json: &str) -> QueryResult<()> {
+    diesel::update(
+        batch_rows::table
+            .filter(batch_rows::id.eq(row_id))
+            .filter(batch_rows::status.eq(BatchRowStatus::Valid.as_str())),
+    )
+    .set((
+        batch_rows::status.eq(BatchRowStatus::Failed.as_str()),
+        batch_rows::errors.eq(errors_json),
+    ))
+    .execute(conn)
+    .map(|_| ())
+}
+
+pub fn set_status(
+    conn: &mut DbConnection,
+    batch_id: &str,
+    status: BatchStatus,
+    at: NaiveDateTime,
+) -> QueryResult<()> {
+    let submitted_at = (status == BatchStatus::Submitted).then_some(at);
+    diesel::update(batches::table.filter(batches::id.eq(batch_id)))
+        .set((
+            batches::status.eq(status.as_str()),
+            batches::submitted_at.eq(submitted_at),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Which of `emails` already have an active (not failed) invitation.
+pub fn invited_emails(conn: &mut DbConnection, emails: &[String]) -> QueryResult<HashSet<String>> {
+    let mut found = HashSet::new();
+    for chunk in emails.chunks(LOOKUP_CHUNK) {
+        let hits: Vec<String> = invitations::table
+            .filter(invitations::email.eq_any(chunk))
+            .filter(invitations::techpass_status.ne(TechpassStatus::Failed.as_str()))
+            .select(invitations::email)
+            .load(conn)?;
+        found.extend(hits);
+    }
+    Ok(found)
+}
+
+/// Which of `keys` (lower-cased usernames) already have an active invitation.
+pub fn invited_usernames(conn: &mut DbConnection, keys: &[String]) -> QueryResult<HashSet<String>> {
+    let mut found = HashSet::new();
+    for chunk in keys.chunks(LOOKUP_CHUNK) {
+        let hits: Vec<Option<String>> = invitations::table
+            .filter(invitations::username_key.eq_any(chunk))
+            .filter(invitations::techpass_status.ne(TechpassStatus::Failed.as_str()))
+            .select(invitations::username_key)
+            .load(conn)?;
+        found.extend(hits.into_iter().flatten());
+    }
+    Ok(found)
+}

@@ -1,0 +1,111 @@
+//! Idempotency keys: the first request with a key is recorded as in flight, and its response is
+//! stored in the same transaction as its effects, so a retry replays exactly what happened.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::idempotency_keys;
+use super::{DbConnection, is_unique_violation};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = idempotency_keys)]
+pub struct IdempotencyRow {
+    pub officer_id: String,
+    pub idem_key: String,
+    pub request_hash: String,
+    pub response_status: Option<i32>,
+    pub response_body: Option<String>,
+    pub created_at: NaiveDateTime,
+}
+
+/// What a claimed key tells the caller to do.
+#[derive(Debug)]
+pub enum Claim {
+    /// First use: go ahead, then `complete` the key.
+    New,
+    /// Same key and body already completed: replay this status and body.
+    Replay { status: u16, body: String },
+    /// Same key, different body.
+    Mismatch,
+    /// Same key, first request still running.
+    InFlight,
+}
+
+/// Claims `key` for this request, forgetting claims older than `ttl` first.
+pub fn claim(
+    conn: &mut DbConnection,
+    officer_id: &str,
+    key: &str,
+    request_hash: &str,
+    at: NaiveDateTime,
+    ttl: Duration,
+) -> QueryResult<Claim> {
+    diesel::delete(
+        idempotency_keys::table
+            .filter(idempotency_keys::officer_id.eq(officer_id))
+            .filter(idempotency_keys::idem_key.eq(key))
+            .filter(idempotency_keys::created_at.lt(at - ttl)),
+    )
+    .execute(conn)?;
+    let row = IdempotencyRow {
+        officer_id: officer_id.to_owned(),
+        idem_key: key.to_owned(),
+        request_hash: request_hash.to_owned(),
+        response_status: None,
+        response_body: None,
+        created_at: at,
+    };
+    match diesel::insert_into(idempotency_keys::table)
+        .values(&row)
+        .execute(conn)
+    {
+        Ok(_) => Ok(Claim::New),
+        Err(e) if is_unique_violation(&e) => {
+            let existing: IdempotencyRow = idempotency_keys::table
+                .find((officer_id, key))
+                .select(IdempotencyRow::as_select())
+                .first(conn)?;
+            Ok(match existing {
+                r if r.request_hash != request_hash => Claim::Mismatch,
+                IdempotencyRow {
+                    response_status: Some(status),
+                    response_body: Some(body),
+                    ..
+                } => Claim::Replay {
+                    status: u16::try_from(status).unwrap_or(500),
+                    body,
+                },
+                _ => Claim::InFlight,
+            })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Stores the response of a claimed key; call it inside the transaction that made the effects.
+pub fn complete(
+    conn: &mut DbConnection,
+    officer_id: &str,
+    key: &str,
+    status: u16,
+    body: &str,
+) -> QueryResult<()> {
+    diesel::update(idempotency_keys::table.find((officer_id, key)))
+        .set((
+            idempotency_keys::response_status.eq(i32::from(status)),
+            idempotency_keys::response_body.eq(body),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Releases a claim whose request failed without effects, so the client may retry.
+pub fn release(conn: &mut DbConnection, officer_id: &str, key: &str) -> QueryResult<()> {
+    diesel::delete(
+        idempotency_keys::table
+            .find((officer_id, key))
+            .filter(idempotency_keys::response_status.is_null()),
+    )
+    .execute(conn)
+    .map(|_| ())
+}

@@ -1,0 +1,115 @@
+//! Diesel table definitions, matching `migrations/{sqlite,postgres}`.
+
+diesel::table! {
+    officers (id) {
+        id -> Text,
+        email -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invitations (id) {
+        id -> Text,
+        officer_id -> Text,
+        user_type -> Text,
+        email -> Text,
+        first_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        contact_number -> Nullable<Text>,
+        organisation -> Nullable<Text>,
+        department -> Nullable<Text>,
+        techpass_username -> Nullable<Text>,
+        username_key -> Nullable<Text>,
+        seed_required -> Bool,
+        reason -> Text,
+        channel -> Text,
+        search_text -> Text,
+        invited_at -> Timestamp,
+        last_sent_at -> Timestamp,
+        send_count -> Integer,
+        techpass_status -> Text,
+        seed_status -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        id -> Text,
+        officer_id -> Text,
+        name -> Text,
+        prefix -> Text,
+        secret_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (officer_id, idem_key) {
+        officer_id -> Text,
+        idem_key -> Text,
+        request_hash -> Text,
+        response_status -> Nullable<Integer>,
+        response_body -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        id -> Text,
+        officer_id -> Text,
+        action -> Text,
+        subject_id -> Text,
+        channel -> Text,
+        trace_id -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    batches (id) {
+        id -> Text,
+        officer_id -> Text,
+        filename -> Text,
+        status -> Text,
+        created_at -> Timestamp,
+        submitted_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    batch_rows (id) {
+        id -> Text,
+        batch_id -> Text,
+        row_number -> Integer,
+        user_type -> Text,
+        email -> Text,
+        first_name -> Nullable<Text>,
+        last_name -> Nullable<Text>,
+        contact_number -> Nullable<Text>,
+        organisation -> Nullable<Text>,
+        department -> Nullable<Text>,
+        techpass_username -> Nullable<Text>,
+        seed_required -> Nullable<Bool>,
+        reason -> Text,
+        status -> Text,
+        errors -> Text,
+        invitation_id -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(invitations -> officers (officer_id));
+diesel::joinable!(batch_rows -> batches (batch_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    officers,
+    invitations,
+    api_keys,
+    idempotency_keys,
+    audit_events,
+    batches,
+    batch_rows,
+);

@@ -1,0 +1,177 @@
+//! The one error type at the HTTP edge. Every failure becomes RFC 9457 problem+json; the
+//! trace id and support email are filled in by the `telemetry` middleware, which also turns
+//! actix's own errors (404, 405, bad JSON, 413 …) into problems.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderValue, RETRY_AFTER};
+use actix_web::{HttpResponse, ResponseError};
+use invite_core::FieldError;
+
+/// Where problem `type` URIs point; documented in docs/API-DESIGN.md.
+pub const PROBLEM_BASE: &str = "https://invite-users.tech.gov.sg/problems/";
+
+/// The parts of a problem the handler decides; attached to the response as an extension.
+#[derive(Debug, Clone)]
+pub struct ProblemSpec {
+    pub slug: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{detail}")]
+    Validation {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{detail}")]
+    ConflictOnField {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("{detail}")]
+    TooManyRequests {
+        detail: String,
+        retry_after_secs: i64,
+    },
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    Unavailable(String),
+    /// Anything unexpected. The cause is logged (with the trace id) and never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = match errors.len() {
+            1 => "1 field is invalid.".to_owned(),
+            n => format!("{n} fields are invalid."),
+        };
+        Self::Validation { detail, errors }
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Internal(cause.to_string())
+    }
+
+    fn spec(&self) -> ProblemSpec {
+        let (slug, title, detail, errors) = match self {
+            ApiError::Validation { detail, errors } => (
+                "validation",
+                "Some fields are invalid",
+                detail.clone(),
+                errors.clone(),
+            ),
+            ApiError::BadRequest(d) => {
+                ("bad-request", "The request is malformed", d.clone(), vec![])
+            }
+            ApiError::Unauthorized(d) => ("unauthorized", "Sign-in required", d.clone(), vec![]),
+            ApiError::NotFound(d) => ("not-found", "Not found", d.clone(), vec![]),
+            ApiError::Conflict(d) => ("conflict", "Conflict", d.clone(), vec![]),
+            ApiError::ConflictOnField { detail, errors } => (
+                "already-invited",
+                "Already invited",
+                detail.clone(),
+                errors.clone(),
+            ),
+            ApiError::TooManyRequests { detail, .. } => {
+                ("too-soon", "Too soon to resend", detail.clone(), vec![])
+            }
+            ApiError::PayloadTooLarge(d) => {
+                ("payload-too-large", "Payload too large", d.clone(), vec![])
+            }
+            ApiError::UnsupportedMediaType(d) => (
+                "unsupported-media-type",
+                "Unsupported media type",
+                d.clone(),
+                vec![],
+            ),
+            ApiError::Unavailable(d) => ("unavailable", "Service unavailable", d.clone(), vec![]),
+            ApiError::Internal(_) => (
+                "internal",
+                "Something went wrong",
+                "The server could not complete the request. Quote the trace id to support.".into(),
+                vec![],
+            ),
+        };
+        ProblemSpec {
+            slug,
+            title,
+            detail,
+            errors,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) | ApiError::ConflictOnField { .. } => StatusCode::CONFLICT,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(cause) = self {
+            // Runs inside the request span, so the log line carries the trace id.
+            tracing::error!(%cause, "request failed");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        if let ApiError::TooManyRequests {
+            retry_after_secs, ..
+        } = self
+        {
+            if let Ok(value) = HeaderValue::from_str(&(*retry_after_secs).max(1).to_string()) {
+                response.insert_header((RETRY_AFTER, value));
+            }
+        }
+        if matches!(self, ApiError::Unauthorized(_)) {
+            response.insert_header(("WWW-Authenticate", "Bearer"));
+        }
+        let mut response = response.finish();
+        response.extensions_mut().insert(self.spec());
+        response
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        ApiError::internal(format!("database: {error}"))
+    }
+}
+
+impl From<r2d2::Error> for ApiError {
+    fn from(error: r2d2::Error) -> Self {
+        ApiError::Unavailable(format!(
+            "The database is not reachable right now ({error})."
+        ))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        ApiError::internal(format!("blocking task: {error}"))
+    }
+}

@@ -1,0 +1,13 @@
+//! Invite Users server: the REST API, its OpenAPI document, Swagger UI and the SPA host.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod routes;
+pub mod services;
+pub mod startup;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::{Application, openapi};

@@ -1,0 +1,134 @@
+//! `/api/v1/invitations`: Email invitation, Create account, Invite User Status, Resend invite.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::LOCATION;
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use invite_core::InvitationDraft;
+use invite_core::api::{Invitation, InvitationPage, Problem};
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::services::invitations::{self, ListParams};
+use crate::startup::AppState;
+
+/// Longest accepted `Idempotency-Key`.
+const IDEMPOTENCY_KEY_MAX: usize = 255;
+
+fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(value) = req.headers().get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().map(str::trim).unwrap_or("");
+    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_MAX {
+        return Err(ApiError::BadRequest(format!(
+            "Idempotency-Key must be 1–{IDEMPOTENCY_KEY_MAX} visible ASCII characters."
+        )));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// Invite one person: a public officer (`user_type: public_officer`, Email invitation) or a
+/// vendor (`user_type: vendor`, Create account). Every invalid field is reported at once.
+///
+/// Send an `Idempotency-Key` header to retry safely: the same key and body return the first
+/// response (for 24 hours); the same key with another body is refused with 422.
+#[utoipa::path(
+    tag = "invitations",
+    security(("bearer" = [])),
+    request_body = InvitationDraft,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string (≤ 255 chars), e.g. a UUID, to make retries safe")),
+    responses(
+        (status = 201, description = "Invited; `Location` names the new invitation", body = Invitation,
+            headers(("Location" = String, description = "/api/v1/invitations/{id}"))),
+        (status = 400, description = "Malformed JSON or header", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "That email (or, for vendors, that TechPass username) already has an invitation that is not failed; or the same Idempotency-Key is still in flight", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields (all listed in `errors`), or Idempotency-Key reused with another body", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/invitations")]
+pub async fn create(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: web::Json<InvitationDraft>,
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&req)?;
+    let ttl = chrono::Duration::hours(state.config.idempotency_ttl_hours);
+    let created = invitations::create(&state.pool, &caller, body.into_inner(), key, ttl).await?;
+    let location = format!("/api/v1/invitations/{}", created.invitation.id);
+    let mut response = HttpResponse::build(StatusCode::CREATED);
+    response.insert_header((LOCATION, location));
+    if created.replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
+    Ok(response.json(created.invitation))
+}
+
+/// The caller's own invitations, newest first (Invite User Status).
+#[utoipa::path(
+    tag = "invitations",
+    security(("bearer" = [])),
+    params(ListParams),
+    responses(
+        (status = 200, body = InvitationPage),
+        (status = 400, description = "Bad limit, cursor or filter", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/invitations")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+) -> Result<web::Json<InvitationPage>, ApiError> {
+    Ok(web::Json(
+        invitations::list(&state.pool, &caller, params.into_inner()).await?,
+    ))
+}
+
+/// One of the caller's invitations. Another officer's invitation is 404, as if absent.
+#[utoipa::path(
+    tag = "invitations",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, body = Invitation),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/invitations/{id}")]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<web::Json<Invitation>, ApiError> {
+    Ok(web::Json(
+        invitations::get(&state.pool, &caller, id.into_inner()).await?,
+    ))
+}
+
+/// Resend invite: re-sends the invitation email, at most once a day, until TechPass onboarding.
+#[utoipa::path(
+    tag = "invitations",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 202, description = "Re-sent", body = Invitation),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already onboarded to TechPass", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Last sent less than 24 hours ago", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = i64, description = "Seconds until a resend is allowed"))),
+    )
+)]
+#[post("/invitations/{id}/resend")]
+pub async fn resend(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let invitation = invitations::resend(&state.pool, &caller, id.into_inner()).await?;
+    Ok(HttpResponse::Accepted().json(invitation))
+}

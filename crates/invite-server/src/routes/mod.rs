@@ -1,0 +1,82 @@
+//! Every route of the API, registered through utoipa-actix-web so that a handler cannot exist
+//! without its OpenAPI entry. This list is the map of the service: start reading here.
+
+pub mod api_keys;
+pub mod auth;
+pub mod batches;
+pub mod health;
+pub mod invitations;
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(
+            scope::scope("/api/v1")
+                .service(auth::config)
+                .service(auth::dev_login)
+                .service(auth::me)
+                .service(invitations::create)
+                .service(invitations::list)
+                .service(invitations::get)
+                .service(invitations::resend)
+                .service(api_keys::create)
+                .service(api_keys::list)
+                .service(api_keys::revoke)
+                .service(batches::template)
+                .service(batches::upload)
+                .service(batches::get)
+                .service(batches::replace_row)
+                .service(batches::remove_row)
+                .service(batches::reset)
+                .service(batches::submit),
+        );
+}
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A token from `POST /api/v1/auth/dev-login` (or your identity provider), \
+                         or an API key (`iu_…`) from `POST /api/v1/api-keys`.",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Invite Users API",
+        version = "1.0.0",
+        description = "Invite public officers and vendors to TechPass and SEED, one at a time or \
+            in bulk from a spreadsheet, and follow their onboarding.\n\n\
+            **Try it here:** call `POST /api/v1/auth/dev-login` with a `…@….gov.sg` address, \
+            copy the `token`, click *Authorize* and paste it.\n\n\
+            Every error is `application/problem+json` (RFC 9457) with a `trace_id` that also \
+            appears in the `X-Trace-Id` header and in the server log.",
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Sign-in and the signed-in officer"),
+        (name = "invitations", description = "Email invitation, Create account, Invite User Status"),
+        (name = "batches", description = "Batch upload from the .xlsx template"),
+        (name = "api-keys", description = "Keys for agency systems; each acts for the officer who made it"),
+        (name = "operations", description = "Health and readiness"),
+    ),
+    components(schemas(invite_core::api::Problem, invite_core::FieldError))
+)]
+pub struct ApiDoc;

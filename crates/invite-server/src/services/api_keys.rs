@@ -1,0 +1,97 @@
+//! API keys: created by an officer, shown once, stored hashed, revocable.
+
+use diesel::Connection;
+use invite_core::api::{ApiKey, ApiKeyList, CreatedApiKey};
+use rand::RngCore;
+
+use super::with_conn;
+use crate::auth::{API_KEY_PREFIX, Caller, hash_api_key};
+use crate::db::api_keys::{self as repo, ApiKeyRow};
+use crate::db::{self, Pool, audit};
+use crate::error::ApiError;
+
+pub const NAME_MAX: usize = 100;
+
+fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    format!("{API_KEY_PREFIX}{}", hex::encode(bytes))
+}
+
+pub async fn create(pool: &Pool, caller: &Caller, name: String) -> Result<CreatedApiKey, ApiError> {
+    let name = name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
+        return Err(ApiError::Validation {
+            detail: format!("name must be 1–{NAME_MAX} characters without control characters."),
+            errors: vec![invite_core::FieldError {
+                field: "name".into(),
+                code: if name.is_empty() {
+                    "required"
+                } else {
+                    "invalid_name"
+                }
+                .into(),
+                message: format!("Enter a name of 1 to {NAME_MAX} characters."),
+            }],
+        });
+    }
+    let actor = caller.actor();
+    with_conn(pool, move |conn| {
+        let secret = new_secret();
+        let row = ApiKeyRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            officer_id: actor.officer_id.clone(),
+            name,
+            prefix: secret.chars().take(10).collect(),
+            secret_hash: hash_api_key(&secret),
+            created_at: db::now(),
+            last_used_at: None,
+            revoked_at: None,
+        };
+        conn.transaction(|conn| -> Result<(), ApiError> {
+            repo::insert(conn, &row)?;
+            audit::record(conn, &actor, "api_key.created", &row.id, "spa")?;
+            Ok(())
+        })?;
+        Ok(CreatedApiKey {
+            key: row.to_api(),
+            secret,
+        })
+    })
+    .await
+}
+
+pub async fn list(pool: &Pool, caller: &Caller) -> Result<ApiKeyList, ApiError> {
+    let officer_id = caller.officer_id.clone();
+    with_conn(pool, move |conn| {
+        Ok(ApiKeyList {
+            items: repo::list(conn, &officer_id)?
+                .iter()
+                .map(ApiKeyRow::to_api)
+                .collect::<Vec<ApiKey>>(),
+        })
+    })
+    .await
+}
+
+pub async fn revoke(pool: &Pool, caller: &Caller, id: uuid::Uuid) -> Result<(), ApiError> {
+    let actor = caller.actor();
+    with_conn(pool, move |conn| {
+        let id = id.to_string();
+        let revoked = conn.transaction(|conn| -> Result<bool, ApiError> {
+            let revoked = repo::revoke(conn, &actor.officer_id, &id, db::now())?;
+            if revoked {
+                audit::record(conn, &actor, "api_key.revoked", &id, "spa")?;
+            }
+            Ok(revoked)
+        })?;
+        if revoked {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound(
+                "There is no live API key with this id.".into(),
+            ))
+        }
+    })
+    .await
+}

@@ -1,0 +1,531 @@
+//! Batch upload: a spreadsheet is parsed and validated into a staged batch; rows can be viewed,
+//! replaced, removed or reset; submit turns every valid row into an invitation exactly once.
+
+use std::collections::HashMap;
+
+use actix_web::web;
+use diesel::Connection;
+use invite_core::api::{
+    Batch, BatchRow, BatchRowError, BatchRowStatus, BatchStatus, BatchSummary, Channel,
+};
+use invite_core::{ErrorCode, Field, FieldError, InvitationDraft, InvitationFields};
+use invite_sheets::{ImportError, Limits, SheetRow};
+
+use super::invitations::insert_invitation;
+use super::with_conn;
+use crate::auth::Caller;
+use crate::db::batches::{self as repo, BatchRecord, BatchRowRecord};
+use crate::db::invitations::InsertError;
+use crate::db::{self, DbConnection, Pool};
+use crate::error::ApiError;
+
+/// Rows submitted per transaction; each row has its own savepoint inside it.
+const SUBMIT_CHUNK: usize = 500;
+pub const FILENAME_MAX: usize = 255;
+
+pub fn not_found() -> ApiError {
+    ApiError::NotFound("There is no batch with this id.".into())
+}
+
+fn row_not_found() -> ApiError {
+    ApiError::NotFound("There is no row with this id in the batch.".into())
+}
+
+/// A 4xx problem for a file that cannot be imported; nothing is stored.
+pub fn import_problem(error: ImportError) -> ApiError {
+    let too_large = matches!(
+        error,
+        ImportError::TooLarge { .. } | ImportError::UncompressedTooLarge { .. }
+    );
+    let detail = error.to_string();
+    if too_large {
+        return ApiError::PayloadTooLarge(detail);
+    }
+    ApiError::Validation {
+        detail: detail.clone(),
+        errors: vec![FieldError {
+            field: "file".into(),
+            code: error.code().into(),
+            message: detail,
+        }],
+    }
+}
+
+/// The outcome of checking one row: normalised fields when valid, else the errors.
+struct Checked {
+    record: BatchRowRecord,
+    /// Present when the row passed every field rule (duplicates are checked afterwards).
+    valid: Option<InvitationFields>,
+}
+
+fn row_errors_json(errors: &[BatchRowError]) -> String {
+    serde_json::to_string(errors).unwrap_or_else(|_| "[]".into())
+}
+
+fn record_from_fields(
+    batch_id: &str,
+    row_number: i32,
+    id: String,
+    fields: &InvitationFields,
+) -> BatchRowRecord {
+    BatchRowRecord {
+        id,
+        batch_id: batch_id.to_owned(),
+        row_number,
+        user_type: fields.user_type.as_str().to_owned(),
+        email: fields.email.clone(),
+        first_name: fields.first_name.clone(),
+        last_name: fields.last_name.clone(),
+        contact_number: fields.contact_number.clone(),
+        organisation: fields.organisation.clone(),
+        department: fields.department.clone(),
+        techpass_username: fields.techpass_username.clone(),
+        seed_required: Some(fields.seed_required),
+        reason: fields.reason.clone(),
+        status: BatchRowStatus::Valid.as_str().to_owned(),
+        errors: "[]".into(),
+        invitation_id: None,
+    }
+}
+
+fn record_from_draft(
+    batch_id: &str,
+    row_number: i32,
+    id: String,
+    draft: &InvitationDraft,
+    errors: &[BatchRowError],
+) -> BatchRowRecord {
+    BatchRowRecord {
+        id,
+        batch_id: batch_id.to_owned(),
+        row_number,
+        user_type: draft.user_type.clone(),
+        email: draft.email.clone(),
+        first_name: draft.first_name.clone(),
+        last_name: draft.last_name.clone(),
+        contact_number: draft.contact_number.clone(),
+        organisation: draft.organisation.clone(),
+        department: draft.department.clone(),
+        techpass_username: draft.techpass_username.clone(),
+        seed_required: draft.seed_required,
+        reason: draft.reason.clone(),
+        status: BatchRowStatus::Invalid.as_str().to_owned(),
+        errors: row_errors_json(errors),
+        invitation_id: None,
+    }
+}
+
+fn check_sheet_row(batch_id: &str, row: &SheetRow) -> Checked {
+    let id = uuid::Uuid::new_v4().to_string();
+    let row_number = i32::try_from(row.row_number).unwrap_or(i32::MAX);
+    match row.validate() {
+        Ok(request) => {
+            let fields = request.into_fields();
+            Checked {
+                record: record_from_fields(batch_id, row_number, id, &fields),
+                valid: Some(fields),
+            }
+        }
+        Err(errors) => {
+            let (draft, _) = row.to_draft();
+            Checked {
+                record: record_from_draft(batch_id, row_number, id, &draft, &errors),
+                valid: None,
+            }
+        }
+    }
+}
+
+fn cell_error(field: Field, code: ErrorCode, row_number: i32) -> BatchRowError {
+    let error = FieldError::new(field, code);
+    BatchRowError {
+        cell: SheetRow::cell_for(field.as_str(), u32::try_from(row_number).unwrap_or(0)),
+        field: error.field,
+        code: error.code,
+        message: error.message,
+    }
+}
+
+fn mark_invalid(record: &mut BatchRowRecord, extra: Vec<BatchRowError>) {
+    if extra.is_empty() {
+        return;
+    }
+    let mut errors: Vec<BatchRowError> = serde_json::from_str(&record.errors).unwrap_or_default();
+    errors.extend(extra);
+    record.errors = row_errors_json(&errors);
+    record.status = BatchRowStatus::Invalid.as_str().to_owned();
+}
+
+/// Adds duplicate-in-file and already-invited errors to the valid rows of `checked`.
+fn check_duplicates(conn: &mut DbConnection, checked: &mut [Checked]) -> Result<(), ApiError> {
+    let mut emails: HashMap<String, usize> = HashMap::new();
+    let mut usernames: HashMap<String, usize> = HashMap::new();
+    for fields in checked.iter().filter_map(|c| c.valid.as_ref()) {
+        *emails.entry(fields.email.clone()).or_default() += 1;
+        if let Some(u) = &fields.techpass_username {
+            *usernames.entry(u.to_ascii_lowercase()).or_default() += 1;
+        }
+    }
+    let email_list: Vec<String> = emails.keys().cloned().collect();
+    let username_list: Vec<String> = usernames.keys().cloned().collect();
+    let invited_emails = repo::invited_emails(conn, &email_list)?;
+    let invited_usernames = repo::invited_usernames(conn, &username_list)?;
+    for c in checked.iter_mut() {
+        let Some(fields) = &c.valid else { continue };
+        let username = fields
+            .techpass_username
+            .as_ref()
+            .map(|u| u.to_ascii_lowercase());
+        let n = c.record.row_number;
+        let mut extra = Vec::new();
+        if emails.get(&fields.email).is_some_and(|&count| count > 1) {
+            extra.push(cell_error(Field::Email, ErrorCode::DuplicateInFile, n));
+        } else if invited_emails.contains(&fields.email) {
+            extra.push(cell_error(Field::Email, ErrorCode::AlreadyInvited, n));
+        }
+        if let Some(u) = &username {
+            if usernames.get(u).is_some_and(|&count| count > 1) {
+                extra.push(cell_error(
+                    Field::TechpassUsername,
+                    ErrorCode::DuplicateInFile,
+                    n,
+                ));
+            } else if invited_usernames.contains(u) {
+                extra.push(cell_error(
+                    Field::TechpassUsername,
+                    ErrorCode::AlreadyInvited,
+                    n,
+                ));
+            }
+        }
+        mark_invalid(&mut c.record, extra);
+    }
+    Ok(())
+}
+
+fn to_api_row(record: &BatchRowRecord) -> BatchRow {
+    BatchRow {
+        id: record.id.parse().unwrap_or_default(),
+        row_number: u32::try_from(record.row_number).unwrap_or(0),
+        user_type: record.user_type.clone(),
+        email: record.email.clone(),
+        first_name: record.first_name.clone(),
+        last_name: record.last_name.clone(),
+        contact_number: record.contact_number.clone(),
+        organisation: record.organisation.clone(),
+        department: record.department.clone(),
+        techpass_username: record.techpass_username.clone(),
+        seed_required: record.seed_required,
+        reason: record.reason.clone(),
+        status: BatchRowStatus::from_wire(&record.status).unwrap_or(BatchRowStatus::Invalid),
+        errors: serde_json::from_str(&record.errors).unwrap_or_default(),
+        invitation_id: record
+            .invitation_id
+            .as_deref()
+            .and_then(|id| id.parse().ok()),
+    }
+}
+
+fn to_api(batch: &BatchRecord, rows: &[BatchRowRecord]) -> Batch {
+    let rows: Vec<BatchRow> = rows.iter().map(to_api_row).collect();
+    let count = |status: BatchRowStatus| rows.iter().filter(|r| r.status == status).count() as u32;
+    let summary = BatchSummary {
+        total: rows.len() as u32,
+        valid: count(BatchRowStatus::Valid),
+        invalid: count(BatchRowStatus::Invalid) + count(BatchRowStatus::Failed),
+        submitted: count(BatchRowStatus::Submitted),
+    };
+    Batch {
+        id: batch.id.parse().unwrap_or_default(),
+        filename: batch.filename.clone(),
+        created_at: db::to_utc(batch.created_at),
+        status: BatchStatus::from_wire(&batch.status).unwrap_or(BatchStatus::Draft),
+        summary,
+        rows,
+    }
+}
+
+fn load(conn: &mut DbConnection, officer_id: &str, batch_id: &str) -> Result<Batch, ApiError> {
+    let batch = repo::find(conn, officer_id, batch_id)?.ok_or_else(not_found)?;
+    let rows = repo::rows(conn, batch_id)?;
+    Ok(to_api(&batch, &rows))
+}
+
+/// Cleans a client-supplied file name for display: no path, no control characters, bounded.
+pub fn clean_filename(name: Option<&str>) -> String {
+    let name = name.unwrap_or("upload.xlsx");
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(FILENAME_MAX)
+        .collect();
+    if cleaned.trim().is_empty() {
+        "upload.xlsx".into()
+    } else {
+        cleaned
+    }
+}
+
+pub async fn upload(
+    pool: &Pool,
+    caller: &Caller,
+    filename: String,
+    bytes: Vec<u8>,
+    limits: Limits,
+) -> Result<Batch, ApiError> {
+    // Parsing is CPU-bound: keep it off the async workers.
+    let sheet_rows = web::block(move || invite_sheets::read_upload(&bytes, &limits))
+        .await?
+        .map_err(import_problem)?;
+    let officer_id = caller.officer_id.clone();
+    with_conn(pool, move |conn| {
+        let batch = BatchRecord {
+            id: uuid::Uuid::new_v4().to_string(),
+            officer_id: officer_id.clone(),
+            filename,
+            status: BatchStatus::Draft.as_str().to_owned(),
+            created_at: db::now(),
+            submitted_at: None,
+        };
+        let mut checked: Vec<Checked> = sheet_rows
+            .iter()
+            .map(|r| check_sheet_row(&batch.id, r))
+            .collect();
+        check_duplicates(conn, &mut checked)?;
+        let records: Vec<BatchRowRecord> = checked.into_iter().map(|c| c.record).collect();
+        conn.transaction(|conn| repo::insert(conn, &batch, &records))?;
+        tracing::info!(batch_id = %batch.id, rows = records.len(), "batch staged");
+        Ok(to_api(&batch, &records))
+    })
+    .await
+}
+
+pub async fn get(pool: &Pool, caller: &Caller, batch_id: uuid::Uuid) -> Result<Batch, ApiError> {
+    let officer_id = caller.officer_id.clone();
+    with_conn(pool, move |conn| {
+        load(conn, &officer_id, &batch_id.to_string())
+    })
+    .await
+}
+
+/// View details → Save: replaces a row's fields and validates them again, duplicates included.
+pub async fn replace_row(
+    pool: &Pool,
+    caller: &Caller,
+    batch_id: uuid::Uuid,
+    row_id: uuid::Uuid,
+    draft: InvitationDraft,
+) -> Result<BatchRow, ApiError> {
+    let officer_id = caller.officer_id.clone();
+    with_conn(pool, move |conn| {
+        let (batch_id, row_id) = (batch_id.to_string(), row_id.to_string());
+        repo::find(conn, &officer_id, &batch_id)?.ok_or_else(not_found)?;
+        let existing = repo::find_row(conn, &batch_id, &row_id)?.ok_or_else(row_not_found)?;
+        if existing.status == BatchRowStatus::Submitted.as_str() {
+            return Err(ApiError::Conflict(
+                "This row has been submitted already; it can no longer change.".into(),
+            ));
+        }
+        let n = existing.row_number;
+        let mut record = match draft.parse() {
+            Ok(request) => {
+                let fields = request.into_fields();
+                let mut record = record_from_fields(&batch_id, n, row_id.clone(), &fields);
+                let others = repo::rows(conn, &batch_id)?;
+                let clash = |same: &dyn Fn(&BatchRowRecord) -> bool| {
+                    others.iter().any(|o| {
+                        o.id != row_id && o.status != BatchRowStatus::Invalid.as_str() && same(o)
+                    })
+                };
+                let username = fields
+                    .techpass_username
+                    .as_ref()
+                    .map(|u| u.to_ascii_lowercase());
+                let mut extra = Vec::new();
+                if clash(&|o| o.email == fields.email) {
+                    extra.push(cell_error(Field::Email, ErrorCode::DuplicateInFile, n));
+                } else if !repo::invited_emails(conn, std::slice::from_ref(&fields.email))?
+                    .is_empty()
+                {
+                    extra.push(cell_error(Field::Email, ErrorCode::AlreadyInvited, n));
+                }
+                if let Some(u) = &username {
+                    if clash(&|o| {
+                        o.techpass_username
+                            .as_ref()
+                            .is_some_and(|t| t.eq_ignore_ascii_case(u))
+                    }) {
+                        extra.push(cell_error(
+                            Field::TechpassUsername,
+                            ErrorCode::DuplicateInFile,
+                            n,
+                        ));
+                    } else if !repo::invited_usernames(conn, std::slice::from_ref(u))?.is_empty() {
+                        extra.push(cell_error(
+                            Field::TechpassUsername,
+                            ErrorCode::AlreadyInvited,
+                            n,
+                        ));
+                    }
+                }
+                mark_invalid(&mut record, extra);
+                record
+            }
+            Err(errors) => {
+                let errors: Vec<BatchRowError> = errors
+                    .into_iter()
+                    .map(|e| BatchRowError {
+                        cell: SheetRow::cell_for(&e.field, u32::try_from(n).unwrap_or(0)),
+                        field: e.field,
+                        code: e.code,
+                        message: e.message,
+                    })
+                    .collect();
+                record_from_draft(&batch_id, n, row_id.clone(), &draft, &errors)
+            }
+        };
+        record.invitation_id = None;
+        if !repo::update_unsubmitted_row(conn, &record)? {
+            return Err(ApiError::Conflict(
+                "This row has been submitted already; it can no longer change.".into(),
+            ));
+        }
+        Ok(to_api_row(&record))
+    })
+    .await
+}
+
+/// Remove: deletes one row that has not been submitted.
+pub async fn remove_row(
+    pool: &Pool,
+    caller: &Caller,
+    batch_id: uuid::Uuid,
+    row_id: uuid::Uuid,
+) -> Result<(), ApiError> {
+    let officer_id = caller.officer_id.clone();
+    with_conn(pool, move |conn| {
+        let batch_id = batch_id.to_string();
+        repo::find(conn, &officer_id, &batch_id)?.ok_or_else(not_found)?;
+        if repo::delete_unsubmitted_row(conn, &batch_id, &row_id.to_string())? {
+            return Ok(());
+        }
+        match repo::find_row(conn, &batch_id, &row_id.to_string())? {
+            Some(_) => Err(ApiError::Conflict(
+                "This row has been submitted already; it stays as a record.".into(),
+            )),
+            None => Err(row_not_found()),
+        }
+    })
+    .await
+}
+
+/// Reset → Confirm: removes every row not yet submitted.
+pub async fn reset(pool: &Pool, caller: &Caller, batch_id: uuid::Uuid) -> Result<(), ApiError> {
+    let officer_id = caller.officer_id.clone();
+    with_conn(pool, move |conn| {
+        let batch_id = batch_id.to_string();
+        repo::find(conn, &officer_id, &batch_id)?.ok_or_else(not_found)?;
+        repo::delete_unsubmitted_rows(conn, &batch_id)?;
+        Ok(())
+    })
+    .await
+}
+
+fn draft_of(record: &BatchRowRecord) -> InvitationDraft {
+    InvitationDraft {
+        user_type: record.user_type.clone(),
+        email: record.email.clone(),
+        first_name: record.first_name.clone(),
+        last_name: record.last_name.clone(),
+        contact_number: record.contact_number.clone(),
+        organisation: record.organisation.clone(),
+        department: record.department.clone(),
+        techpass_username: record.techpass_username.clone(),
+        seed_required: record.seed_required,
+        reason: record.reason.clone(),
+    }
+}
+
+/// Why one row could not be submitted (its savepoint is rolled back).
+enum RowFailure {
+    Rejected(Vec<BatchRowError>),
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for RowFailure {
+    fn from(e: diesel::result::Error) -> Self {
+        RowFailure::Database(e)
+    }
+}
+
+/// Submit: every valid row becomes an invitation (channel `batch_upload`). A row is claimed by
+/// a conditional UPDATE and its invitation inserted under the same savepoint, so concurrent or
+/// repeated submits invite each row once; the unique indexes keep each email invited once.
+pub async fn submit(pool: &Pool, caller: &Caller, batch_id: uuid::Uuid) -> Result<Batch, ApiError> {
+    let actor = caller.actor();
+    with_conn(pool, move |conn| {
+        let batch_id = batch_id.to_string();
+        repo::find(conn, &actor.officer_id, &batch_id)?.ok_or_else(not_found)?;
+        let pending: Vec<BatchRowRecord> = repo::rows(conn, &batch_id)?
+            .into_iter()
+            .filter(|r| r.status == BatchRowStatus::Valid.as_str())
+            .collect();
+        let mut submitted = 0usize;
+        for chunk in pending.chunks(SUBMIT_CHUNK) {
+            conn.transaction(|conn| -> Result<(), ApiError> {
+                for record in chunk {
+                    let outcome = conn.transaction(|conn| -> Result<bool, RowFailure> {
+                        if !repo::claim_for_submit(conn, &record.id)? {
+                            return Ok(false); // another submit took it
+                        }
+                        let n = record.row_number;
+                        let request = draft_of(record).parse().map_err(|errors| {
+                            RowFailure::Rejected(
+                                errors
+                                    .into_iter()
+                                    .map(|e| BatchRowError {
+                                        cell: None,
+                                        field: e.field,
+                                        code: e.code,
+                                        message: e.message,
+                                    })
+                                    .collect(),
+                            )
+                        })?;
+                        match insert_invitation(conn, &actor, request, Channel::BatchUpload) {
+                            Ok(invitation) => {
+                                repo::set_invitation(conn, &record.id, &invitation.id)?;
+                                Ok(true)
+                            }
+                            Err(InsertError::AlreadyInvited(field)) => Err(RowFailure::Rejected(
+                                vec![cell_error(field, ErrorCode::AlreadyInvited, n)],
+                            )),
+                            Err(InsertError::Database(e)) => Err(e.into()),
+                        }
+                    });
+                    match outcome {
+                        Ok(true) => submitted += 1,
+                        Ok(false) => {}
+                        Err(RowFailure::Rejected(errors)) => {
+                            repo::set_failed(conn, &record.id, &row_errors_json(&errors))?
+                        }
+                        Err(RowFailure::Database(e)) => return Err(e.into()),
+                    }
+                }
+                Ok(())
+            })?;
+        }
+        let rows = repo::rows(conn, &batch_id)?;
+        if !rows.is_empty()
+            && rows
+                .iter()
+                .all(|r| r.status == BatchRowStatus::Submitted.as_str())
+        {
+            repo::set_status(conn, &batch_id, BatchStatus::Submitted, db::now())?;
+        }
+        tracing::info!(%batch_id, submitted, "batch submitted");
+        load(conn, &actor.officer_id, &batch_id)
+    })
+    .await
+}

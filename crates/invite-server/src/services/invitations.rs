@@ -1,0 +1,307 @@
+//! Creating, reading, listing and re-sending invitations.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, NaiveDateTime};
+use diesel::Connection;
+use invite_core::api::{Channel, Invitation, InvitationPage, SeedStatus, TechpassStatus, UserType};
+use invite_core::{ErrorCode, FieldError, InvitationDraft, InvitationRequest};
+use sha2::{Digest, Sha256};
+
+use super::with_conn;
+use crate::auth::Caller;
+use crate::db::idempotency::{self, Claim};
+use crate::db::invitations::{self as repo, InsertError, InvitationRow, ListQuery};
+use crate::db::{
+    self, DbConnection, Pool,
+    audit::{self, Actor},
+};
+use crate::error::ApiError;
+
+pub const MAX_PAGE: i64 = 100;
+pub const DEFAULT_PAGE: i64 = 25;
+pub const MAX_QUERY_CHARS: usize = 200;
+
+/// The channel an invitation came through: API keys are `api`; signed-in officers use the
+/// Email invitation (officers) or Create account (vendors) screen.
+pub fn channel_for(caller: &Caller, user_type: UserType) -> Channel {
+    match (caller.via_api_key, user_type) {
+        (true, _) => Channel::Api,
+        (false, UserType::PublicOfficer) => Channel::EmailInvitation,
+        (false, UserType::Vendor) => Channel::CreateAccount,
+    }
+}
+
+pub fn already_invited(field: invite_core::Field) -> ApiError {
+    let detail = match field {
+        invite_core::Field::TechpassUsername => "This TechPass username already has an invitation.",
+        _ => "This email address already has an invitation.",
+    };
+    ApiError::ConflictOnField {
+        detail: detail.into(),
+        errors: vec![FieldError::new(field, ErrorCode::AlreadyInvited)],
+    }
+}
+
+/// Inserts a validated invitation and its audit event. Takes the caller's connection so that
+/// it joins the surrounding transaction (batch submit, idempotent create, later the outbox).
+pub fn insert_invitation(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    request: InvitationRequest,
+    channel: Channel,
+) -> Result<InvitationRow, InsertError> {
+    let row = InvitationRow::new(&actor.officer_id, request.into_fields(), channel, db::now());
+    repo::insert(conn, &row)?;
+    audit::record(conn, actor, "invitation.created", &row.id, channel.as_str())?;
+    Ok(row)
+}
+
+/// The outcome of a create: the response status and the invitation (fresh or replayed).
+pub struct Created {
+    pub invitation: Invitation,
+    pub replayed: bool,
+}
+
+fn request_hash(draft: &InvitationDraft) -> String {
+    let canonical = serde_json::to_string(draft).unwrap_or_default();
+    hex::encode(Sha256::digest(canonical.as_bytes()))
+}
+
+pub async fn create(
+    pool: &Pool,
+    caller: &Caller,
+    draft: InvitationDraft,
+    idempotency_key: Option<String>,
+    idempotency_ttl: chrono::Duration,
+) -> Result<Created, ApiError> {
+    let actor = caller.actor();
+    let channel_caller = caller.clone();
+    with_conn(pool, move |conn| {
+        let key = idempotency_key;
+        if let Some(key) = &key {
+            let hash = request_hash(&draft);
+            match idempotency::claim(conn, &actor.officer_id, key, &hash, db::now(), idempotency_ttl)? {
+                Claim::New => {}
+                Claim::Replay { body, .. } => {
+                    let invitation: Invitation = serde_json::from_str(&body).map_err(ApiError::internal)?;
+                    return Ok(Created { invitation, replayed: true });
+                }
+                Claim::Mismatch => {
+                    return Err(ApiError::Validation {
+                        detail: "This Idempotency-Key was already used with a different request body."
+                            .into(),
+                        errors: vec![],
+                    });
+                }
+                Claim::InFlight => {
+                    return Err(ApiError::Conflict(
+                        "A request with this Idempotency-Key is still being processed; retry shortly."
+                            .into(),
+                    ));
+                }
+            }
+        }
+        let result = create_once(conn, &actor, &channel_caller, &draft, key.as_deref());
+        if result.is_err() {
+            if let Some(key) = &key {
+                // Nothing was created: free the key so the client can correct and retry.
+                idempotency::release(conn, &actor.officer_id, key)?;
+            }
+        }
+        result.map(|invitation| Created { invitation, replayed: false })
+    })
+    .await
+}
+
+fn create_once(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    caller: &Caller,
+    draft: &InvitationDraft,
+    key: Option<&str>,
+) -> Result<Invitation, ApiError> {
+    let request = draft.parse().map_err(ApiError::validation)?;
+    let channel = channel_for(caller, request.user_type());
+    conn.transaction(|conn| {
+        let row = insert_invitation(conn, actor, request, channel).map_err(|e| match e {
+            InsertError::AlreadyInvited(field) => already_invited(field),
+            InsertError::Database(e) => e.into(),
+        })?;
+        let invitation = row.to_api(db::now());
+        if let Some(key) = key {
+            let body = serde_json::to_string(&invitation).map_err(ApiError::internal)?;
+            idempotency::complete(conn, &actor.officer_id, key, 201, &body)?;
+        }
+        Ok(invitation)
+    })
+}
+
+pub async fn get(pool: &Pool, caller: &Caller, id: uuid::Uuid) -> Result<Invitation, ApiError> {
+    let officer_id = caller.officer_id.clone();
+    with_conn(pool, move |conn| {
+        repo::find_for_officer(conn, &officer_id, &id.to_string())?
+            .map(|row| row.to_api(db::now()))
+            .ok_or_else(not_found)
+    })
+    .await
+}
+
+pub fn not_found() -> ApiError {
+    ApiError::NotFound("There is no invitation with this id.".into())
+}
+
+/// Query parameters of the list, as received.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Page size, 1–100 (default 25).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Case-insensitive text matched against first and last name, email and organisation.
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+    pub techpass_status: Option<TechpassStatus>,
+    pub seed_status: Option<SeedStatus>,
+}
+
+fn encode_cursor(row: &InvitationRow) -> String {
+    let micros = row.invited_at.and_utc().timestamp_micros();
+    URL_SAFE_NO_PAD.encode(format!("{micros}:{}", row.id))
+}
+
+fn decode_cursor(cursor: &str) -> Option<(NaiveDateTime, String)> {
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let (micros, id) = text.split_once(':')?;
+    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
+    uuid::Uuid::parse_str(id).ok()?;
+    Some((at, id.to_owned()))
+}
+
+pub async fn list(
+    pool: &Pool,
+    caller: &Caller,
+    params: ListParams,
+) -> Result<InvitationPage, ApiError> {
+    let limit = params.limit.unwrap_or(DEFAULT_PAGE);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(ApiError::BadRequest(format!(
+            "limit must be between 1 and {MAX_PAGE}."
+        )));
+    }
+    let after = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(decode_cursor(c).ok_or_else(|| {
+            ApiError::BadRequest(
+                "cursor is not valid; pass next_cursor from the previous page.".into(),
+            )
+        })?),
+    };
+    let q = params
+        .q
+        .map(|q| q.trim().to_lowercase())
+        .filter(|q| !q.is_empty());
+    if q.as_ref()
+        .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
+    {
+        return Err(ApiError::BadRequest(format!(
+            "q must be at most {MAX_QUERY_CHARS} characters."
+        )));
+    }
+    let query = ListQuery {
+        limit,
+        after,
+        q,
+        techpass_status: params.techpass_status,
+        seed_status: params.seed_status,
+    };
+    let officer_id = caller.officer_id.clone();
+    with_conn(pool, move |conn| {
+        let mut rows = repo::list(conn, &officer_id, &query)?;
+        let more = rows.len() as i64 > query.limit;
+        rows.truncate(query.limit as usize);
+        let next_cursor = if more {
+            rows.last().map(encode_cursor)
+        } else {
+            None
+        };
+        let now = db::now();
+        Ok(InvitationPage {
+            items: rows.iter().map(|r| r.to_api(now)).collect(),
+            next_cursor,
+        })
+    })
+    .await
+}
+
+pub async fn resend(pool: &Pool, caller: &Caller, id: uuid::Uuid) -> Result<Invitation, ApiError> {
+    let actor = caller.actor();
+    with_conn(pool, move |conn| {
+        let id = id.to_string();
+        let now = db::now();
+        // The conditional UPDATE comes first: it is the whole decision, and on SQLite a write
+        // first takes the write lock up front.
+        let sent = conn.transaction(|conn| -> Result<bool, ApiError> {
+            let sent = repo::mark_resent(conn, &actor.officer_id, &id, now)?;
+            if sent {
+                audit::record(
+                    conn,
+                    &actor,
+                    "invitation.resent",
+                    &id,
+                    if actor.via_api_key { "api" } else { "spa" },
+                )?;
+            }
+            Ok(sent)
+        })?;
+        let row = repo::find_for_officer(conn, &actor.officer_id, &id)?.ok_or_else(not_found)?;
+        if sent {
+            return Ok(row.to_api(now));
+        }
+        if row.is_onboarded() {
+            return Err(ApiError::Conflict(
+                "This user has already onboarded to TechPass.".into(),
+            ));
+        }
+        let wait = (row.next_resend_at() - now).num_seconds().max(1);
+        Err(ApiError::TooManyRequests {
+            detail: format!(
+                "Invitations can be sent once a day. You can resend after {} UTC.",
+                row.next_resend_at().format("%Y-%m-%d %H:%M")
+            ),
+            retry_after_secs: wait,
+        })
+    })
+    .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursor_round_trips_and_garbage_is_refused() {
+        let row = InvitationRow::new(
+            "officer",
+            InvitationDraft {
+                user_type: "public_officer".into(),
+                email: "a@tech.gov.sg".into(),
+                seed_required: Some(false),
+                reason: "r".into(),
+                ..Default::default()
+            }
+            .parse()
+            .expect("valid")
+            .into_fields(),
+            Channel::Api,
+            db::now(),
+        );
+        let (at, id) = decode_cursor(&encode_cursor(&row)).expect("cursor");
+        assert_eq!((at, id), (row.invited_at, row.id.clone()));
+        assert!(decode_cursor("not base64!").is_none());
+        assert!(decode_cursor(&URL_SAFE_NO_PAD.encode("12:not-a-uuid")).is_none());
+    }
+}

@@ -1,0 +1,25 @@
+//! Use cases, one module per resource. Handlers call these; these call the repositories inside
+//! `web::block`, one transaction per use case.
+
+pub mod api_keys;
+pub mod batches;
+pub mod invitations;
+
+use actix_web::web;
+
+use crate::db::{DbConnection, Pool};
+use crate::error::ApiError;
+
+/// Runs `work` with a pooled connection on the blocking thread pool.
+pub async fn with_conn<T, F>(pool: &Pool, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+{
+    let pool = pool.clone();
+    web::block(move || {
+        let mut conn = pool.get()?;
+        work(&mut conn)
+    })
+    .await?
+}

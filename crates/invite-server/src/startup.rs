@@ -1,0 +1,168 @@
+//! Builds the application: database, state, routes, OpenAPI, Swagger UI and the SPA.
+//! `main` and the tests start the server the same way, through `Application::build`.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_files::{Files, NamedFile};
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse, fn_service};
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpServer, web};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::oidc::OidcVerifier;
+use crate::config::Config;
+use crate::db::{self, Pool};
+use crate::error::ApiError;
+use crate::routes::{self, ApiDoc};
+use crate::telemetry;
+
+/// Largest JSON body accepted (a row or an invitation is far smaller).
+pub const JSON_LIMIT: usize = 64 * 1024;
+
+/// Shared by every request.
+pub struct AppState {
+    pub pool: Pool,
+    pub config: Config,
+    pub oidc: Option<Arc<OidcVerifier>>,
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+/// The OpenAPI document, generated from the same route list the server uses.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, api) = App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(routes::configure)
+        .split_for_parts();
+    api
+}
+
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(JSON_LIMIT)
+        .error_handler(|err, _req| {
+            use actix_web::error::JsonPayloadError;
+            let api_error = match &err {
+                JsonPayloadError::OverflowKnownLength { .. }
+                | JsonPayloadError::Overflow { .. } => ApiError::PayloadTooLarge(format!(
+                    "The JSON body must be at most {JSON_LIMIT} bytes."
+                )),
+                JsonPayloadError::ContentType => {
+                    ApiError::UnsupportedMediaType("Send the body as application/json.".into())
+                }
+                JsonPayloadError::Deserialize(e) => {
+                    ApiError::BadRequest(format!("The JSON body is not valid: {e}."))
+                }
+                other => ApiError::BadRequest(format!("The body could not be read: {other}.")),
+            };
+            api_error.into()
+        })
+}
+
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err, _req| {
+        ApiError::BadRequest(format!("The query string is not valid: {err}.")).into()
+    })
+}
+
+fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|err, _req| {
+        ApiError::NotFound(format!("There is nothing at this address ({err}).")).into()
+    })
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, String> {
+        let pool = db::connect(&config.database_url, config.database_pool_size)?;
+        if std::env::var("INVITES_TOKEN_SECRET").is_err() && config.oidc.is_none() {
+            tracing::warn!(
+                "INVITES_TOKEN_SECRET is not set: sign-in tokens last until restart and are not shared between replicas"
+            );
+        }
+        let oidc = config.oidc.clone().map(|c| Arc::new(OidcVerifier::new(c)));
+        let listener = TcpListener::bind((config.host.as_str(), config.port))
+            .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let spa_dir = config.spa_dir.clone();
+        let state = web::Data::new(AppState {
+            pool,
+            config: config.clone(),
+            oidc,
+        });
+        let config_data = web::Data::new(config);
+        let spec = openapi();
+
+        let server = HttpServer::new(move || {
+            let (app, _) = App::new()
+                .wrap(Compress::default())
+                .wrap(from_fn(telemetry::trace_requests))
+                .app_data(state.clone())
+                .app_data(config_data.clone())
+                .app_data(json_config())
+                .app_data(query_config())
+                .app_data(path_config())
+                .into_utoipa_app()
+                .openapi(ApiDoc::openapi())
+                .configure(routes::configure)
+                .split_for_parts();
+            let app = app
+                .service(
+                    SwaggerUi::new("/swagger-ui/{_:.*}")
+                        .url("/api-docs/openapi.json", spec.clone()),
+                )
+                .route(
+                    "/swagger-ui",
+                    web::get().to(|| async {
+                        actix_web::HttpResponse::PermanentRedirect()
+                            .insert_header(("Location", "/swagger-ui/"))
+                            .finish()
+                    }),
+                )
+                // Unknown API paths are problems, never the SPA's index page.
+                .service(web::scope("/api").default_service(web::to(telemetry::api_not_found)));
+            app.service(spa(&spa_dir))
+        })
+        .listen(listener)
+        .map_err(|e| e.to_string())?
+        .run();
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The built SPA: static files, and `index.html` for every other path (client-side routes).
+fn spa(dir: &std::path::Path) -> Files {
+    let index = dir.join("index.html");
+    Files::new("/", dir)
+        .index_file("index.html")
+        .default_handler(fn_service(move |req: ServiceRequest| {
+            let index = index.clone();
+            async move {
+                let (req, _) = req.into_parts();
+                match NamedFile::open_async(&index).await {
+                    Ok(file) => {
+                        let res = file.into_response(&req);
+                        Ok(ServiceResponse::new(req, res))
+                    }
+                    Err(_) => Ok(ServiceResponse::new(
+                        req,
+                        actix_web::HttpResponse::NotFound().finish(),
+                    )),
+                }
+            }
+        }))
+}

@@ -1,0 +1,211 @@
+//! Trace ids, request logs and problem rendering.
+//!
+//! Every request gets a trace id (from a W3C `traceparent` header, else random), a tracing span
+//! that carries it, and an `X-Trace-Id` response header. Error responses leave here as
+//! problem+json with the same `trace_id`, whether they came from our `ApiError` or from actix.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{CONTENT_TYPE, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{HttpMessage, HttpResponse, web};
+use invite_core::api::Problem;
+use tracing::Instrument;
+
+use crate::config::Config;
+use crate::error::{PROBLEM_BASE, ProblemSpec};
+
+/// The current request's trace id, readable by handlers through `web::ReqData<TraceId>`.
+#[derive(Debug, Clone)]
+pub struct TraceId(pub String);
+
+pub fn init_logging(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,actix_server=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    // try_init: tests start many servers in one process; the first subscriber wins.
+    let _ = if format == "json" {
+        builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(true)
+            .try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// Extracts the trace id of a `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`).
+fn trace_id_from_traceparent(value: &str) -> Option<String> {
+    let mut parts = value.trim().split('-');
+    let (version, trace_id, parent_id, flags) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let hex = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit());
+    let valid = hex(version, 2)
+        && version != "ff"
+        && hex(trace_id, 32)
+        && trace_id.bytes().any(|b| b != b'0')
+        && hex(parent_id, 16)
+        && hex(flags, 2);
+    valid.then(|| trace_id.to_ascii_lowercase())
+}
+
+fn new_trace_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+pub async fn trace_requests(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let trace_id = req
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .and_then(trace_id_from_traceparent)
+        .unwrap_or_else(new_trace_id);
+    let support_email = req
+        .app_data::<web::Data<Config>>()
+        .map(|c| c.support_email.clone())
+        .unwrap_or_default();
+    req.extensions_mut().insert(TraceId(trace_id.clone()));
+    let span = tracing::info_span!(
+        "request",
+        trace_id = %trace_id,
+        method = %req.method(),
+        path = %req.path(),
+    );
+    let started = Instant::now();
+    let result = next.call(req).instrument(span.clone()).await;
+    let response = match result {
+        Ok(response) => response.map_into_boxed_body(),
+        // Errors that escaped the handler (extractors, routing): render them here.
+        Err(error) => {
+            return Err(error);
+        }
+    };
+    let response = render_problem(response, &trace_id, &support_email);
+    let status = response.status().as_u16();
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| {
+        if status >= 500 {
+            tracing::error!(status, elapsed_ms, "request finished");
+        } else {
+            tracing::info!(status, elapsed_ms, "request finished");
+        }
+    });
+    Ok(response)
+}
+
+/// Adds `X-Trace-Id`, and makes sure every error body is problem+json carrying that id.
+fn render_problem(
+    mut response: ServiceResponse<BoxBody>,
+    trace_id: &str,
+    support_email: &str,
+) -> ServiceResponse<BoxBody> {
+    if let Ok(value) = HeaderValue::from_str(trace_id) {
+        response
+            .headers_mut()
+            .insert("x-trace-id".parse().expect("static name"), value);
+    }
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let spec = response
+        .response()
+        .extensions()
+        .get::<ProblemSpec>()
+        .cloned();
+    let spec = spec.unwrap_or_else(|| default_spec(status));
+    let problem = Problem {
+        problem_type: format!("{PROBLEM_BASE}{}", spec.slug),
+        title: spec.title.to_owned(),
+        status: status.as_u16(),
+        detail: spec.detail,
+        trace_id: trace_id.to_owned(),
+        support_email: support_email.to_owned(),
+        errors: spec.errors,
+    };
+    let body = serde_json::to_string(&problem).unwrap_or_default();
+    response.map_body(|head, _| {
+        head.headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        head.headers.remove(actix_web::http::header::CONTENT_LENGTH);
+        BoxBody::new(body)
+    })
+}
+
+/// Problems for errors actix produced itself (no route, wrong method, …).
+fn default_spec(status: StatusCode) -> ProblemSpec {
+    let (slug, title, detail) = match status {
+        StatusCode::NOT_FOUND => (
+            "not-found",
+            "Not found",
+            "There is nothing at this address.",
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method-not-allowed",
+            "Method not allowed",
+            "This address does not accept this method.",
+        ),
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "payload-too-large",
+            "Payload too large",
+            "The request body is too large.",
+        ),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (
+            "unsupported-media-type",
+            "Unsupported media type",
+            "Send the body as application/json.",
+        ),
+        s if s.is_server_error() => (
+            "internal",
+            "Something went wrong",
+            "The server could not complete the request. Quote the trace id to support.",
+        ),
+        _ => (
+            "bad-request",
+            "The request is malformed",
+            "The request could not be understood.",
+        ),
+    };
+    ProblemSpec {
+        slug,
+        title,
+        detail: detail.to_owned(),
+        errors: vec![],
+    }
+}
+
+/// Actix's default 404 for unknown `/api` paths, as a response the middleware can render.
+pub async fn api_not_found() -> HttpResponse {
+    HttpResponse::NotFound().finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn traceparent_trace_id_is_reused_only_when_well_formed() {
+        assert_eq!(
+            trace_id_from_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+            Some("4bf92f3577b34da6a3ce929d0e0e4736".into())
+        );
+        assert_eq!(
+            trace_id_from_traceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01"),
+            None
+        );
+        assert_eq!(trace_id_from_traceparent("garbage"), None);
+        assert_eq!(
+            trace_id_from_traceparent("00-xyz-00f067aa0ba902b7-01"),
+            None
+        );
+    }
+}

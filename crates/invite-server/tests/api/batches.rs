@@ -1,0 +1,1 @@
+//! Batch upload over HTTP.

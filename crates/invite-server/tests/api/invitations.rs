@@ -1,0 +1,481 @@
+use std::collections::HashSet;
+
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    TestApp, assert_problem, error_codes, officer_invite, on_each_backend, vendor_invite,
+};
+
+#[tokio::test]
+async fn creating_a_public_officer_invitation_returns_201_with_location() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane_tan@tech.gov.sg").await;
+        let response = app
+            .create_invitation(&token, &officer_invite("Lim_Ah_Seng@Tech.Gov.SG"))
+            .await;
+        assert_eq!(response.status(), 201, "{}", app.backend);
+        let location = response.headers()["location"]
+            .to_str()
+            .expect("location")
+            .to_owned();
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(
+            location,
+            format!("/api/v1/invitations/{}", body["id"].as_str().expect("id"))
+        );
+        assert_eq!(body["email"], "lim_ah_seng@tech.gov.sg");
+        assert_eq!(body["channel"], "email_invitation");
+        assert_eq!(body["techpass_status"], "pending");
+        assert_eq!(body["seed_status"], "pending");
+        assert_eq!(body["can_resend"], false);
+        assert!(body["next_resend_at"].is_string());
+        let fetched: Value = app.get(&location, &token).await.json().await.expect("json");
+        assert_eq!(fetched, body);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn creating_a_vendor_normalises_the_contact_number_and_uses_create_account() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane_tan@tech.gov.sg").await;
+        let response = app
+            .create_invitation(&token, &vendor_invite("ah.kow@acme.com.sg", "Tan Ah Kow"))
+            .await;
+        assert_eq!(response.status(), 201);
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(body["contact_number"], "+6591234567");
+        assert_eq!(body["channel"], "create_account");
+        assert_eq!(body["seed_status"], "not_required");
+        assert_eq!(body["techpass_username"], "Tan Ah Kow");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn every_invalid_field_is_reported_at_once() {
+    let app = TestApp::spawn_sqlite().await;
+    let token = app.sign_in("jane_tan@tech.gov.sg").await;
+    let body = json!({ "user_type": "vendor", "email": "nope", "techpass_username": "ah..kow",
+        "contact_number": "123", "seed_required": false, "reason": "" });
+    let problem = assert_problem(app.create_invitation(&token, &body).await, 422).await;
+    let codes = error_codes(&problem);
+    for expected in [
+        ("email", "invalid_email"),
+        ("first_name", "required"),
+        ("last_name", "required"),
+        ("contact_number", "invalid_contact_number"),
+        ("organisation", "required"),
+        ("techpass_username", "username_consecutive_dots"),
+        ("reason", "required"),
+    ] {
+        assert!(
+            codes.contains(&(expected.0.to_owned(), expected.1.to_owned())),
+            "{expected:?} in {codes:?}"
+        );
+    }
+    assert!(
+        problem["errors"]
+            .as_array()
+            .expect("errors")
+            .iter()
+            .all(|e| e["message"].as_str().is_some_and(|m| !m.is_empty()))
+    );
+}
+
+#[tokio::test]
+async fn a_public_officer_invitation_needs_a_gov_sg_address() {
+    let app = TestApp::spawn_sqlite().await;
+    let token = app.sign_in("jane_tan@tech.gov.sg").await;
+    for email in ["x@gov.sg.evil.com", "x@evilgov.sg", "ah.kow@acme.com"] {
+        let problem = assert_problem(
+            app.create_invitation(&token, &officer_invite(email)).await,
+            422,
+        )
+        .await;
+        assert_eq!(
+            error_codes(&problem),
+            vec![("email".to_owned(), "not_public_officer_email".to_owned())]
+        );
+    }
+}
+
+#[tokio::test]
+async fn inviting_the_same_email_or_username_again_is_409() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane_tan@tech.gov.sg").await;
+        assert_eq!(
+            app.create_invitation(&token, &vendor_invite("ah.kow@acme.com.sg", "Tan Ah Kow"))
+                .await
+                .status(),
+            201
+        );
+        // Same email, different case, from another officer.
+        let other = app.sign_in("other@tech.gov.sg").await;
+        let problem = assert_problem(
+            app.create_invitation(&other, &vendor_invite("AH.KOW@acme.com.sg", "Someone Else"))
+                .await,
+            409,
+        )
+        .await;
+        assert_eq!(
+            error_codes(&problem),
+            vec![("email".to_owned(), "already_invited".to_owned())]
+        );
+        // Same username (case-insensitive), different email.
+        let problem = assert_problem(
+            app.create_invitation(&token, &vendor_invite("new@acme.com.sg", "tan ah kow"))
+                .await,
+            409,
+        )
+        .await;
+        assert_eq!(
+            error_codes(&problem),
+            vec![("techpass_username".to_owned(), "already_invited".to_owned())]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_email_whose_invitation_failed_can_be_invited_again() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane_tan@tech.gov.sg").await;
+        let first: Value = app
+            .create_invitation(&token, &officer_invite("a@tech.gov.sg"))
+            .await
+            .json()
+            .await
+            .expect("json");
+        let id = first["id"].as_str().expect("id").to_owned();
+        let mut conn = app.db();
+        invite_server::db::invitations::set_statuses(
+            &mut conn,
+            &id,
+            invite_core::api::TechpassStatus::Failed,
+            invite_core::api::SeedStatus::Failed,
+            invite_server::db::now(),
+        )
+        .expect("update");
+        assert_eq!(
+            app.create_invitation(&token, &officer_invite("a@tech.gov.sg"))
+                .await
+                .status(),
+            201
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn twenty_concurrent_creates_of_one_email_make_exactly_one_invitation() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane_tan@tech.gov.sg").await;
+        let body = officer_invite("race@tech.gov.sg");
+        let requests = (0..20).map(|_| app.create_invitation(&token, &body));
+        let statuses: Vec<u16> = futures_util::future::join_all(requests)
+            .await
+            .iter()
+            .map(|r| r.status().as_u16())
+            .collect();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 201).count(),
+            1,
+            "{statuses:?} on {}",
+            app.backend
+        );
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 409).count(),
+            19,
+            "{statuses:?}"
+        );
+        let page: Value = app
+            .get("/api/v1/invitations", &token)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(page["items"].as_array().expect("items").len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_officer_sees_only_their_own_invitations() {
+    on_each_backend(|app| async move {
+        let jane = app.sign_in("jane@tech.gov.sg").await;
+        let bob = app.sign_in("bob@tech.gov.sg").await;
+        let created: Value = app
+            .create_invitation(&jane, &officer_invite("a@tech.gov.sg"))
+            .await
+            .json()
+            .await
+            .expect("json");
+        let id = created["id"].as_str().expect("id");
+        assert_problem(
+            app.get(&format!("/api/v1/invitations/{id}"), &bob).await,
+            404,
+        )
+        .await;
+        assert_problem(
+            app.post_json(
+                &format!("/api/v1/invitations/{id}/resend"),
+                &bob,
+                &json!({}),
+            )
+            .await,
+            404,
+        )
+        .await;
+        let page: Value = app
+            .get("/api/v1/invitations", &bob)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(page["items"], json!([]));
+        assert_eq!(page["next_cursor"], Value::Null);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_list_pages_newest_first_without_gaps_or_repeats() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane@tech.gov.sg").await;
+        for i in 0..7 {
+            assert_eq!(
+                app.create_invitation(&token, &officer_invite(&format!("user{i}@tech.gov.sg")))
+                    .await
+                    .status(),
+                201
+            );
+        }
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/api/v1/invitations?limit=3&cursor={c}"),
+                None => "/api/v1/invitations?limit=3".to_owned(),
+            };
+            let page: Value = app.get(&path, &token).await.json().await.expect("json");
+            let items = page["items"].as_array().expect("items");
+            assert!(items.len() <= 3);
+            seen.extend(
+                items
+                    .iter()
+                    .map(|i| i["email"].as_str().expect("email").to_owned()),
+            );
+            match page["next_cursor"].as_str() {
+                Some(c) => cursor = Some(c.to_owned()),
+                None => break,
+            }
+        }
+        let expected: Vec<String> = (0..7)
+            .rev()
+            .map(|i| format!("user{i}@tech.gov.sg"))
+            .collect();
+        assert_eq!(seen, expected, "{}", app.backend);
+        assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 7);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_list_searches_names_email_and_organisation_and_filters_by_status() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane@tech.gov.sg").await;
+        app.create_invitation(&token, &vendor_invite("ah.kow@acme.com.sg", "Tan Ah Kow"))
+            .await;
+        let mut globex = vendor_invite("mary@globex.com", "Mary Lee");
+        globex["organisation"] = json!("Globex 100% Corp");
+        globex["first_name"] = json!("Mary");
+        app.create_invitation(&token, &globex).await;
+        app.create_invitation(&token, &officer_invite("siti@tech.gov.sg"))
+            .await;
+        let emails = |page: Value| -> Vec<String> {
+            page["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|i| i["email"].as_str().expect("e").to_owned())
+                .collect()
+        };
+        let q = |q: &str| format!("/api/v1/invitations?q={}", urlencode(q));
+        assert_eq!(
+            emails(
+                app.get(&q("ACME"), &token)
+                    .await
+                    .json()
+                    .await
+                    .expect("json")
+            ),
+            vec!["ah.kow@acme.com.sg"]
+        );
+        assert_eq!(
+            emails(
+                app.get(&q("mary"), &token)
+                    .await
+                    .json()
+                    .await
+                    .expect("json")
+            ),
+            vec!["mary@globex.com"]
+        );
+        assert_eq!(
+            emails(
+                app.get(&q("100%"), &token)
+                    .await
+                    .json()
+                    .await
+                    .expect("json")
+            ),
+            vec!["mary@globex.com"]
+        );
+        assert_eq!(
+            emails(app.get(&q("_"), &token).await.json().await.expect("json")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            emails(
+                app.get(&q("siti@"), &token)
+                    .await
+                    .json()
+                    .await
+                    .expect("json")
+            ),
+            vec!["siti@tech.gov.sg"]
+        );
+        let not_required: Value = app
+            .get("/api/v1/invitations?seed_status=not_required", &token)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(not_required["items"].as_array().expect("items").len(), 2);
+        let pending: Value = app
+            .get(
+                "/api/v1/invitations?techpass_status=pending&seed_status=pending",
+                &token,
+            )
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(emails(pending), vec!["siti@tech.gov.sg"]);
+    })
+    .await;
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn bad_list_parameters_are_400_problems() {
+    let app = TestApp::spawn_sqlite().await;
+    let token = app.sign_in("jane@tech.gov.sg").await;
+    for query in [
+        "limit=0",
+        "limit=101",
+        "limit=abc",
+        "cursor=garbage",
+        "techpass_status=unknown",
+        &format!("q={}", "a".repeat(201)),
+    ] {
+        assert_problem(
+            app.get(&format!("/api/v1/invitations?{query}"), &token)
+                .await,
+            400,
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn idempotent_replay_returns_the_first_response_and_invites_once() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane@tech.gov.sg").await;
+        let send = |body: Value, key: &'static str| {
+            let request = app
+                .client
+                .post(app.url("/api/v1/invitations"))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", key)
+                .json(&body);
+            async move { request.send().await.expect("request") }
+        };
+        let first = send(officer_invite("idem@tech.gov.sg"), "key-1").await;
+        assert_eq!(first.status(), 201);
+        let first: Value = first.json().await.expect("json");
+        let replay = send(officer_invite("idem@tech.gov.sg"), "key-1").await;
+        assert_eq!(replay.status(), 201);
+        assert_eq!(replay.headers()["idempotent-replayed"], "true");
+        assert_eq!(
+            replay.json::<Value>().await.expect("json")["id"],
+            first["id"]
+        );
+        assert_problem(
+            send(officer_invite("other@tech.gov.sg"), "key-1").await,
+            422,
+        )
+        .await;
+        let page: Value = app
+            .get("/api/v1/invitations", &token)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(page["items"].as_array().expect("items").len(), 1);
+        // A failed attempt frees its key: fix the body and retry with the same key.
+        assert_problem(send(officer_invite("bad@example.com"), "key-2").await, 422).await;
+        assert_eq!(
+            send(officer_invite("fixed@tech.gov.sg"), "key-2")
+                .await
+                .status(),
+            201
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_requests_with_one_idempotency_key_create_one_invitation() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane@tech.gov.sg").await;
+        let requests = (0..10).map(|_| {
+            app.client
+                .post(app.url("/api/v1/invitations"))
+                .bearer_auth(&token)
+                .header("Idempotency-Key", "same")
+                .json(&officer_invite("once@tech.gov.sg"))
+                .send()
+        });
+        let statuses: Vec<u16> = futures_util::future::join_all(requests)
+            .await
+            .into_iter()
+            .map(|r| r.expect("request").status().as_u16())
+            .collect();
+        assert!(
+            statuses.iter().all(|s| *s == 201 || *s == 409),
+            "{statuses:?}"
+        );
+        assert!(statuses.contains(&201));
+        let page: Value = app
+            .get("/api/v1/invitations", &token)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(page["items"].as_array().expect("items").len(), 1);
+    })
+    .await;
+}

@@ -1,0 +1,12 @@
+//! Black-box tests of the REST API over HTTP: one binary, one module per area.
+
+mod helpers;
+
+mod api_keys;
+mod auth;
+mod batches;
+mod errors;
+mod invitations;
+mod openapi;
+mod operations;
+mod resend;

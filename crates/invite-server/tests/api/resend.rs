@@ -1,0 +1,162 @@
+use chrono::Duration;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, assert_problem, officer_invite, on_each_backend};
+
+async fn invite(app: &TestApp, token: &str, email: &str) -> String {
+    let body: Value = app
+        .create_invitation(token, &officer_invite(email))
+        .await
+        .json()
+        .await
+        .expect("json");
+    body["id"].as_str().expect("id").to_owned()
+}
+
+fn age_invitation(app: &TestApp, id: &str, hours: i64) {
+    let mut conn = app.db();
+    let at = invite_server::db::now() - Duration::hours(hours);
+    invite_server::db::invitations::set_last_sent_at(&mut conn, id, at).expect("update");
+}
+
+#[tokio::test]
+async fn resend_within_24_hours_is_rejected_with_retry_after() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane@tech.gov.sg").await;
+        let id = invite(&app, &token, "a@tech.gov.sg").await;
+        let response = app
+            .post_json(
+                &format!("/api/v1/invitations/{id}/resend"),
+                &token,
+                &json!({}),
+            )
+            .await;
+        let retry_after: i64 = response.headers()["retry-after"]
+            .to_str()
+            .expect("header")
+            .parse()
+            .expect("seconds");
+        assert!((86_000..=86_400).contains(&retry_after), "{retry_after}");
+        assert_problem(response, 429).await;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn resend_after_24_hours_is_accepted_and_restarts_the_clock() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane@tech.gov.sg").await;
+        let id = invite(&app, &token, "a@tech.gov.sg").await;
+        age_invitation(&app, &id, 25);
+        let listed: Value = app
+            .get(&format!("/api/v1/invitations/{id}"), &token)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(listed["can_resend"], true);
+        let response = app
+            .post_json(
+                &format!("/api/v1/invitations/{id}/resend"),
+                &token,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(response.status(), 202);
+        let body: Value = response.json().await.expect("json");
+        assert_eq!(body["can_resend"], false);
+        let again = app
+            .post_json(
+                &format!("/api/v1/invitations/{id}/resend"),
+                &token,
+                &json!({}),
+            )
+            .await;
+        assert_problem(again, 429).await;
+        let mut conn = app.db();
+        let events = invite_server::db::audit::for_subject(&mut conn, &id).expect("audit");
+        let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+        assert_eq!(actions, vec!["invitation.created", "invitation.resent"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn ten_concurrent_resends_send_exactly_once() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane@tech.gov.sg").await;
+        let id = invite(&app, &token, "a@tech.gov.sg").await;
+        age_invitation(&app, &id, 30);
+        let path = format!("/api/v1/invitations/{id}/resend");
+        let empty = json!({});
+        let requests = (0..10).map(|_| app.post_json(&path, &token, &empty));
+        let statuses: Vec<u16> = futures_util::future::join_all(requests)
+            .await
+            .iter()
+            .map(|r| r.status().as_u16())
+            .collect();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 202).count(),
+            1,
+            "{statuses:?} on {}",
+            app.backend
+        );
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 429).count(),
+            9,
+            "{statuses:?}"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn resend_after_onboarding_is_409_and_can_resend_is_false() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane@tech.gov.sg").await;
+        let id = invite(&app, &token, "a@tech.gov.sg").await;
+        age_invitation(&app, &id, 30);
+        let mut conn = app.db();
+        invite_server::db::invitations::set_statuses(
+            &mut conn,
+            &id,
+            invite_core::api::TechpassStatus::Onboarded,
+            invite_core::api::SeedStatus::Pending,
+            invite_server::db::now(),
+        )
+        .expect("update");
+        assert_problem(
+            app.post_json(
+                &format!("/api/v1/invitations/{id}/resend"),
+                &token,
+                &json!({}),
+            )
+            .await,
+            409,
+        )
+        .await;
+        let body: Value = app
+            .get(&format!("/api/v1/invitations/{id}"), &token)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(body["can_resend"], false);
+        assert_eq!(body["next_resend_at"], Value::Null);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn resending_an_unknown_invitation_is_404() {
+    let app = TestApp::spawn_sqlite().await;
+    let token = app.sign_in("jane@tech.gov.sg").await;
+    let path = format!("/api/v1/invitations/{}/resend", uuid::Uuid::new_v4());
+    assert_problem(app.post_json(&path, &token, &json!({})).await, 404).await;
+    assert_problem(
+        app.post_json("/api/v1/invitations/not-a-uuid/resend", &token, &json!({}))
+            .await,
+        404,
+    )
+    .await;
+}
