@@ -44,8 +44,8 @@ pub enum ApiError {
         detail: String,
         retry_after_secs: i64,
     },
-    #[error("{0}")]
-    PayloadTooLarge(String),
+    #[error("{detail}")]
+    PayloadTooLarge { detail: String, errors: Vec<FieldError> },
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("{0}")]
@@ -91,8 +91,8 @@ impl ApiError {
             ApiError::TooManyRequests { detail, .. } => {
                 ("too-soon", "Too soon to resend", detail.clone(), vec![])
             }
-            ApiError::PayloadTooLarge(d) => {
-                ("payload-too-large", "Payload too large", d.clone(), vec![])
+            ApiError::PayloadTooLarge { detail, errors } => {
+                ("payload-too-large", "Payload too large", detail.clone(), errors.clone())
             }
             ApiError::UnsupportedMediaType(d) => (
                 "unsupported-media-type",
@@ -126,7 +126,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) | ApiError::ConflictOnField { .. } => StatusCode::CONFLICT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

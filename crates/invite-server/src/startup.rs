@@ -51,9 +51,10 @@ fn json_config() -> web::JsonConfig {
             use actix_web::error::JsonPayloadError;
             let api_error = match &err {
                 JsonPayloadError::OverflowKnownLength { .. }
-                | JsonPayloadError::Overflow { .. } => ApiError::PayloadTooLarge(format!(
-                    "The JSON body must be at most {JSON_LIMIT} bytes."
-                )),
+                | JsonPayloadError::Overflow { .. } => ApiError::PayloadTooLarge {
+                    detail: format!("The JSON body must be at most {JSON_LIMIT} bytes."),
+                    errors: vec![],
+                },
                 JsonPayloadError::ContentType => {
                     ApiError::UnsupportedMediaType("Send the body as application/json.".into())
                 }

@@ -168,7 +168,7 @@ fn not_xlsx_message(kind: NotXlsx) -> &'static str {
 
 /// `10485760` → `10 MB`: officers think in MB; the limits are whole MiB.
 fn size(bytes: u64) -> String {
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MB", bytes / MIB)
     } else {
         format!("{bytes} bytes")
@@ -248,22 +248,21 @@ fn normalise_header(text: &str) -> String {
 
 /// Where each of [`COLUMNS`] is in the uploaded sheet.
 struct Layout {
-    /// 0-based sheet column of each `COLUMNS` entry.
+    /// 0-based sheet column of each `COLUMNS` entry. Looked up by scanning ten numbers rather
+    /// than through a table indexed by column: the column numbers come from the file, and a
+    /// forged one (`r="ZZZZZZ1"`) must not size an allocation.
     columns: [u32; 10],
-    /// For each sheet column up to the last one used, the `COLUMNS` index it holds, if any.
-    field_at: Vec<Option<usize>>,
 }
 
 impl Layout {
+    /// `header`: the row-1 cells as `(column, normalised text)`.
     fn from_header(header: &[(u32, String)]) -> Result<Self, ImportError> {
         let mut columns = [0u32; 10];
         let mut missing = Vec::new();
         let mut duplicated = Vec::new();
         for (index, field) in COLUMNS.iter().enumerate() {
             let label = normalise_header(field.label());
-            let mut found = header
-                .iter()
-                .filter(|(_, text)| normalise_header(text) == label);
+            let mut found = header.iter().filter(|(_, text)| *text == label);
             match (found.next(), found.next()) {
                 (None, _) => missing.push(field.label().to_owned()),
                 (Some((column, _)), None) => columns[index] = *column,
@@ -276,23 +275,18 @@ impl Layout {
         if !duplicated.is_empty() {
             return Err(ImportError::DuplicateColumns { duplicated });
         }
-        let last = columns.iter().max().copied().unwrap_or_default() as usize;
-        let mut field_at = vec![None; last + 1];
-        for (index, column) in columns.iter().enumerate() {
-            field_at[*column as usize] = Some(index);
-        }
-        Ok(Self { columns, field_at })
+        Ok(Self { columns })
     }
 
     fn field_at(&self, column: u32) -> Option<usize> {
-        self.field_at.get(column as usize).copied().flatten()
+        self.columns.iter().position(|c| *c == column)
     }
 }
 
 /// Gathers streamed cells into rows, enforcing the row and text limits as it goes.
 struct RowCollector<'l> {
     limits: &'l Limits,
-    /// Header cells (row 0) until the first data cell arrives.
+    /// Header cells (row 0), their text normalised, until the first data cell arrives.
     header: Vec<(u32, String)>,
     layout: Option<Layout>,
     /// The 0-based row being filled, and its values.
@@ -325,7 +319,8 @@ impl<'l> RowCollector<'l> {
             if self.layout.is_some() {
                 return Err(out_of_order());
             }
-            self.header.push((column, cell::render(value)));
+            self.header
+                .push((column, normalise_header(&cell::render(value))));
             return Ok(());
         }
         if self.layout.is_none() {

@@ -38,16 +38,15 @@ pub fn import_problem(error: ImportError) -> ApiError {
         ImportError::TooLarge { .. } | ImportError::UncompressedTooLarge { .. }
     );
     let detail = error.to_string();
+    let errors = vec![FieldError {
+        field: "file".into(),
+        code: error.code().into(),
+        message: detail.clone(),
+    }];
     if too_large {
-        return ApiError::PayloadTooLarge(detail);
-    }
-    ApiError::Validation {
-        detail: detail.clone(),
-        errors: vec![FieldError {
-            field: "file".into(),
-            code: error.code().into(),
-            message: detail,
-        }],
+        ApiError::PayloadTooLarge { detail, errors }
+    } else {
+        ApiError::Validation { detail, errors }
     }
 }
 

@@ -144,8 +144,11 @@ fn expected_mixed() -> Vec<(u32, Vec<&'static str>)> {
         .collect()
 }
 
-/// `(row, [(field, code, cell)])` for every row that has errors.
-fn errors(rows: &[SheetRow]) -> Vec<(u32, Vec<(String, String, String)>)> {
+/// An error as `(field, code, cell)`.
+type ErrorAt = (String, String, String);
+
+/// `(row, errors)` for every row that has errors.
+fn errors(rows: &[SheetRow]) -> Vec<(u32, Vec<ErrorAt>)> {
     rows.iter()
         .filter_map(|row| {
             let errors = row.validate().err()?;
@@ -158,7 +161,7 @@ fn errors(rows: &[SheetRow]) -> Vec<(u32, Vec<(String, String, String)>)> {
         .collect()
 }
 
-fn triple(field: &str, code: &str, cell: &str) -> (String, String, String) {
+fn triple(field: &str, code: &str, cell: &str) -> ErrorAt {
     (field.to_owned(), code.to_owned(), cell.to_owned())
 }
 

@@ -373,3 +373,41 @@ fn one_long_shared_string_repeated_in_every_cell_is_capped() {
     // With the default limits the same file is read.
     assert_eq!(read(&bytes).map(|r| r.len()), Ok(200));
 }
+
+#[test]
+fn a_forged_far_column_reference_is_read_without_a_table_of_that_size() {
+    // `ZZZZZZ` is column 321,272,405, beyond Excel's 16,384: a lookup table indexed by column
+    // would need gigabytes. The header and the value are still matched, cheaply.
+    let mut header = header_row();
+    header = header
+        .replace(
+            r#"<c r="J1" t="inlineStr"><is><t xml:space="preserve">Reason</t></is></c>"#,
+            "",
+        )
+        .replace(
+            "</row>",
+            r#"<c r="ZZZZZZ1" t="inlineStr"><is><t>Reason</t></is></c></row>"#,
+        );
+    let data = text_row(
+        2,
+        &[
+            "Public officer",
+            "jane_tan@tech.gov.sg",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "Yes",
+            "",
+        ],
+    )
+    .replace(
+        "</row>",
+        r#"<c r="ZZZZZZ2" t="inlineStr"><is><t>Joins</t></is></c></row>"#,
+    );
+    let rows = read(&users_xlsx(&(header + &data))).expect("rows");
+    assert_eq!(rows[0].value(invite_core::Field::Reason), "Joins");
+    assert_eq!(rows[0].cell(invite_core::Field::Reason), "ZZZZZZ2");
+}
