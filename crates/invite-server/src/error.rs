@@ -45,7 +45,10 @@ pub enum ApiError {
         retry_after_secs: i64,
     },
     #[error("{detail}")]
-    PayloadTooLarge { detail: String, errors: Vec<FieldError> },
+    PayloadTooLarge {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("{0}")]
@@ -91,9 +94,12 @@ impl ApiError {
             ApiError::TooManyRequests { detail, .. } => {
                 ("too-soon", "Too soon to resend", detail.clone(), vec![])
             }
-            ApiError::PayloadTooLarge { detail, errors } => {
-                ("payload-too-large", "Payload too large", detail.clone(), errors.clone())
-            }
+            ApiError::PayloadTooLarge { detail, errors } => (
+                "payload-too-large",
+                "Payload too large",
+                detail.clone(),
+                errors.clone(),
+            ),
             ApiError::UnsupportedMediaType(d) => (
                 "unsupported-media-type",
                 "Unsupported media type",
@@ -142,10 +148,9 @@ impl ResponseError for ApiError {
         if let ApiError::TooManyRequests {
             retry_after_secs, ..
         } = self
+            && let Ok(value) = HeaderValue::from_str(&(*retry_after_secs).max(1).to_string())
         {
-            if let Ok(value) = HeaderValue::from_str(&(*retry_after_secs).max(1).to_string()) {
-                response.insert_header((RETRY_AFTER, value));
-            }
+            response.insert_header((RETRY_AFTER, value));
         }
         if matches!(self, ApiError::Unauthorized(_)) {
             response.insert_header(("WWW-Authenticate", "Bearer"));

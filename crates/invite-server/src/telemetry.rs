@@ -41,7 +41,13 @@ pub fn init_logging(format: &str) {
 /// Sends logs to a file as JSON lines (the browser tests read them back by trace id).
 /// Like `init_logging`, only the first call in a process takes effect.
 pub fn init_logging_to_file(path: &std::path::Path) {
-    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(path) else { return };
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    else {
+        return;
+    };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
         .json()

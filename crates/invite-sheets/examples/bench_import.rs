@@ -4,8 +4,9 @@
 //! `cargo run -p invite-sheets --release --example bench_import`
 //!
 //! Workbooks are generated in memory (nothing large is committed), Excel-style with shared
-//! strings and openpyxl-style with inline strings. Peak RSS is the process's `VmHWM`, reset
-//! before each step through `/proc/self/clear_refs`, so each figure is that step's own peak.
+//! strings and openpyxl-style with inline strings. Each step runs in a fresh child process (this
+//! program, run with `--step`), so its peak RSS (`VmHWM` in /proc/self/status) is its own and
+//! not what the allocator kept from generating the workbook.
 
 use std::io::Cursor;
 use std::time::{Duration, Instant};
@@ -31,7 +32,8 @@ enum Strings {
 /// number, one row in twenty invalid.
 fn values(i: usize) -> [String; 10] {
     let officer = i.is_multiple_of(2);
-    let email = if i % 20 == 7 {
+    // Row 6 of every 20 is an officer with a non-government address: invalid.
+    let email = if i % 20 == 6 {
         format!("user{i}@gmail.com")
     } else if officer {
         format!("officer.{i}@tech.gov.sg")
@@ -107,136 +109,132 @@ fn generate(rows: usize, strings: Strings) -> Vec<u8> {
     zip(&workbook_parts(&[("Users", worksheet(&sheet))], shared))
 }
 
-/// Resets the peak-RSS counter (Linux: writing 5 to clear_refs resets VmHWM).
-fn reset_peak() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
-/// Peak resident set size since the last reset, in MiB.
-fn peak_mib() -> f64 {
+/// A `/proc/self/status` figure in MiB, e.g. `VmHWM` (peak RSS) or `VmRSS` (current RSS).
+fn status_mib(key: &str) -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let kib = status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(key)?.strip_prefix(':'))
         .and_then(|v| v.split_whitespace().next())
         .and_then(|v| v.parse::<f64>().ok())
         .unwrap_or(f64::NAN);
     kib / 1024.0
 }
 
-fn current_mib() -> f64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kib = status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next())
-        .and_then(|v| v.parse::<f64>().ok())
-        .unwrap_or(f64::NAN);
-    kib / 1024.0
-}
+/// The steps measured, each in a fresh process so that its peak RSS is its own.
+const STEPS: [(&str, &str); 6] = [
+    ("read", "read_upload"),
+    ("validate", "validate every row"),
+    ("read+validate", "read_upload + validate"),
+    ("inflate", "(zip inflate pass alone)"),
+    ("range", "calamine worksheet_range"),
+    ("cells", "calamine cells reader"),
+];
 
-/// Runs `step` `runs` times; returns the fastest time, the step's peak RSS and its result.
-fn measure<T>(runs: usize, mut step: impl FnMut() -> T) -> (Duration, f64, T) {
+/// Child process: runs `step` on the file at `path` `RUNS` times; prints the best time in ms,
+/// the peak RSS and the RSS before the step (MiB), and a note.
+fn run_step(step: &str, path: &str) {
+    const RUNS: usize = 3;
+    let bytes = std::fs::read(path).expect("read workbook");
+    let limits = Limits::default();
+    // `validate` times validation alone, on rows read beforehand.
+    let rows = (step == "validate").then(|| read_upload(&bytes, &limits).expect("read"));
+    let before = status_mib("VmRSS");
     let mut best = Duration::MAX;
-    let mut peak: f64 = 0.0;
-    let mut last = None;
-    for _ in 0..runs {
-        drop(last.take());
-        reset_peak();
+    let mut note = String::new();
+    for _ in 0..RUNS {
         let started = Instant::now();
-        let result = step();
+        note = match step {
+            "read" => format!("{} rows", read_upload(&bytes, &limits).expect("read").len()),
+            "validate" => {
+                let rows = rows.as_deref().unwrap_or_default();
+                let valid = rows.iter().filter(|r| r.validate().is_ok()).count();
+                format!("{valid} of {} valid", rows.len())
+            }
+            "read+validate" => {
+                let rows = read_upload(&bytes, &limits).expect("read");
+                let valid = rows.iter().filter(|r| r.validate().is_ok()).count();
+                format!("{valid} valid")
+            }
+            "inflate" => {
+                let mut archive = zip::ZipArchive::new(Cursor::new(&bytes)).expect("zip");
+                let mut total = 0;
+                for i in 0..archive.len() {
+                    let mut entry = archive.by_index(i).expect("entry");
+                    total += std::io::copy(&mut entry, &mut std::io::sink()).expect("inflate");
+                }
+                format!("{:.1} MiB unpacked", total as f64 / 1024.0 / 1024.0)
+            }
+            "range" => {
+                let mut book: Xlsx<_> =
+                    calamine::open_workbook_from_rs(Cursor::new(&bytes)).expect("open");
+                let range = book.worksheet_range("Users").expect("range");
+                format!("{:?} cells", range.get_size())
+            }
+            "cells" => {
+                let mut book: Xlsx<_> =
+                    calamine::open_workbook_from_rs(Cursor::new(&bytes)).expect("open");
+                let mut reader = book.worksheet_cells_reader("Users").expect("cells");
+                let mut count = 0usize;
+                while reader.next_cell().expect("cell").is_some() {
+                    count += 1;
+                }
+                format!("{count} cells")
+            }
+            other => panic!("unknown step {other}"),
+        };
         best = best.min(started.elapsed());
-        peak = peak.max(peak_mib());
-        last = Some(result);
     }
-    (best, peak, last.expect("at least one run"))
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:8.1} ms", d.as_secs_f64() * 1000.0)
+    println!(
+        "{:.1} {:.1} {:.1} {note}",
+        best.as_secs_f64() * 1000.0,
+        status_mib("VmHWM"),
+        before
+    );
 }
 
 fn main() {
-    let runs = 3;
-    println!("invite-sheets import benchmark (best of {runs} runs; peak RSS of each step)");
+    let args: Vec<String> = std::env::args().collect();
+    if let [_, flag, step, path] = args.as_slice()
+        && flag == "--step"
+    {
+        run_step(step, path);
+        return;
+    }
+    let exe = std::env::current_exe().expect("own path");
+    println!("invite-sheets import benchmark: best of 3 runs; each step in a fresh process");
+    println!("peak = the process's VmHWM; base = its RSS with the file loaded, before the step\n");
     for rows in [10_000, 50_000] {
         for (label, strings) in [
             ("shared strings", Strings::Shared),
             ("inline strings", Strings::Inline),
         ] {
             let bytes = generate(rows, strings);
-            let baseline = current_mib();
+            let path = std::env::temp_dir().join(format!(
+                "invite-sheets-bench-{rows}-{}.xlsx",
+                label.replace(' ', "-")
+            ));
+            std::fs::write(&path, &bytes).expect("write workbook");
             println!(
-                "\n{rows} rows, {label}: {:.2} MiB file; RSS before: {baseline:.1} MiB",
+                "{rows} rows, {label}: {:.2} MiB file",
                 bytes.len() as f64 / 1024.0 / 1024.0
             );
-
-            let (time, peak, read) = measure(runs, || read_upload(&bytes, &Limits::default()));
-            let read = read.expect("read_upload");
-            assert_eq!(read.len(), rows);
-            println!(
-                "  read_upload               {}  peak {peak:6.1} MiB",
-                ms(time)
-            );
-
-            let (time, peak, valid) = measure(runs, || {
-                read.iter().filter(|r| r.validate().is_ok()).count()
-            });
-            println!(
-                "  validate every row        {}  peak {peak:6.1} MiB  ({valid} valid)",
-                ms(time)
-            );
-            drop(read);
-
-            let (time, peak, ()) = measure(runs, || {
-                let rows = read_upload(&bytes, &Limits::default()).expect("read");
-                for row in &rows {
-                    let _ = row.validate();
-                }
-            });
-            println!(
-                "  read_upload + validate    {}  peak {peak:6.1} MiB",
-                ms(time)
-            );
-
-            // The zip check's own cost: inflating every part once into a sink.
-            let (time, peak, ()) = measure(runs, || {
-                let mut archive = zip::ZipArchive::new(Cursor::new(&bytes)).expect("zip");
-                for i in 0..archive.len() {
-                    let mut entry = archive.by_index(i).expect("entry");
-                    std::io::copy(&mut entry, &mut std::io::sink()).expect("inflate");
-                }
-            });
-            println!(
-                "  (zip inflate pass alone)  {}  peak {peak:6.1} MiB",
-                ms(time)
-            );
-
-            let (time, peak, cells) = measure(runs, || {
-                let mut book: Xlsx<_> =
-                    calamine::open_workbook_from_rs(Cursor::new(&bytes)).expect("open");
-                let range = book.worksheet_range("Users").expect("range");
-                range.get_size()
-            });
-            println!(
-                "  calamine worksheet_range  {}  peak {peak:6.1} MiB  ({cells:?})",
-                ms(time)
-            );
-
-            let (time, peak, count) = measure(runs, || {
-                let mut book: Xlsx<_> =
-                    calamine::open_workbook_from_rs(Cursor::new(&bytes)).expect("open");
-                let mut reader = book.worksheet_cells_reader("Users").expect("cells");
-                let mut count = 0usize;
-                while let Some(_cell) = reader.next_cell().expect("cell") {
-                    count += 1;
-                }
-                count
-            });
-            println!(
-                "  calamine cells reader     {}  peak {peak:6.1} MiB  ({count} cells)",
-                ms(time)
-            );
+            for (step, title) in STEPS {
+                let output = std::process::Command::new(&exe)
+                    .args(["--step", step])
+                    .arg(&path)
+                    .output()
+                    .expect("run step");
+                let text = String::from_utf8_lossy(&output.stdout);
+                let mut fields = text.trim().splitn(4, ' ');
+                let mut next = || fields.next().unwrap_or("?").to_owned();
+                let (ms, peak, base, note) = (next(), next(), next(), next());
+                println!(
+                    "  {title:<26} {ms:>8} ms   peak {peak:>6} MiB   base {base:>5} MiB   {note}"
+                );
+            }
+            println!();
+            let _ = std::fs::remove_file(&path);
         }
     }
 }

@@ -37,7 +37,7 @@ const MIB: u64 = 1024 * 1024;
 /// may lower them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
-    /// Largest upload in bytes. Default 10 MiB: 50,000 typical rows compress to about 3 MiB.
+    /// Largest upload in bytes. Default 10 MiB: 50,000 typical rows compress to about 2.3 MiB.
     pub max_file_bytes: usize,
     /// Most data rows (non-blank rows below the header). Default 50,000.
     pub max_rows: usize,
@@ -45,7 +45,7 @@ pub struct Limits {
     /// kept from cells. Default 200 MiB.
     pub max_uncompressed_total: u64,
     /// Largest single zip part once unpacked, in bytes (the sheet's XML is the biggest part).
-    /// Default 100 MiB: 50,000 rows of ten long inline strings take about 60 MiB.
+    /// Default 100 MiB: 50,000 typical rows of inline strings unpack to about 36 MiB.
     pub max_uncompressed_part: u64,
     /// Most parts in the zip. Default 10,000: a workbook has a few dozen.
     pub max_zip_entries: usize,

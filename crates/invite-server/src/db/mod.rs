@@ -82,8 +82,10 @@ impl r2d2::ManageConnection for ConnectionManager {
                 let mut conn = diesel::SqliteConnection::establish(&self.url)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
                 conn.batch_execute(
-                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;",
+                    // busy_timeout first: switching to WAL needs a lock that a sibling
+                    // connection opening at the same moment may hold.
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
                 )
                 .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
@@ -103,13 +105,12 @@ impl r2d2::ManageConnection for ConnectionManager {
 /// Opens the pool and runs pending migrations of the chosen backend.
 pub fn connect(url: &str, pool_size: u32) -> Result<Pool, String> {
     let manager = ConnectionManager::new(url);
-    if manager.backend == Backend::Sqlite {
-        if let Some(dir) = std::path::Path::new(&manager.url).parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-            }
-        }
+    if manager.backend == Backend::Sqlite
+        && let Some(dir) = std::path::Path::new(&manager.url).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
     let pool = r2d2::Pool::builder()
         .max_size(pool_size)

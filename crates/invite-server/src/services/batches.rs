@@ -55,6 +55,9 @@ struct Checked {
     record: BatchRowRecord,
     /// Present when the row passed every field rule (duplicates are checked afterwards).
     valid: Option<InvitationFields>,
+    /// The cells the email and username were read from (columns may be in any order).
+    email_cell: Option<String>,
+    username_cell: Option<String>,
 }
 
 fn row_errors_json(errors: &[BatchRowError]) -> String {
@@ -123,6 +126,8 @@ fn check_sheet_row(batch_id: &str, row: &SheetRow) -> Checked {
             Checked {
                 record: record_from_fields(batch_id, row_number, id, &fields),
                 valid: Some(fields),
+                email_cell: Some(row.cell(Field::Email)),
+                username_cell: Some(row.cell(Field::TechpassUsername)),
             }
         }
         Err(errors) => {
@@ -130,15 +135,21 @@ fn check_sheet_row(batch_id: &str, row: &SheetRow) -> Checked {
             Checked {
                 record: record_from_draft(batch_id, row_number, id, &draft, &errors),
                 valid: None,
+                email_cell: None,
+                username_cell: None,
             }
         }
     }
 }
 
-fn cell_error(field: Field, code: ErrorCode, row_number: i32) -> BatchRowError {
+/// An error at `cell`, or — when the uploaded layout is not known (an edited row) — at the
+/// field's column in the template layout.
+fn cell_error(field: Field, code: ErrorCode, row_number: i32, cell: Option<&str>) -> BatchRowError {
     let error = FieldError::new(field, code);
     BatchRowError {
-        cell: SheetRow::cell_for(field.as_str(), u32::try_from(row_number).unwrap_or(0)),
+        cell: cell
+            .map(str::to_owned)
+            .or_else(|| SheetRow::cell_for(field.as_str(), u32::try_from(row_number).unwrap_or(0))),
         field: error.field,
         code: error.code,
         message: error.message,
@@ -176,24 +187,38 @@ fn check_duplicates(conn: &mut DbConnection, checked: &mut [Checked]) -> Result<
             .as_ref()
             .map(|u| u.to_ascii_lowercase());
         let n = c.record.row_number;
+        let (email_cell, username_cell) = (c.email_cell.as_deref(), c.username_cell.as_deref());
         let mut extra = Vec::new();
         if emails.get(&fields.email).is_some_and(|&count| count > 1) {
-            extra.push(cell_error(Field::Email, ErrorCode::DuplicateInFile, n));
+            extra.push(cell_error(
+                Field::Email,
+                ErrorCode::DuplicateInFile,
+                n,
+                email_cell,
+            ));
         } else if invited_emails.contains(&fields.email) {
-            extra.push(cell_error(Field::Email, ErrorCode::AlreadyInvited, n));
+            extra.push(cell_error(
+                Field::Email,
+                ErrorCode::AlreadyInvited,
+                n,
+                email_cell,
+            ));
         }
         if let Some(u) = &username {
+            let field = Field::TechpassUsername;
             if usernames.get(u).is_some_and(|&count| count > 1) {
                 extra.push(cell_error(
-                    Field::TechpassUsername,
+                    field,
                     ErrorCode::DuplicateInFile,
                     n,
+                    username_cell,
                 ));
             } else if invited_usernames.contains(u) {
                 extra.push(cell_error(
-                    Field::TechpassUsername,
+                    field,
                     ErrorCode::AlreadyInvited,
                     n,
+                    username_cell,
                 ));
             }
         }
@@ -343,11 +368,16 @@ pub async fn replace_row(
                     .map(|u| u.to_ascii_lowercase());
                 let mut extra = Vec::new();
                 if clash(&|o| o.email == fields.email) {
-                    extra.push(cell_error(Field::Email, ErrorCode::DuplicateInFile, n));
+                    extra.push(cell_error(
+                        Field::Email,
+                        ErrorCode::DuplicateInFile,
+                        n,
+                        None,
+                    ));
                 } else if !repo::invited_emails(conn, std::slice::from_ref(&fields.email))?
                     .is_empty()
                 {
-                    extra.push(cell_error(Field::Email, ErrorCode::AlreadyInvited, n));
+                    extra.push(cell_error(Field::Email, ErrorCode::AlreadyInvited, n, None));
                 }
                 if let Some(u) = &username {
                     if clash(&|o| {
@@ -359,12 +389,14 @@ pub async fn replace_row(
                             Field::TechpassUsername,
                             ErrorCode::DuplicateInFile,
                             n,
+                            None,
                         ));
                     } else if !repo::invited_usernames(conn, std::slice::from_ref(u))?.is_empty() {
                         extra.push(cell_error(
                             Field::TechpassUsername,
                             ErrorCode::AlreadyInvited,
                             n,
+                            None,
                         ));
                     }
                 }
@@ -498,7 +530,7 @@ pub async fn submit(pool: &Pool, caller: &Caller, batch_id: uuid::Uuid) -> Resul
                                 Ok(true)
                             }
                             Err(InsertError::AlreadyInvited(field)) => Err(RowFailure::Rejected(
-                                vec![cell_error(field, ErrorCode::AlreadyInvited, n)],
+                                vec![cell_error(field, ErrorCode::AlreadyInvited, n, None)],
                             )),
                             Err(InsertError::Database(e)) => Err(e.into()),
                         }

@@ -103,12 +103,11 @@ pub async fn create(
             }
         }
         let result = create_once(conn, &actor, &channel_caller, &draft, key.as_deref());
-        if result.is_err() {
-            if let Some(key) = &key {
+        if result.is_err()
+            && let Some(key) = &key {
                 // Nothing was created: free the key so the client can correct and retry.
                 idempotency::release(conn, &actor.officer_id, key)?;
             }
-        }
         result.map(|invitation| Created { invitation, replayed: false })
     })
     .await

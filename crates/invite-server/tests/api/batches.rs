@@ -7,18 +7,31 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, assert_problem, officer_invite, on_each_backend};
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../invite-sheets/tests/fixtures").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../invite-sheets/tests/fixtures")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 async fn upload(app: &TestApp, token: &str, filename: &str, bytes: Vec<u8>) -> reqwest::Response {
     let part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned());
     let form = reqwest::multipart::Form::new().part("file", part);
-    app.client.post(app.url("/api/v1/batches")).bearer_auth(token).multipart(form).send().await.expect("request")
+    app.client
+        .post(app.url("/api/v1/batches"))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("request")
 }
 
-fn row<'a>(batch: &'a Value, number: u64) -> &'a Value {
-    batch["rows"].as_array().expect("rows").iter().find(|r| r["row_number"] == number).unwrap_or_else(|| panic!("row {number}"))
+fn row(batch: &Value, number: u64) -> &Value {
+    batch["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["row_number"] == number)
+        .unwrap_or_else(|| panic!("row {number}"))
 }
 
 fn cells(row: &Value) -> Vec<(String, String)> {
@@ -26,27 +39,51 @@ fn cells(row: &Value) -> Vec<(String, String)> {
         .as_array()
         .expect("errors")
         .iter()
-        .map(|e| (e["code"].as_str().unwrap_or("").to_owned(), e["cell"].as_str().unwrap_or("").to_owned()))
+        .map(|e| {
+            (
+                e["code"].as_str().unwrap_or("").to_owned(),
+                e["cell"].as_str().unwrap_or("").to_owned(),
+            )
+        })
         .collect()
 }
 
 async fn count_batches(app: &TestApp, token: &str) -> usize {
     // Nothing is stored for a refused file: no invitations and the officer's list stays empty.
-    let page: Value = app.get("/api/v1/invitations", token).await.json().await.expect("json");
+    let page: Value = app
+        .get("/api/v1/invitations", token)
+        .await
+        .json()
+        .await
+        .expect("json");
     page["items"].as_array().map_or(0, Vec::len)
 }
 
 #[tokio::test]
 async fn the_template_downloads_as_an_xlsx_attachment() {
     let app = TestApp::spawn_sqlite().await;
-    let response = app.client.get(app.url("/api/v1/batch-template")).send().await.expect("request");
+    let response = app
+        .client
+        .get(app.url("/api/v1/batch-template"))
+        .send()
+        .await
+        .expect("request");
     assert_eq!(response.status(), 200);
-    assert!(response.headers()["content-disposition"].to_str().expect("h").starts_with("attachment;"));
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()
+            .expect("h")
+            .starts_with("attachment;")
+    );
     let bytes = response.bytes().await.expect("bytes");
     assert_eq!(&bytes[..2], b"PK", "a zip container");
     // Uploading the empty template is refused: it has no users (examples live on Instructions).
     let token = app.sign_in("jane@tech.gov.sg").await;
-    let problem = assert_problem(upload(&app, &token, "template.xlsx", bytes.to_vec()).await, 422).await;
+    let problem = assert_problem(
+        upload(&app, &token, "template.xlsx", bytes.to_vec()).await,
+        422,
+    )
+    .await;
     assert_eq!(problem["errors"][0]["code"], "no_rows");
 }
 
@@ -54,22 +91,57 @@ async fn the_template_downloads_as_an_xlsx_attachment() {
 async fn uploading_a_file_from_openpyxl_stages_rows_with_errors_pointing_at_cells() {
     on_each_backend(|app| async move {
         let token = app.sign_in("jane@tech.gov.sg").await;
-        let response = upload(&app, &token, "officers.xlsx", fixture("openpyxl_mixed.xlsx")).await;
+        let response = upload(
+            &app,
+            &token,
+            "officers.xlsx",
+            fixture("openpyxl_mixed.xlsx"),
+        )
+        .await;
         assert_eq!(response.status(), 201, "{}", app.backend);
         let batch: Value = response.json().await.expect("json");
         assert_eq!(batch["status"], "draft");
         assert_eq!(batch["filename"], "officers.xlsx");
-        assert_eq!(batch["summary"], json!({"total": 8, "valid": 2, "invalid": 6, "submitted": 0}));
+        assert_eq!(
+            batch["summary"],
+            json!({"total": 8, "valid": 2, "invalid": 6, "submitted": 0})
+        );
         assert_eq!(row(&batch, 2)["status"], "valid");
         assert_eq!(row(&batch, 6)["status"], "valid");
         assert_eq!(row(&batch, 6)["contact_number"], "+6581234567");
-        assert_eq!(cells(row(&batch, 7)), vec![("username_consecutive_dots".to_owned(), "H7".to_owned())]);
-        assert_eq!(cells(row(&batch, 8)), vec![("not_public_officer_email".to_owned(), "B8".to_owned())]);
-        assert_eq!(cells(row(&batch, 9)), vec![("required".to_owned(), "J9".to_owned())]);
-        assert_eq!(cells(row(&batch, 11)), vec![("invalid_seed_required".to_owned(), "I11".to_owned())]);
-        assert_eq!(cells(row(&batch, 3)), vec![("duplicate_in_file".to_owned(), "B3".to_owned())]);
-        assert_eq!(cells(row(&batch, 10)), vec![("duplicate_in_file".to_owned(), "B10".to_owned())]);
-        let fetched: Value = app.get(&format!("/api/v1/batches/{}", batch["id"].as_str().expect("id")), &token).await.json().await.expect("json");
+        assert_eq!(
+            cells(row(&batch, 7)),
+            vec![("username_consecutive_dots".to_owned(), "H7".to_owned())]
+        );
+        assert_eq!(
+            cells(row(&batch, 8)),
+            vec![("not_public_officer_email".to_owned(), "B8".to_owned())]
+        );
+        assert_eq!(
+            cells(row(&batch, 9)),
+            vec![("required".to_owned(), "J9".to_owned())]
+        );
+        assert_eq!(
+            cells(row(&batch, 11)),
+            vec![("invalid_seed_required".to_owned(), "I11".to_owned())]
+        );
+        assert_eq!(
+            cells(row(&batch, 3)),
+            vec![("duplicate_in_file".to_owned(), "B3".to_owned())]
+        );
+        assert_eq!(
+            cells(row(&batch, 10)),
+            vec![("duplicate_in_file".to_owned(), "B10".to_owned())]
+        );
+        let fetched: Value = app
+            .get(
+                &format!("/api/v1/batches/{}", batch["id"].as_str().expect("id")),
+                &token,
+            )
+            .await
+            .json()
+            .await
+            .expect("json");
         assert_eq!(fetched, batch);
     })
     .await;
@@ -79,18 +151,40 @@ async fn uploading_a_file_from_openpyxl_stages_rows_with_errors_pointing_at_cell
 async fn a_file_saved_by_libreoffice_reads_like_the_original() {
     let app = TestApp::spawn_sqlite().await;
     let token = app.sign_in("jane@tech.gov.sg").await;
-    let batch: Value = upload(&app, &token, "lo.xlsx", fixture("libreoffice_mixed.xlsx")).await.json().await.expect("json");
-    assert_eq!(batch["summary"], json!({"total": 8, "valid": 2, "invalid": 6, "submitted": 0}));
-    assert_eq!(cells(row(&batch, 7)), vec![("username_consecutive_dots".to_owned(), "H7".to_owned())]);
+    let batch: Value = upload(&app, &token, "lo.xlsx", fixture("libreoffice_mixed.xlsx"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        batch["summary"],
+        json!({"total": 8, "valid": 2, "invalid": 6, "submitted": 0})
+    );
+    assert_eq!(
+        cells(row(&batch, 7)),
+        vec![("username_consecutive_dots".to_owned(), "H7".to_owned())]
+    );
 }
 
 #[tokio::test]
 async fn a_row_already_invited_is_flagged_at_upload() {
     let app = TestApp::spawn_sqlite().await;
     let token = app.sign_in("jane@tech.gov.sg").await;
-    assert_eq!(app.create_invitation(&token, &officer_invite("jane_tan@tech.gov.sg")).await.status(), 201);
-    let batch: Value = upload(&app, &token, "f.xlsx", fixture("openpyxl_mixed.xlsx")).await.json().await.expect("json");
-    assert_eq!(cells(row(&batch, 2)), vec![("already_invited".to_owned(), "B2".to_owned())]);
+    assert_eq!(
+        app.create_invitation(&token, &officer_invite("jane_tan@tech.gov.sg"))
+            .await
+            .status(),
+        201
+    );
+    let batch: Value = upload(&app, &token, "f.xlsx", fixture("openpyxl_mixed.xlsx"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        cells(row(&batch, 2)),
+        vec![("already_invited".to_owned(), "B2".to_owned())]
+    );
 }
 
 #[tokio::test]
@@ -147,16 +241,51 @@ async fn fix_remove_reset_and_submit_follow_the_guide() {
 async fn twenty_concurrent_submits_invite_each_row_exactly_once() {
     on_each_backend(|app| async move {
         let token = app.sign_in("jane@tech.gov.sg").await;
-        let batch: Value = upload(&app, &token, "f.xlsx", fixture("openpyxl_filled_template.xlsx")).await.json().await.expect("json");
+        let batch: Value = upload(
+            &app,
+            &token,
+            "f.xlsx",
+            fixture("openpyxl_filled_template.xlsx"),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
         assert_eq!(batch["summary"]["valid"], 3, "{batch}");
-        let path = format!("/api/v1/batches/{}/submit", batch["id"].as_str().expect("id"));
+        let path = format!(
+            "/api/v1/batches/{}/submit",
+            batch["id"].as_str().expect("id")
+        );
         let body = json!({});
         let requests = (0..20).map(|_| app.post_json(&path, &token, &body));
-        let statuses: Vec<u16> = futures_util::future::join_all(requests).await.iter().map(|r| r.status().as_u16()).collect();
-        assert!(statuses.iter().all(|s| *s == 200), "{statuses:?} on {}", app.backend);
-        let page: Value = app.get("/api/v1/invitations", &token).await.json().await.expect("json");
-        assert_eq!(page["items"].as_array().expect("items").len(), 3, "{}", app.backend);
-        let final_batch: Value = app.get(&path.replace("/submit", ""), &token).await.json().await.expect("json");
+        let statuses: Vec<u16> = futures_util::future::join_all(requests)
+            .await
+            .iter()
+            .map(|r| r.status().as_u16())
+            .collect();
+        assert!(
+            statuses.iter().all(|s| *s == 200),
+            "{statuses:?} on {}",
+            app.backend
+        );
+        let page: Value = app
+            .get("/api/v1/invitations", &token)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            page["items"].as_array().expect("items").len(),
+            3,
+            "{}",
+            app.backend
+        );
+        let final_batch: Value = app
+            .get(&path.replace("/submit", ""), &token)
+            .await
+            .json()
+            .await
+            .expect("json");
         assert_eq!(final_batch["summary"]["submitted"], 3);
         assert_eq!(final_batch["status"], "submitted");
     })
@@ -167,15 +296,49 @@ async fn twenty_concurrent_submits_invite_each_row_exactly_once() {
 async fn the_same_file_uploaded_twice_and_submitted_twice_invites_once() {
     let app = TestApp::spawn_sqlite().await;
     let token = app.sign_in("jane@tech.gov.sg").await;
-    let first: Value = upload(&app, &token, "a.xlsx", fixture("openpyxl_filled_template.xlsx")).await.json().await.expect("json");
-    let second: Value = upload(&app, &token, "b.xlsx", fixture("openpyxl_filled_template.xlsx")).await.json().await.expect("json");
+    let first: Value = upload(
+        &app,
+        &token,
+        "a.xlsx",
+        fixture("openpyxl_filled_template.xlsx"),
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
+    let second: Value = upload(
+        &app,
+        &token,
+        "b.xlsx",
+        fixture("openpyxl_filled_template.xlsx"),
+    )
+    .await
+    .json()
+    .await
+    .expect("json");
     let submit = |b: &Value| format!("/api/v1/batches/{}/submit", b["id"].as_str().expect("id"));
-    let a: Value = app.post_json(&submit(&first), &token, &json!({})).await.json().await.expect("json");
-    let b: Value = app.post_json(&submit(&second), &token, &json!({})).await.json().await.expect("json");
+    let a: Value = app
+        .post_json(&submit(&first), &token, &json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
+    let b: Value = app
+        .post_json(&submit(&second), &token, &json!({}))
+        .await
+        .json()
+        .await
+        .expect("json");
     assert_eq!(a["summary"]["submitted"], 3);
     assert_eq!(b["summary"]["submitted"], 0);
     assert_eq!(b["summary"]["invalid"], 3);
-    assert!(b["rows"].as_array().expect("rows").iter().all(|r| r["status"] == "failed" && r["errors"][0]["code"] == "already_invited"));
+    assert!(
+        b["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .all(|r| r["status"] == "failed" && r["errors"][0]["code"] == "already_invited")
+    );
 }
 
 #[tokio::test]
@@ -184,10 +347,32 @@ async fn hostile_and_wrong_files_are_refused_and_nothing_is_stored() {
     let token = app.sign_in("jane@tech.gov.sg").await;
     let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
         ("empty.xlsx", vec![], 422, "empty_file"),
-        ("random.xlsx", (0..4096u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect(), 422, "not_xlsx"),
-        ("users.xlsx", b"User type,Email address\nVendor,a@b.com\n".to_vec(), 422, "not_xlsx"),
-        ("legacy.xls", fixture("libreoffice_legacy.xls"), 422, "not_xlsx"),
-        ("big.xlsx", vec![b'A'; 10 * 1024 * 1024 + 1], 413, "file_too_large"),
+        (
+            "random.xlsx",
+            (0..4096u32)
+                .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+                .collect(),
+            422,
+            "not_xlsx",
+        ),
+        (
+            "users.xlsx",
+            b"User type,Email address\nVendor,a@b.com\n".to_vec(),
+            422,
+            "not_xlsx",
+        ),
+        (
+            "legacy.xls",
+            fixture("libreoffice_legacy.xls"),
+            422,
+            "not_xlsx",
+        ),
+        (
+            "big.xlsx",
+            vec![b'A'; 10 * 1024 * 1024 + 1],
+            413,
+            "file_too_large",
+        ),
     ];
     for (name, bytes, status, code) in cases {
         let problem = assert_problem(upload(&app, &token, name, bytes).await, status).await;
@@ -195,11 +380,25 @@ async fn hostile_and_wrong_files_are_refused_and_nothing_is_stored() {
     }
     assert_eq!(count_batches(&app, &token).await, 0);
     // Not multipart at all, and multipart without a `file` part.
-    let raw = app.client.post(app.url("/api/v1/batches")).bearer_auth(&token).json(&json!({})).send().await.expect("r");
+    let raw = app
+        .client
+        .post(app.url("/api/v1/batches"))
+        .bearer_auth(&token)
+        .json(&json!({}))
+        .send()
+        .await
+        .expect("r");
     assert!(raw.status().is_client_error());
     assert_problem(raw, 400).await;
     let form = reqwest::multipart::Form::new().text("other", "x");
-    let no_file = app.client.post(app.url("/api/v1/batches")).bearer_auth(&token).multipart(form).send().await.expect("r");
+    let no_file = app
+        .client
+        .post(app.url("/api/v1/batches"))
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .await
+        .expect("r");
     assert_problem(no_file, 400).await;
 }
 
@@ -208,17 +407,56 @@ async fn batches_belong_to_their_officer_alone() {
     on_each_backend(|app| async move {
         let jane = app.sign_in("jane@tech.gov.sg").await;
         let bob = app.sign_in("bob@tech.gov.sg").await;
-        let batch: Value = upload(&app, &jane, "f.xlsx", fixture("openpyxl_mixed.xlsx")).await.json().await.expect("json");
+        let batch: Value = upload(&app, &jane, "f.xlsx", fixture("openpyxl_mixed.xlsx"))
+            .await
+            .json()
+            .await
+            .expect("json");
         let id = batch["id"].as_str().expect("id");
         let row_id = row(&batch, 2)["id"].as_str().expect("id");
         assert_problem(app.get(&format!("/api/v1/batches/{id}"), &bob).await, 404).await;
-        assert_problem(app.post_json(&format!("/api/v1/batches/{id}/submit"), &bob, &json!({})).await, 404).await;
-        assert_problem(app.client.delete(app.url(&format!("/api/v1/batches/{id}/rows"))).bearer_auth(&bob).send().await.expect("r"), 404).await;
-        assert_problem(app.client.delete(app.url(&format!("/api/v1/batches/{id}/rows/{row_id}"))).bearer_auth(&bob).send().await.expect("r"), 404).await;
-        let put = app.client.put(app.url(&format!("/api/v1/batches/{id}/rows/{row_id}"))).bearer_auth(&bob).json(&officer_invite("x@tech.gov.sg")).send().await.expect("r");
+        assert_problem(
+            app.post_json(&format!("/api/v1/batches/{id}/submit"), &bob, &json!({}))
+                .await,
+            404,
+        )
+        .await;
+        assert_problem(
+            app.client
+                .delete(app.url(&format!("/api/v1/batches/{id}/rows")))
+                .bearer_auth(&bob)
+                .send()
+                .await
+                .expect("r"),
+            404,
+        )
+        .await;
+        assert_problem(
+            app.client
+                .delete(app.url(&format!("/api/v1/batches/{id}/rows/{row_id}")))
+                .bearer_auth(&bob)
+                .send()
+                .await
+                .expect("r"),
+            404,
+        )
+        .await;
+        let put = app
+            .client
+            .put(app.url(&format!("/api/v1/batches/{id}/rows/{row_id}")))
+            .bearer_auth(&bob)
+            .json(&officer_invite("x@tech.gov.sg"))
+            .send()
+            .await
+            .expect("r");
         assert_problem(put, 404).await;
         // Jane's batch is untouched.
-        let still: Value = app.get(&format!("/api/v1/batches/{id}"), &jane).await.json().await.expect("json");
+        let still: Value = app
+            .get(&format!("/api/v1/batches/{id}"), &jane)
+            .await
+            .json()
+            .await
+            .expect("json");
         assert_eq!(still["summary"]["total"], 8);
     })
     .await;

@@ -7,6 +7,7 @@ mod auth;
 mod batches;
 mod errors;
 mod invitations;
+mod oidc;
 mod openapi;
 mod operations;
 mod resend;

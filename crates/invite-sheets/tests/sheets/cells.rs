@@ -272,5 +272,8 @@ fn more_rows_than_the_limit_are_refused_and_the_limit_itself_is_accepted() {
 #[test]
 fn a_workbook_without_worksheets_is_missing_its_sheet() {
     let error = read(&xlsx(&[])).expect_err("refused");
-    assert_eq!((error.clone(), error.code()), (ImportError::MissingSheet, "missing_sheet"));
+    assert_eq!(
+        (error.clone(), error.code()),
+        (ImportError::MissingSheet, "missing_sheet")
+    );
 }

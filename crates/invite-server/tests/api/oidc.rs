@@ -1,0 +1,214 @@
+//! OpenID Connect mode: bearer JWTs from a provider (wiremock serving discovery and a JWKS with
+//! a key pair generated here) are verified for issuer, audience, expiry and signature.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use ring::signature::{Ed25519KeyPair, KeyPair};
+use serde_json::{Value, json};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::helpers::{TestApp, assert_problem};
+
+const CLIENT_ID: &str = "invite-users-spa";
+
+struct Key {
+    kid: String,
+    pkcs8: Vec<u8>,
+    public: Vec<u8>,
+}
+
+impl Key {
+    fn generate(kid: &str) -> Key {
+        let rng = ring::rand::SystemRandom::new();
+        let pkcs8 = Ed25519KeyPair::generate_pkcs8(&rng)
+            .expect("key")
+            .as_ref()
+            .to_vec();
+        let public = Ed25519KeyPair::from_pkcs8(&pkcs8)
+            .expect("pair")
+            .public_key()
+            .as_ref()
+            .to_vec();
+        Key {
+            kid: kid.to_owned(),
+            pkcs8,
+            public,
+        }
+    }
+
+    fn jwk(&self) -> Value {
+        json!({ "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": self.kid, "x": URL_SAFE_NO_PAD.encode(&self.public) })
+    }
+
+    fn sign(&self, claims: &Value) -> String {
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(&header, claims, &EncodingKey::from_ed_der(&self.pkcs8)).expect("sign")
+    }
+}
+
+async fn mount_provider(server: &MockServer, keys: &[&Key]) {
+    server.reset().await;
+    let issuer = server.uri();
+    Mock::given(method("GET"))
+        .and(path("/.well-known/openid-configuration"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "issuer": issuer, "jwks_uri": format!("{issuer}/jwks"),
+            "authorization_endpoint": format!("{issuer}/authorize"), "token_endpoint": format!("{issuer}/token"),
+        })))
+        .mount(server)
+        .await;
+    let jwks: Vec<Value> = keys.iter().map(|k| k.jwk()).collect();
+    Mock::given(method("GET"))
+        .and(path("/jwks"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "keys": jwks })))
+        .mount(server)
+        .await;
+}
+
+fn claims(issuer: &str, email: &str) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    json!({ "iss": issuer, "aud": CLIENT_ID, "sub": "user-1", "email": email, "iat": now, "exp": now + 600 })
+}
+
+async fn spawn(provider: &MockServer) -> TestApp {
+    let issuer = provider.uri();
+    TestApp::spawn_sqlite_with(|config| {
+        config.oidc = Some(invite_server::config::OidcConfig {
+            issuer,
+            client_id: CLIENT_ID.into(),
+        });
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_valid_provider_token_signs_the_officer_in_and_dev_login_is_gone() {
+    let provider = MockServer::start().await;
+    let key = Key::generate("k1");
+    mount_provider(&provider, &[&key]).await;
+    let app = spawn(&provider).await;
+
+    let token = key.sign(&claims(&provider.uri(), "Jane@Tech.gov.sg"));
+    let me: Value = app
+        .get("/api/v1/me", &token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["email"], "jane@tech.gov.sg");
+
+    let dev = app
+        .client
+        .post(app.url("/api/v1/auth/dev-login"))
+        .json(&json!({"email": "jane@tech.gov.sg"}))
+        .send()
+        .await
+        .expect("r");
+    assert_problem(dev, 404).await;
+    let config: Value = app
+        .client
+        .get(app.url("/api/v1/auth/config"))
+        .send()
+        .await
+        .expect("r")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(config["mode"], "oidc");
+    assert_eq!(config["client_id"], CLIENT_ID);
+    assert_eq!(
+        config["token_endpoint"],
+        format!("{}/token", provider.uri())
+    );
+}
+
+#[tokio::test]
+async fn tokens_with_wrong_issuer_audience_expiry_signature_or_email_are_401() {
+    let provider = MockServer::start().await;
+    let key = Key::generate("k1");
+    let impostor = Key::generate("k1");
+    mount_provider(&provider, &[&key]).await;
+    let app = spawn(&provider).await;
+    let issuer = provider.uri();
+
+    let mut wrong_issuer = claims(&issuer, "jane@tech.gov.sg");
+    wrong_issuer["iss"] = json!("https://evil.example.com");
+    let mut wrong_audience = claims(&issuer, "jane@tech.gov.sg");
+    wrong_audience["aud"] = json!("another-app");
+    let mut expired = claims(&issuer, "jane@tech.gov.sg");
+    expired["exp"] = json!(chrono::Utc::now().timestamp() - 3600);
+    let mut no_email = claims(&issuer, "jane@tech.gov.sg");
+    no_email.as_object_mut().expect("object").remove("email");
+    let cases = [
+        ("wrong issuer", key.sign(&wrong_issuer)),
+        ("wrong audience", key.sign(&wrong_audience)),
+        ("expired", key.sign(&expired)),
+        ("no email", key.sign(&no_email)),
+        (
+            "vendor email",
+            key.sign(&claims(&issuer, "ah.kow@acme.com.sg")),
+        ),
+        (
+            "signed by another key with the same kid",
+            impostor.sign(&claims(&issuer, "jane@tech.gov.sg")),
+        ),
+        ("HS256 with the public key as secret", {
+            let mut header = Header::new(Algorithm::HS256);
+            header.kid = Some("k1".into());
+            jsonwebtoken::encode(
+                &header,
+                &claims(&issuer, "jane@tech.gov.sg"),
+                &EncodingKey::from_secret(&key.public),
+            )
+            .expect("sign")
+        }),
+    ];
+    for (name, token) in cases {
+        let response = app.get("/api/v1/me", &token).await;
+        assert_eq!(response.status(), 401, "{name}");
+        assert_problem(response, 401).await;
+    }
+}
+
+#[tokio::test]
+async fn a_rotated_key_is_fetched_when_a_token_names_an_unknown_kid() {
+    let provider = MockServer::start().await;
+    let old = Key::generate("old");
+    let new = Key::generate("new");
+    mount_provider(&provider, &[&old]).await;
+    let app = spawn(&provider).await;
+    let issuer = provider.uri();
+    assert_eq!(
+        app.get(
+            "/api/v1/me",
+            &old.sign(&claims(&issuer, "jane@tech.gov.sg"))
+        )
+        .await
+        .status(),
+        200
+    );
+
+    // The provider rotates; the server has only the old key cached. Wait out the refresh floor.
+    mount_provider(&provider, &[&old, &new]).await;
+    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
+    assert_eq!(
+        app.get(
+            "/api/v1/me",
+            &new.sign(&claims(&issuer, "jane@tech.gov.sg"))
+        )
+        .await
+        .status(),
+        200
+    );
+    let jwks_fetches = provider
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == "/jwks")
+        .count();
+    assert_eq!(jwks_fetches, 1, "re-fetched exactly once after rotation");
+}
