@@ -51,7 +51,10 @@ pub fn App() -> impl IntoView {
 
 /// Navigation that replaces the current history entry (redirects).
 pub fn replace() -> NavigateOptions {
-    NavigateOptions { replace: true, ..Default::default() }
+    NavigateOptions {
+        replace: true,
+        ..Default::default()
+    }
 }
 
 fn skip_to_main(ev: leptos::ev::MouseEvent) {
@@ -95,7 +98,11 @@ fn SignedIn() -> impl IntoView {
             let here = format!(
                 "{}{}",
                 location.pathname.get_untracked(),
-                location.search.with_untracked(|s| if s.is_empty() { String::new() } else { format!("?{s}") })
+                location.search.with_untracked(|s| if s.is_empty() {
+                    String::new()
+                } else {
+                    format!("?{s}")
+                })
             );
             view! { <Redirect path=AppRoute::sign_in_then(&here) options=replace() /> }.into_any()
         }

@@ -10,7 +10,9 @@ mod session;
 mod time;
 
 fn main() {
-    // Only a browser can run the app; natively this binary exists for `cargo test`.
     #[cfg(target_arch = "wasm32")]
     leptos::mount::mount_to_body(app::App);
+    // Natively (only `cargo test` builds this crate) there is no page to mount into.
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = app::App;
 }

@@ -44,16 +44,22 @@ fn base64url(bytes: &[u8]) -> String {
     // btoa takes a "binary string": one character per byte.
     let binary: String = bytes.iter().map(|&b| char::from(b)).collect();
     let standard = window().btoa(&binary).unwrap_or_default();
-    standard.trim_end_matches('=').replace('+', "-").replace('/', "_")
+    standard
+        .trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_")
 }
 
 fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     let mut standard = text.replace('-', "+").replace('_', "/");
-    while standard.len() % 4 != 0 {
+    while !standard.len().is_multiple_of(4) {
         standard.push('=');
     }
     let binary = window().atob(&standard).ok()?;
-    binary.chars().map(|c| u8::try_from(u32::from(c)).ok()).collect()
+    binary
+        .chars()
+        .map(|c| u8::try_from(u32::from(c)).ok())
+        .collect()
 }
 
 async fn sha256(text: &str) -> Result<Vec<u8>, Problem> {
@@ -64,9 +70,12 @@ async fn sha256(text: &str) -> Result<Vec<u8>, Problem> {
         )
     };
     let subtle = window().crypto().map_err(|_| unavailable())?.subtle();
-    let promise =
-        subtle.digest_with_str_and_u8_array("SHA-256", text.as_bytes()).map_err(|_| unavailable())?;
-    let digest = wasm_bindgen_futures::JsFuture::from(promise).await.map_err(|_| unavailable())?;
+    let promise = subtle
+        .digest_with_str_and_u8_array("SHA-256", text.as_bytes())
+        .map_err(|_| unavailable())?;
+    let digest = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|_| unavailable())?;
     Ok(js_sys::Uint8Array::new(&digest).to_vec())
 }
 
@@ -75,7 +84,11 @@ pub async fn start(provider: &Provider, next: &str) -> Result<(), Problem> {
     let verifier = base64url(&random_bytes::<32>());
     let state = base64url(&random_bytes::<16>());
     let challenge = base64url(&sha256(&verifier).await?);
-    let pending = Pending { state: state.clone(), verifier, next: next.to_owned() };
+    let pending = Pending {
+        state: state.clone(),
+        verifier,
+        next: next.to_owned(),
+    };
     let stored = serde_json::to_string(&pending)
         .ok()
         .zip(session_storage())
@@ -86,7 +99,11 @@ pub async fn start(provider: &Provider, next: &str) -> Result<(), Problem> {
             "Your browser blocked session storage. Allow it for this site, then try again.",
         ));
     }
-    let separator = if provider.authorization_endpoint.contains('?') { '&' } else { '?' };
+    let separator = if provider.authorization_endpoint.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
     let params = [
         ("response_type", "code"),
         ("client_id", provider.client_id.as_str()),
@@ -102,7 +119,10 @@ pub async fn start(provider: &Provider, next: &str) -> Result<(), Problem> {
     .join("&");
     let url = format!("{}{separator}{params}", provider.authorization_endpoint);
     window().location().set_href(&url).map_err(|_| {
-        local_problem("Sign-in could not start", "Your browser refused to open the sign-in page.")
+        local_problem(
+            "Sign-in could not start",
+            "Your browser refused to open the sign-in page.",
+        )
     })
 }
 
@@ -135,13 +155,27 @@ pub async fn finish(
     let tokens = api.exchange_code(&provider.token_endpoint, &form).await?;
     // The API verifies the provider's JWTs; the ID token's audience is our client id.
     let token = tokens.id_token.or(tokens.access_token).ok_or_else(|| {
-        local_problem("Sign-in could not be completed", "The identity provider sent no token.")
+        local_problem(
+            "Sign-in could not be completed",
+            "The identity provider sent no token.",
+        )
     })?;
     let expires_at = jwt_expiry(&token)
-        .or_else(|| tokens.expires_in.map(|s| time::now() + Duration::seconds(s)))
+        .or_else(|| {
+            tokens
+                .expires_in
+                .map(|s| time::now() + Duration::seconds(s))
+        })
         .unwrap_or_else(|| time::now() + Duration::hours(1));
     let officer = api.me(&token).await?;
-    Ok((Session { token, expires_at, officer }, pending.next))
+    Ok((
+        Session {
+            token,
+            expires_at,
+            officer,
+        },
+        pending.next,
+    ))
 }
 
 /// The `exp` claim of a JWT (read only, to know when to end the session; the API verifies it).

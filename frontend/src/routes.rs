@@ -55,7 +55,11 @@ impl AppRoute {
 
     /// The router's matcher, built from [`AppRoute::path`] so that the two cannot disagree.
     pub fn matcher(self) -> Arc<dyn PossibleRouteMatch + Send + Sync> {
-        let mut segments = self.path().split('/').filter(|s| !s.is_empty()).map(StaticSegment);
+        let mut segments = self
+            .path()
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(StaticSegment);
         match (segments.next(), segments.next(), segments.next()) {
             (None, ..) => Arc::new(()),
             (Some(a), None, _) => Arc::new((a,)),
@@ -68,7 +72,11 @@ impl AppRoute {
     pub fn sign_in_then(next: &str) -> String {
         match safe_next(Some(next)) {
             Some(next) if next != AppRoute::Home.path() => {
-                format!("{}?{NEXT_PARAM}={}", AppRoute::SignIn.path(), encode_component(next))
+                format!(
+                    "{}?{NEXT_PARAM}={}",
+                    AppRoute::SignIn.path(),
+                    encode_component(next)
+                )
             }
             _ => AppRoute::SignIn.path().to_owned(),
         }
@@ -76,7 +84,11 @@ impl AppRoute {
 
     /// The Batch upload page showing one batch.
     pub fn batch(id: &str) -> String {
-        format!("{}?{BATCH_PARAM}={}", AppRoute::BatchUpload.path(), encode_component(id))
+        format!(
+            "{}?{BATCH_PARAM}={}",
+            AppRoute::BatchUpload.path(),
+            encode_component(id)
+        )
     }
 }
 
@@ -114,8 +126,14 @@ mod tests {
             AppRoute::InviteStatus,
         ];
         for route in all {
-            let matched = route.matcher().test(route.path()).expect("matches its path");
-            assert!(matched.remaining().is_empty() || matched.remaining() == "/", "{route:?}");
+            let matched = route
+                .matcher()
+                .test(route.path())
+                .expect("matches its path");
+            assert!(
+                matched.remaining().is_empty() || matched.remaining() == "/",
+                "{route:?}"
+            );
         }
         let email = AppRoute::EmailInvitation.matcher();
         assert!(email.test("/invite/status").is_none());

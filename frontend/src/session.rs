@@ -21,7 +21,11 @@ pub struct Session {
 
 impl From<SignIn> for Session {
     fn from(sign_in: SignIn) -> Self {
-        Session { token: sign_in.token, expires_at: sign_in.expires_at, officer: sign_in.officer }
+        Session {
+            token: sign_in.token,
+            expires_at: sign_in.expires_at,
+            officer: sign_in.officer,
+        }
     }
 }
 
@@ -57,7 +61,10 @@ impl SessionState {
         if stored.is_none() {
             write_storage(None);
         }
-        Self { current: RwSignal::new(stored), ended: RwSignal::new(None) }
+        Self {
+            current: RwSignal::new(stored),
+            ended: RwSignal::new(None),
+        }
     }
 
     pub fn start(&self, session: Session) {

@@ -21,7 +21,9 @@ pub fn now() -> DateTime<Utc> {
 fn local_offset(at: DateTime<Utc>) -> FixedOffset {
     #[cfg(target_arch = "wasm32")]
     {
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(at.timestamp_millis() as f64));
+        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(
+            at.timestamp_millis() as f64
+        ));
         // getTimezoneOffset is UTC minus local time, in minutes.
         let minutes = -(date.get_timezone_offset() as i32);
         FixedOffset::east_opt(minutes * 60).unwrap_or_else(utc)
@@ -52,7 +54,9 @@ fn format_date(at: DateTime<Utc>, offset: FixedOffset) -> String {
 }
 
 fn format_date_time(at: DateTime<Utc>, offset: FixedOffset) -> String {
-    at.with_timezone(&offset).format("%d %b %Y, %-I:%M %p").to_string()
+    at.with_timezone(&offset)
+        .format("%d %b %Y, %-I:%M %p")
+        .to_string()
 }
 
 #[cfg(test)]

@@ -52,15 +52,22 @@ pub fn Dialog(
             on_close.run(());
         }
         "Tab" => {
-            let Some(panel) = panel.get_untracked() else { return };
-            let Ok(nodes) = panel.query_selector_all(FOCUSABLE) else { return };
-            let (Some(first), Some(last)) =
-                (nodes.item(0), nodes.length().checked_sub(1).and_then(|i| nodes.item(i)))
-            else {
+            let Some(panel) = panel.get_untracked() else {
+                return;
+            };
+            let Ok(nodes) = panel.query_selector_all(FOCUSABLE) else {
+                return;
+            };
+            let (Some(first), Some(last)) = (
+                nodes.item(0),
+                nodes.length().checked_sub(1).and_then(|i| nodes.item(i)),
+            ) else {
                 ev.prevent_default();
                 return;
             };
-            let active = document().active_element().map(JsCast::unchecked_into::<web_sys::Node>);
+            let active = document()
+                .active_element()
+                .map(JsCast::unchecked_into::<web_sys::Node>);
             let at = |node: &web_sys::Node| active.as_ref() == Some(node);
             let outside = !active.as_ref().is_some_and(|a| panel.contains(Some(a)));
             if ev.shift_key() && (at(&first) || outside) {
@@ -87,7 +94,7 @@ pub fn Dialog(
                 on:keydown=keydown
             >
                 <div class="modal-header">
-                    <h2 id=title_id class="modal-title">
+                    <h2 id=title_id.clone() class="modal-title">
                         {move || title.get()}
                     </h2>
                     <button

@@ -12,7 +12,7 @@ fn described_by(
     id: &str,
     has_hint: bool,
     error: Signal<Option<String>>,
-) -> impl Fn() -> Option<String> + Send + Sync + 'static {
+) -> impl Fn() -> Option<String> + Send + Sync + 'static + use<> {
     let hint_id = has_hint.then(|| format!("{id}-hint"));
     let error_id = format!("{id}-error");
     move || {
@@ -56,7 +56,13 @@ fn ErrorMessage(id: String, error: Signal<Option<String>>) -> impl IntoView {
 }
 
 fn field_class(error: Signal<Option<String>>) -> impl Fn() -> &'static str {
-    move || if error.with(Option::is_some) { "field field-invalid" } else { "field" }
+    move || {
+        if error.with(Option::is_some) {
+            "field field-invalid"
+        } else {
+            "field"
+        }
+    }
 }
 
 /// A labelled text input (or textarea, with `multiline`).
@@ -233,7 +239,7 @@ pub fn SelectField(
 }
 
 /// One entry of the error summary: the message, and the id of the control it links to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct SummaryItem {
     pub target: Option<String>,
     pub message: String,
@@ -260,7 +266,7 @@ pub fn ErrorSummary(
             data-testid="error-summary"
             hidden=move || items.with(Vec::is_empty)
         >
-            <h2 id=heading_id class="error-summary-title">
+            <h2 id=heading_id.clone() class="error-summary-title">
                 "There is a problem"
             </h2>
             <ul class="error-summary-list">
@@ -292,5 +298,43 @@ pub fn ErrorSummary(
                 />
             </ul>
         </div>
+    }
+}
+
+/// For buttons under a form's fields: pressing one leaves the focus where it is. Otherwise the
+/// field being left shows its error first, the button moves down by that much, and the click
+/// that follows lands beside it.
+pub fn keep_focus(ev: leptos::ev::MouseEvent) {
+    ev.prevent_default();
+}
+
+/// A submit button that shows progress and refuses a second press while a request is pending.
+#[component]
+pub fn SubmitButton(
+    #[prop(into)] pending: Signal<bool>,
+    label: &'static str,
+    pending_label: &'static str,
+    #[prop(into, optional)] disabled: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <button
+            type="submit"
+            class="btn btn-primary"
+            disabled=move || pending.get() || disabled.get()
+            on:mousedown=keep_focus
+            aria-disabled=move || pending.get().then_some("true")
+        >
+            {move || {
+                if pending.get() {
+                    view! {
+                        <span class="spinner" aria-hidden="true"></span>
+                        <span>{pending_label}</span>
+                    }
+                        .into_any()
+                } else {
+                    label.into_any()
+                }
+            }}
+        </button>
     }
 }

@@ -73,7 +73,11 @@ pub fn username_rules() -> Vec<String> {
         "Start and end with a letter or a digit.".to_owned(),
         "Contain only letters, digits, '_', ' ' (space), '-' or '.'.".to_owned(),
         "Not contain two consecutive dots ('..').".to_owned(),
-        format!("Be {} to {} characters long.", limits::USERNAME_MIN, limits::USERNAME_MAX),
+        format!(
+            "Be {} to {} characters long.",
+            limits::USERNAME_MIN,
+            limits::USERNAME_MAX
+        ),
     ]
 }
 
@@ -183,7 +187,11 @@ impl InvitationForm {
         let errors = row
             .errors
             .iter()
-            .map(|e| FieldError { field: e.field.clone(), code: e.code.clone(), message: e.message.clone() })
+            .map(|e| FieldError {
+                field: e.field.clone(),
+                code: e.code.clone(),
+                message: e.message.clone(),
+            })
             .collect();
         self.show_errors(errors);
     }
@@ -232,15 +240,14 @@ impl InvitationForm {
         self.errors.set(errors);
     }
 
-    pub fn has_errors(&self) -> bool {
-        self.errors.with_untracked(|e| !e.is_empty())
-    }
-
     pub fn error(&self, field: Field) -> Signal<Option<String>> {
         let errors = self.errors;
         Signal::derive(move || {
             errors.with(|errors| {
-                errors.iter().find(|e| e.field == field.as_str()).map(|e| e.message.clone())
+                errors
+                    .iter()
+                    .find(|e| e.field == field.as_str())
+                    .map(|e| e.message.clone())
             })
         })
     }
@@ -263,7 +270,13 @@ impl InvitationForm {
                             .and_then(|f| shown.iter().position(|s| *s == f))
                             .unwrap_or(shown.len());
                         let target = field.map(|f| form.control_id(f));
-                        (position, SummaryItem { target, message: error.message.clone() })
+                        (
+                            position,
+                            SummaryItem {
+                                target,
+                                message: error.message.clone(),
+                            },
+                        )
                     })
                     .collect()
             });
@@ -276,7 +289,11 @@ impl InvitationForm {
 /// The form's fields, in order, each validated when left.
 #[component]
 pub fn InvitationFields(form: InvitationForm) -> impl IntoView {
-    form.kind.fields().iter().map(|field| field_view(form, *field)).collect_view()
+    form.kind
+        .fields()
+        .iter()
+        .map(|field| field_view(form, *field))
+        .collect_view()
 }
 
 fn field_view(form: InvitationForm, field: Field) -> AnyView {
@@ -313,7 +330,9 @@ fn field_view(form: InvitationForm, field: Field) -> AnyView {
         .into_any(),
         Field::TechpassUsername => {
             let hint = match kind {
-                FormKind::BatchRow => "Vendors only. You can use the vendor's full name. Usernames must:",
+                FormKind::BatchRow => {
+                    "Vendors only. You can use the vendor's full name. Usernames must:"
+                }
                 _ => "You can use the vendor's full name. Usernames must:",
             };
             view! {
@@ -353,18 +372,24 @@ fn field_view(form: InvitationForm, field: Field) -> AnyView {
         }
         _ => {
             let (hint, input_type, autocomplete) = match (field, kind) {
-                (Field::Email, FormKind::EmailInvitation) => {
-                    ("Must be in the format <your_name>@<agency>.gov.sg.", "email", "off")
-                }
-                (Field::Email, FormKind::CreateAccount) => {
-                    ("Enter the email address provided by the vendor.", "email", "off")
-                }
+                (Field::Email, FormKind::EmailInvitation) => (
+                    "Must be in the format <your_name>@<agency>.gov.sg.",
+                    "email",
+                    "off",
+                ),
+                (Field::Email, FormKind::CreateAccount) => (
+                    "Enter the email address provided by the vendor.",
+                    "email",
+                    "off",
+                ),
                 (Field::Email, FormKind::BatchRow) => (
                     "Public officers: <your_name>@<agency>.gov.sg. Vendors: the address the vendor provided.",
                     "email",
                     "off",
                 ),
-                (Field::ContactNumber, _) => ("For example, 9123 4567 or +65 9123 4567.", "tel", "off"),
+                (Field::ContactNumber, _) => {
+                    ("For example, 9123 4567 or +65 9123 4567.", "tel", "off")
+                }
                 _ => ("", "text", "off"),
             };
             let value = form.text(field).unwrap_or_default();

@@ -30,15 +30,25 @@ pub fn RowMenu(
     let menu_id = format!("{id}-menu");
 
     let menu_items = move || -> Vec<web_sys::Element> {
-        let Some(list) = list.get_untracked() else { return Vec::new() };
-        let Ok(nodes) = list.query_selector_all("[role=menuitem]") else { return Vec::new() };
-        (0..nodes.length()).filter_map(|i| nodes.item(i)?.dyn_into().ok()).collect()
+        let Some(list) = list.get_untracked() else {
+            return Vec::new();
+        };
+        let Ok(nodes) = list.query_selector_all("[role=menuitem]") else {
+            return Vec::new();
+        };
+        (0..nodes.length())
+            .filter_map(|i| nodes.item(i)?.dyn_into().ok())
+            .collect()
     };
     let show = move |focus_last: bool| {
         open.set(true);
         request_animation_frame(move || {
             let items = menu_items();
-            let target = if focus_last { items.last() } else { items.first() };
+            let target = if focus_last {
+                items.last()
+            } else {
+                items.first()
+            };
             if let Some(item) = target {
                 focus(item);
             }
@@ -94,7 +104,10 @@ pub fn RowMenu(
         let inside = ev
             .related_target()
             .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
-            .zip(ev.current_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok()))
+            .zip(
+                ev.current_target()
+                    .and_then(|t| t.dyn_into::<web_sys::Node>().ok()),
+            )
             .is_some_and(|(to, wrapper)| wrapper.contains(Some(&to)));
         if !inside {
             open.set(false);

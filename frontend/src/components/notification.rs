@@ -19,7 +19,10 @@ pub fn use_notifier() -> Notifier {
 
 impl Notifier {
     pub fn new() -> Self {
-        Self { notices: RwSignal::new(Vec::new()), next_id: StoredValue::new(0) }
+        Self {
+            notices: RwSignal::new(Vec::new()),
+            next_id: StoredValue::new(0),
+        }
     }
 
     /// Shows a failed call. A 401 is not shown: the session ends and the sign-in page says so.
@@ -39,7 +42,8 @@ impl Notifier {
     }
 
     fn dismiss(&self, id: u64) {
-        self.notices.update(|notices| notices.retain(|(n, _)| *n != id));
+        self.notices
+            .update(|notices| notices.retain(|(n, _)| *n != id));
     }
 }
 
@@ -81,7 +85,13 @@ pub fn Notifications() -> impl IntoView {
 #[component]
 fn ErrorNotification(problem: Problem, on_dismiss: impl Fn() + 'static) -> impl IntoView {
     let mailto = support_link(&problem);
-    let Problem { title, detail, trace_id, support_email, .. } = problem;
+    let Problem {
+        title,
+        detail,
+        trace_id,
+        support_email,
+        ..
+    } = problem;
     let trace = (!trace_id.is_empty()).then(|| view! { <TraceId trace_id /> });
     let support = if support_email.is_empty() {
         view! { <p>"If this keeps happening, contact support and include the Trace ID."</p> }

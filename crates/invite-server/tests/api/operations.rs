@@ -66,3 +66,14 @@ async fn every_response_reuses_the_trace_id_of_an_incoming_traceparent() {
     let problem = crate::helpers::assert_problem(response, 401).await;
     assert_eq!(problem["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
 }
+
+/// CI sets `REQUIRE_POSTGRES=1`: then the suite must have a PostgreSQL to run on, so that it
+/// cannot pass on SQLite alone by accident.
+#[test]
+fn postgres_is_configured_when_ci_requires_it() {
+    if std::env::var("REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+        let url = crate::helpers::postgres_url().expect("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set");
+        use diesel::Connection;
+        diesel::PgConnection::establish(&url).expect("PostgreSQL at TEST_DATABASE_URL answers");
+    }
+}

@@ -98,7 +98,7 @@ impl Browser {
         );
         let mut client = None;
         for _ in 0..50 {
-            match ClientBuilder::rustls().expect("tls").capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new()).capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
                 Ok(c) => {
                     client = Some(c);
                     break;

@@ -1,0 +1,1 @@
+use crate::ONE_BROWSER_AT_A_TIME;

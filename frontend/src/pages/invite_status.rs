@@ -1,0 +1,339 @@
+//! Invite User Status: the officer's invitations, newest first, with their TechPass and SEED
+//! onboarding status, search, filters, paging and Resend invite.
+
+use invite_core::api::{Invitation, SeedStatus, TechpassStatus};
+use leptos::html::P;
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::api::{InvitationQuery, use_api};
+use crate::components::field::{SelectField, TextField};
+use crate::components::notification::use_notifier;
+use crate::components::status_tag::StatusTag;
+use crate::components::{focus_node, set_title};
+use crate::routes::AppRoute;
+use crate::time;
+
+const COLUMNS: [&str; 9] = [
+    "First Name",
+    "Last Name",
+    "Email address",
+    "Organisation",
+    "Department",
+    "Date of Invite",
+    "TechPass Status",
+    "SEED Status",
+    "Resend invite",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Load {
+    /// A first page is on its way (new page, search or filter).
+    First,
+    /// The next page is on its way.
+    More,
+    Done,
+    /// The last load failed; `more` tells which one to retry.
+    Failed {
+        more: bool,
+    },
+}
+
+#[component]
+pub fn InviteStatusPage() -> impl IntoView {
+    set_title(AppRoute::InviteStatus.title());
+    let api = use_api();
+    let notifier = use_notifier();
+
+    let search = RwSignal::new(String::new());
+    let techpass = RwSignal::new(String::new());
+    let seed = RwSignal::new(String::new());
+    let query = RwSignal::new(InvitationQuery::default());
+
+    let items = RwSignal::new(Vec::<Invitation>::new());
+    let next_cursor = RwSignal::new(None::<String>);
+    let load_state = RwSignal::new(Load::First);
+    // Answers to an older search are dropped when a newer one is under way.
+    let generation = StoredValue::new(0_u64);
+    let resending = RwSignal::new(None::<Uuid>);
+    let message = RwSignal::new(None::<String>);
+    let message_ref = NodeRef::<P>::new();
+
+    let load = move |more: bool| {
+        let filters = query.get_untracked();
+        let cursor = if more {
+            next_cursor.get_untracked()
+        } else {
+            None
+        };
+        generation.update_value(|g| *g += 1);
+        let this = generation.get_value();
+        load_state.set(if more { Load::More } else { Load::First });
+        leptos::task::spawn_local(async move {
+            let page = api.invitations(&filters, cursor.as_deref()).await;
+            if generation.try_get_value() != Some(this) {
+                return;
+            }
+            match page {
+                Ok(page) => {
+                    if more {
+                        items.update(|items| items.extend(page.items));
+                    } else {
+                        items.set(page.items);
+                    }
+                    next_cursor.set(page.next_cursor);
+                    load_state.set(Load::Done);
+                }
+                Err(problem) => {
+                    load_state.set(Load::Failed { more });
+                    notifier.show(problem);
+                }
+            }
+        });
+    };
+    Effect::new(move |_| {
+        query.track();
+        load(false);
+    });
+
+    let replace = move |invitation: Invitation| {
+        items.update(|items| {
+            if let Some(item) = items.iter_mut().find(|i| i.id == invitation.id) {
+                *item = invitation;
+            }
+        });
+    };
+    let resend = Callback::new(move |id: Uuid| {
+        resending.set(Some(id));
+        message.set(None);
+        leptos::task::spawn_local(async move {
+            match api.resend(id).await {
+                Ok(invitation) => {
+                    message.set(Some(format!(
+                        "Invitation sent again to {}.",
+                        invitation.email
+                    )));
+                    replace(invitation);
+                    focus_node(message_ref);
+                }
+                Err(problem) => {
+                    notifier.show(problem);
+                    // Already onboarded, or sent too recently: show the invitation as it now is.
+                    if let Ok(invitation) = api.invitation(id).await {
+                        replace(invitation);
+                    }
+                }
+            }
+            resending.set(None);
+        });
+    });
+
+    let on_search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        query.update(|q| q.q = search.get_untracked());
+    };
+    let apply_filters = Callback::new(move |()| {
+        query.update(|q| {
+            q.techpass_status = TechpassStatus::from_wire(&techpass.get_untracked());
+            q.seed_status = SeedStatus::from_wire(&seed.get_untracked());
+        });
+    });
+    let all = ("", "All");
+    let techpass_options =
+        std::iter::once(all).chain(TechpassStatus::ALL.iter().map(|s| (s.as_str(), s.label())));
+    let seed_options =
+        std::iter::once(all).chain(SeedStatus::ALL.iter().map(|s| (s.as_str(), s.label())));
+
+    let body = move || {
+        let state = load_state.get();
+        let rows = items.get();
+        let notice = |text: &'static str| {
+            view! {
+                <tr>
+                    <td colspan=COLUMNS.len() class="table-empty">
+                        {text}
+                    </td>
+                </tr>
+            }
+            .into_any()
+        };
+        match (rows.is_empty(), state) {
+            (true, Load::First) => notice("Loading invitations…"),
+            (true, Load::Failed { .. }) => notice("The invitations could not be loaded."),
+            (true, _) => notice("No record found"),
+            (false, _) => rows
+                .into_iter()
+                .map(|invitation| view! { <InvitationRow invitation resend resending /> })
+                .collect_view()
+                .into_any(),
+        }
+    };
+    let summary = move || {
+        let count = items.with(Vec::len);
+        let more = next_cursor.with(Option::is_some);
+        match (load_state.get(), count) {
+            (Load::First | Load::Failed { more: false }, _) | (_, 0) => String::new(),
+            (_, 1) => "Showing 1 invitation.".to_owned(),
+            (_, n) if more => format!("Showing the latest {n} invitations."),
+            (_, n) => format!("Showing {n} invitations."),
+        }
+    };
+
+    // The button under the table: its label, and whether it loads the next page.
+    let footer_action = Memo::new(move |_| match load_state.get() {
+        Load::Failed { more } => Some(("Try again", more)),
+        Load::More => Some(("Loading…", true)),
+        _ if next_cursor.with(Option::is_some) => Some(("Load more", true)),
+        _ => None,
+    });
+
+    view! {
+        <h1>{AppRoute::InviteStatus.title()}</h1>
+        <p class="lead">
+            "The TechPass and SEED onboarding status of the users you invited. You can resend an invite once a day until the user is onboarded to TechPass."
+        </p>
+        <p class="status-message" role="status" tabindex="-1" node_ref=message_ref>
+            {move || message.get()}
+        </p>
+        <div class="filters card">
+            <form class="filters-search" role="search" on:submit=on_search>
+                <TextField
+                    id="search"
+                    label="Search"
+                    hint="Name, email address or organisation."
+                    input_type="search"
+                    value=search
+                    error=Signal::stored(None::<String>)
+                />
+                <button type="submit" class="btn btn-secondary">
+                    "Search"
+                </button>
+            </form>
+            <SelectField
+                id="techpass-status"
+                label="TechPass status"
+                value=techpass
+                options=techpass_options.collect()
+                on_change=Some(apply_filters)
+            />
+            <SelectField
+                id="seed-status"
+                label="SEED status"
+                value=seed
+                options=seed_options.collect()
+                on_change=Some(apply_filters)
+            />
+        </div>
+        <p class="result-count" aria-live="polite">
+            {summary}
+        </p>
+        <div class="table-wrap" role="region" aria-labelledby="invitations-caption" tabindex="0">
+            <table
+                class="table"
+                data-testid="invitations-table"
+                aria-busy=move || (load_state.get() == Load::First).then_some("true")
+            >
+                <caption id="invitations-caption" class="visually-hidden">
+                    "Invited users"
+                </caption>
+                <thead>
+                    <tr>
+                        {COLUMNS.map(|name| view! { <th scope="col">{name}</th> }).collect_view()}
+                    </tr>
+                </thead>
+                <tbody>{body}</tbody>
+            </table>
+        </div>
+        <div class="table-footer">
+            // One button that keeps its place (and the focus) while it loads.
+            <button
+                type="button"
+                class="btn btn-secondary"
+                hidden=move || footer_action.get().is_none()
+                disabled=move || load_state.get() == Load::More
+                on:click=move |_| {
+                    if let Some((_, more)) = footer_action.get_untracked() {
+                        load(more);
+                    }
+                }
+            >
+                {move || footer_action.get().map(|(label, _)| label)}
+            </button>
+        </div>
+    }
+}
+
+fn or_dash(value: Option<String>) -> String {
+    value
+        .filter(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "–".to_owned())
+}
+
+#[component]
+fn InvitationRow(
+    invitation: Invitation,
+    resend: Callback<Uuid>,
+    resending: RwSignal<Option<Uuid>>,
+) -> impl IntoView {
+    let id = invitation.id;
+    let email_id = format!("invitation-{id}-email");
+    let resend_cell = match (invitation.techpass_status, invitation.can_resend) {
+        (TechpassStatus::Onboarded, _) => None,
+        (_, true) => Some(
+            view! {
+                <button
+                    type="button"
+                    class="btn btn-secondary btn-small"
+                    aria-describedby=email_id.clone()
+                    disabled=move || resending.get().is_some()
+                    on:click=move |_| resend.run(id)
+                >
+                    {move || if resending.get() == Some(id) { "Sending…" } else { "Resend invite" }}
+                </button>
+            }
+            .into_any(),
+        ),
+        (_, false) => {
+            let available = invitation.next_resend_at.map(|at| {
+                view! {
+                    <span class="cell-hint">
+                        "Available from "
+                        <time datetime=at.to_rfc3339()>{time::date_time(at)}</time>
+                    </span>
+                }
+            });
+            Some(
+                view! {
+                    <button type="button" class="btn btn-secondary btn-small" disabled=true>
+                        "Resend invite"
+                    </button>
+                    {available}
+                }
+                .into_any(),
+            )
+        }
+    };
+    view! {
+        <tr>
+            <td>{or_dash(invitation.first_name)}</td>
+            <td>{or_dash(invitation.last_name)}</td>
+            <td id=email_id class="cell-email">
+                {invitation.email}
+            </td>
+            <td>{or_dash(invitation.organisation)}</td>
+            <td>{or_dash(invitation.department)}</td>
+            <td>
+                <time datetime=invitation.invited_at.to_rfc3339()>
+                    {time::date(invitation.invited_at)}
+                </time>
+            </td>
+            <td>
+                <StatusTag status=invitation.techpass_status />
+            </td>
+            <td>
+                <StatusTag status=invitation.seed_status />
+            </td>
+            <td class="cell-actions">{resend_cell}</td>
+        </tr>
+    }
+}

@@ -1,0 +1,9 @@
+//! One module per screen of the user guide.
+
+pub mod batch_upload;
+pub mod create_account;
+pub mod email_invitation;
+mod invite_form;
+pub mod invite_status;
+pub mod not_found;
+pub mod sign_in;
