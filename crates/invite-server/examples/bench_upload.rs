@@ -252,8 +252,10 @@ async fn upload_run(backend: &str, rows: usize, run: usize) {
     }
     let (batch, plain) = plain.expect("plain upload");
     let valid = batch.summary.valid;
-    let ((status, body), submit_m) =
-        measured(received(server.post(&format!("/batches/{}/submit", batch.id)))).await;
+    let ((status, body), submit_m) = measured(received(
+        server.post(&format!("/batches/{}/submit", batch.id)),
+    ))
+    .await;
     let submitted = batch_out(status, &body, 200).summary.submitted;
     assert_eq!(submitted, valid, "every valid row submitted");
     let out = json!({
@@ -369,9 +371,7 @@ fn median(runs: &[Value], pointer: &str) -> f64 {
 
 fn report_uploads(backend: &str) {
     println!("\n### Upload and submit, {backend} (median of {RUNS} runs, range in brackets)\n");
-    println!(
-        "| rows | file | step | time ms | peak RSS MiB | base RSS MiB | rows/s | response |"
-    );
+    println!("| rows | file | step | time ms | peak RSS MiB | base RSS MiB | rows/s | response |");
     println!("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
     for rows in SIZES {
         let runs: Vec<Value> = (0..RUNS)
@@ -421,7 +421,9 @@ fn report_creates(backend: &str) {
             child(&["--create".into(), backend.into()])
         })
         .collect();
-    println!("\n### Single-invitation create, {backend} ({CREATES} creates, median of {RUNS} runs)\n");
+    println!(
+        "\n### Single-invitation create, {backend} ({CREATES} creates, median of {RUNS} runs)\n"
+    );
     println!("| clients | invitations/s | p50 ms | p99 ms |");
     println!("| ---: | ---: | ---: | ---: |");
     for (clients, key) in [(1, "/sequential"), (CLIENTS, "/concurrent")] {
@@ -432,7 +434,10 @@ fn report_creates(backend: &str) {
             stat(&runs, &format!("{key}/p99"), 1),
         );
     }
-    println!("\npeak RSS during the creates: {} MiB", stat(&runs, "/peak", 0));
+    println!(
+        "\npeak RSS during the creates: {} MiB",
+        stat(&runs, "/peak", 0)
+    );
 }
 
 fn main() {

@@ -299,14 +299,11 @@ pub async fn upload(
     limits: Limits,
 ) -> Result<Batch, ApiError> {
     // Parsing is CPU-bound: keep it off the async workers.
-    let t0 = std::time::Instant::now();
     let sheet_rows = web::block(move || invite_sheets::read_upload(&bytes, &limits))
         .await?
         .map_err(import_problem)?;
-    eprintln!("PROFILE read {:?}", t0.elapsed());
     let officer_id = caller.officer_id.clone();
-    let t1 = std::time::Instant::now();
-    let r = with_conn(pool, move |conn| {
+    with_conn(pool, move |conn| {
         let batch = BatchRecord {
             id: uuid::Uuid::new_v4().to_string(),
             officer_id: officer_id.clone(),
@@ -315,31 +312,17 @@ pub async fn upload(
             created_at: db::now(),
             submitted_at: None,
         };
-        let t = std::time::Instant::now();
         let mut checked: Vec<Checked> = sheet_rows
             .iter()
             .map(|r| check_sheet_row(&batch.id, r))
             .collect();
-        eprintln!("PROFILE validate {:?}", t.elapsed());
-        let t = std::time::Instant::now();
         check_duplicates(conn, &mut checked)?;
-        eprintln!("PROFILE duplicates {:?}", t.elapsed());
         let records: Vec<BatchRowRecord> = checked.into_iter().map(|c| c.record).collect();
-        let t = std::time::Instant::now();
         conn.transaction(|conn| repo::insert(conn, &batch, &records))?;
-        eprintln!("PROFILE insert {:?}", t.elapsed());
         tracing::info!(batch_id = %batch.id, rows = records.len(), "batch staged");
-        let t = std::time::Instant::now();
-        let api = to_api(&batch, &records);
-        eprintln!("PROFILE to_api {:?}", t.elapsed());
-        let t = std::time::Instant::now();
-        let n = serde_json::to_vec(&api).map(|v| v.len()).unwrap_or(0);
-        eprintln!("PROFILE json(extra, not in path) {:?} {n}", t.elapsed());
-        Ok(api)
+        Ok(to_api(&batch, &records))
     })
-    .await;
-    eprintln!("PROFILE with_conn total {:?}", t1.elapsed());
-    r
+    .await
 }
 
 pub async fn get(pool: &Pool, caller: &Caller, batch_id: uuid::Uuid) -> Result<Batch, ApiError> {

@@ -1,1 +1,347 @@
+//! The guide's journeys, end to end, in the browser.
+
+use std::path::Path;
+use std::time::Duration;
+
+use fantoccini::Locator;
+use serde_json::json;
+
 use crate::ONE_BROWSER_AT_A_TIME;
+use crate::harness::Browser;
+use crate::navigation::sign_in;
+
+async fn signed_in_at(path: &str) -> Browser {
+    let browser = Browser::start().await;
+    browser.goto(path).await;
+    browser.wait_for_path("/sign-in").await;
+    sign_in(&browser, "jane_tan@tech.gov.sg").await;
+    browser.wait_for_path(path).await;
+    browser
+}
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../invite-sheets/tests/fixtures")
+        .join(name)
+        .canonicalize()
+        .expect("fixture")
+        .display()
+        .to_string()
+}
+
+/// How many requests with this method and path the server log shows. The log is shared by the
+/// tests of this process (they run one at a time), so compare counts before and after.
+fn requests_logged(browser: &Browser, method: &str, path: &str) -> usize {
+    browser
+        .server_log()
+        .lines()
+        .filter(|line| {
+            line.contains("request finished")
+                && line.contains(&format!("\"method\":\"{method}\""))
+                && line.contains(&format!("\"path\":\"{path}\""))
+        })
+        .count()
+}
+
+#[tokio::test]
+async fn email_invitation_refuses_a_non_gov_sg_address_before_any_request_then_sends() {
+    let _one = ONE_BROWSER_AT_A_TIME.lock().await;
+    let browser = signed_in_at("/invite/email").await;
+    let before = requests_logged(&browser, "POST", "/api/v1/invitations");
+
+    browser.fill("email", "john@gmail.com").await;
+    browser
+        .find(Locator::Id("reason"))
+        .await
+        .click()
+        .await
+        .expect("leave the field");
+    let error = browser.text_of("email-error").await;
+    assert!(error.contains("gov.sg"), "message under the field: {error}");
+    browser.click_button("Submit").await;
+    browser.wait_for_text("There is a problem").await;
+    browser.screenshot("email-invitation-errors").await;
+    assert_eq!(
+        requests_logged(&browser, "POST", "/api/v1/invitations"),
+        before,
+        "no request was sent"
+    );
+
+    browser.fill("email", "lim_ah_seng@tech.gov.sg").await;
+    browser
+        .find(Locator::Id("seed_required-yes"))
+        .await
+        .click()
+        .await
+        .expect("Yes");
+    browser.fill("reason", "Joins the platform team").await;
+    browser.click_button("Submit").await;
+    browser
+        .wait_for_text("Invitation sent to lim_ah_seng@tech.gov.sg")
+        .await;
+    browser.screenshot("email-invitation-sent").await;
+    assert_eq!(
+        requests_logged(&browser, "POST", "/api/v1/invitations"),
+        before + 1
+    );
+}
+
+#[tokio::test]
+async fn create_account_shows_username_errors_while_typing_and_invites_the_vendor() {
+    let _one = ONE_BROWSER_AT_A_TIME.lock().await;
+    let browser = signed_in_at("/invite/create-account").await;
+
+    browser.fill("techpass_username", "ah..kow").await;
+    // No blur: the message appears while typing.
+    let mut shown = String::new();
+    for _ in 0..50 {
+        shown = browser.text_of("techpass_username-error").await;
+        if shown.contains("consecutive dots") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(shown.contains("consecutive dots"), "{shown}");
+    browser.screenshot("create-account-username-error").await;
+
+    browser.fill("techpass_username", "Tan Ah Kow").await;
+    browser.fill("email", "ah.kow@acme.com.sg").await;
+    browser.fill("first_name", "Ah Kow").await;
+    browser.fill("last_name", "Tan").await;
+    browser.fill("contact_number", "9123 4567").await;
+    browser.fill("organisation", "ACME Pte Ltd").await;
+    browser
+        .find(Locator::Id("seed_required-no"))
+        .await
+        .click()
+        .await
+        .expect("No");
+    browser.fill("reason", "Builds the booking system").await;
+    browser.click_button("Submit").await;
+    browser
+        .wait_for_text("Invitation sent to ah.kow@acme.com.sg")
+        .await;
+}
+
+async fn open_row_menu(browser: &Browser, row: u32, item: &str) {
+    let button = browser
+        .find(Locator::Css(&format!(
+            "button[aria-label='Actions for row {row}']"
+        )))
+        .await;
+    button.click().await.expect("open menu");
+    let menu = button
+        .attr("aria-controls")
+        .await
+        .expect("attr")
+        .expect("the button names its menu");
+    let xpath = format!("//*[@id='{menu}']//*[@role='menuitem' and normalize-space()='{item}']");
+    browser
+        .find(Locator::XPath(&xpath))
+        .await
+        .click()
+        .await
+        .expect("menu item");
+}
+
+async fn upload(browser: &Browser, name: &str) {
+    browser
+        .find(Locator::Id("batch-file"))
+        .await
+        .send_keys(&fixture(name))
+        .await
+        .expect("choose file");
+    browser.click_button("Upload").await;
+}
+
+#[tokio::test]
+async fn batch_upload_fix_remove_reset_reupload_and_submit() {
+    let _one = ONE_BROWSER_AT_A_TIME.lock().await;
+    let browser = signed_in_at("/invite/batch-upload").await;
+    let link = browser
+        .find(Locator::LinkText("Download excel template"))
+        .await;
+    assert_eq!(
+        link.attr("href").await.expect("href").as_deref(),
+        Some("/api/v1/batch-template")
+    );
+
+    upload(&browser, "openpyxl_mixed.xlsx").await;
+    browser.wait_for_text("H7").await;
+    browser.scroll_to("#batch-title").await;
+    browser.screenshot("batch-uploaded").await;
+
+    // View details → fix the username → Save.
+    open_row_menu(&browser, 7, "View details").await;
+    browser.find(Locator::Id("row-dialog")).await;
+    browser.screenshot("batch-view-details").await;
+    browser.fill("row-techpass_username", "ah.kow").await;
+    browser.click_button("Save").await;
+    for _ in 0..50 {
+        if browser
+            .client
+            .find(Locator::Id("row-dialog"))
+            .await
+            .is_err()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let summary = browser
+        .find(Locator::Css("[data-testid='batch-summary']"))
+        .await;
+    let mut text = String::new();
+    for _ in 0..50 {
+        text = summary.text().await.unwrap_or_default();
+        if text.contains("Valid\n3") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(text.contains("Valid\n3"), "row 7 is valid now: {text}");
+
+    // Remove row 8.
+    open_row_menu(&browser, 8, "Remove").await;
+    browser.wait_for_text("Total\n7").await;
+
+    // Reset → Confirm empties the list.
+    browser.click_button("Reset").await;
+    browser.click_button("Confirm").await;
+    browser.wait_for_text("No users in this upload.").await;
+
+    // Upload again and submit: the valid rows are invited, the others stay.
+    upload(&browser, "openpyxl_mixed.xlsx").await;
+    browser.wait_for_text("H7").await;
+    browser.click_button("Submit").await;
+    let outcome = browser
+        .find(Locator::Css("[data-testid='batch-outcome']"))
+        .await;
+    let mut said = String::new();
+    for _ in 0..50 {
+        said = outcome.text().await.unwrap_or_default();
+        if !said.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(said.contains('2'), "two users invited: {said}");
+    browser.scroll_to("[data-testid='batch-outcome']").await;
+    browser.screenshot("batch-submitted").await;
+
+    // The status page lists the new invitees.
+    browser
+        .find(Locator::LinkText("Invite User Status"))
+        .await
+        .click()
+        .await
+        .expect("status");
+    browser.wait_for_text("jane_tan@tech.gov.sg").await;
+    browser.wait_for_text("mei.ling@vendor.com").await;
+}
+
+#[tokio::test]
+async fn status_page_lists_invitees_with_the_resend_rules() {
+    let _one = ONE_BROWSER_AT_A_TIME.lock().await;
+    let browser = Browser::start().await;
+    let token = browser.api_token("jane_tan@tech.gov.sg").await;
+    let client = reqwest::Client::new();
+    for email in ["a@tech.gov.sg", "b@tech.gov.sg"] {
+        let response = client
+            .post(format!("{}/api/v1/invitations", browser.base))
+            .bearer_auth(&token)
+            .json(&json!({"user_type": "public_officer", "email": email, "seed_required": true, "reason": "r"}))
+            .send()
+            .await
+            .expect("create");
+        assert_eq!(response.status(), 201);
+    }
+    browser.goto("/invite/status").await;
+    sign_in(&browser, "jane_tan@tech.gov.sg").await;
+    browser.wait_for_text("b@tech.gov.sg").await;
+    browser.wait_for_text("a@tech.gov.sg").await;
+    let table = browser
+        .find(Locator::Css("[data-testid='invitations-table']"))
+        .await;
+    let text = table.text().await.expect("table");
+    for column in [
+        "First Name",
+        "Last Name",
+        "Email address",
+        "Organisation",
+        "Department",
+        "Date of Invite",
+        "TechPass Status",
+        "SEED Status",
+        "Resend invite",
+    ] {
+        assert!(text.contains(column), "column {column}: {text}");
+    }
+    // Just sent: Resend invite is there but disabled, with the time it becomes available.
+    assert!(text.contains("Available"), "{text}");
+    let disabled = browser
+        .client
+        .find_all(Locator::XPath(
+            "//button[contains(normalize-space(), 'Resend invite') and @disabled]",
+        ))
+        .await
+        .expect("buttons");
+    assert_eq!(disabled.len(), 2);
+    browser.screenshot("invite-status").await;
+
+    // Search narrows the list.
+    browser.fill("search", "b@tech").await;
+    browser.click_button("Search").await;
+    for _ in 0..50 {
+        let now = table.text().await.unwrap_or_default();
+        if !now.contains("a@tech.gov.sg") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let now = browser
+        .find(Locator::Css("[data-testid='invitations-table']"))
+        .await
+        .text()
+        .await
+        .expect("table");
+    assert!(
+        now.contains("b@tech.gov.sg") && !now.contains("a@tech.gov.sg"),
+        "{now}"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_call_shows_a_trace_id_that_is_in_the_server_log() {
+    let _one = ONE_BROWSER_AT_A_TIME.lock().await;
+    let missing = uuid::Uuid::new_v4();
+    let browser = signed_in_at("/invite/batch-upload").await;
+    browser
+        .goto(&format!("/invite/batch-upload?batch={missing}"))
+        .await;
+    let notification = browser
+        .find(Locator::Css("[data-testid='error-notification']"))
+        .await;
+    let text = notification.text().await.expect("text");
+    let trace_id = text
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .find(|word| word.len() == 32)
+        .unwrap_or_else(|| panic!("a 32-hex Trace ID in: {text}"))
+        .to_owned();
+    browser.screenshot("error-notification").await;
+    let mailto = notification
+        .find(Locator::Css("a[href^='mailto:']"))
+        .await
+        .expect("support link");
+    let href = mailto.attr("href").await.expect("href").unwrap_or_default();
+    assert!(
+        href.contains(&trace_id),
+        "support link carries the Trace ID: {href}"
+    );
+    let log = browser.server_log();
+    assert!(
+        log.lines()
+            .any(|l| l.contains(&trace_id) && l.contains("\"status\":404")),
+        "the server log has the trace id {trace_id}"
+    );
+}

@@ -14,7 +14,12 @@ pub const SIDEBAR: [(&str, &str); 4] = [
 pub async fn sign_in(browser: &Browser, email: &str) {
     let input = browser.find(Locator::Id("sign-in-email")).await;
     input.send_keys(email).await.expect("type email");
-    browser.find(Locator::XPath("//button[normalize-space()='Sign in']")).await.click().await.expect("click");
+    browser
+        .find(Locator::XPath("//button[normalize-space()='Sign in']"))
+        .await
+        .click()
+        .await
+        .expect("click");
 }
 
 #[tokio::test]
@@ -32,23 +37,39 @@ async fn the_spa_loads_signs_in_and_every_sidebar_entry_navigates_including_deep
 
     let nav = browser.find(Locator::Css("nav.sidebar")).await;
     let nav_text = nav.text().await.expect("nav text");
-    assert!(nav_text.to_lowercase().contains("invite users"), "{nav_text}");
+    assert!(
+        nav_text.to_lowercase().contains("invite users"),
+        "{nav_text}"
+    );
     for (label, path) in SIDEBAR {
-        assert!(nav_text.contains(label), "sidebar lists {label}: {nav_text}");
+        assert!(
+            nav_text.contains(label),
+            "sidebar lists {label}: {nav_text}"
+        );
         let link = browser.find(Locator::LinkText(label)).await;
         link.click().await.expect("click");
         browser.wait_for_path(path).await;
-        let current = browser.find(Locator::Css("nav.sidebar a[aria-current='page']")).await;
+        let current = browser
+            .find(Locator::Css("nav.sidebar a[aria-current='page']"))
+            .await;
         assert_eq!(current.text().await.expect("text").trim(), label);
-        browser.screenshot(&format!("nav-{}", path.trim_start_matches("/invite/"))).await;
+        browser
+            .screenshot(&format!("nav-{}", path.trim_start_matches("/invite/")))
+            .await;
     }
 
     // Deep links load directly, also after a reload (the session survives it).
     for (label, path) in SIDEBAR {
         browser.goto(path).await;
         browser.wait_for_path(path).await;
-        let current = browser.find(Locator::Css("nav.sidebar a[aria-current='page']")).await;
-        assert_eq!(current.text().await.expect("text").trim(), label, "deep link {path}");
+        let current = browser
+            .find(Locator::Css("nav.sidebar a[aria-current='page']"))
+            .await;
+        assert_eq!(
+            current.text().await.expect("text").trim(),
+            label,
+            "deep link {path}"
+        );
     }
 
     // An unknown client route shows the SPA's not-found page, not a server error.
