@@ -7,7 +7,7 @@ use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router,
 use leptos_router::hooks::use_location;
 
 use crate::api::Api;
-use crate::components::notification::{Notifications, Notifier};
+use crate::components::notification::{Notifications, Notifier, use_notifier};
 use crate::pages::batch_upload::BatchUploadPage;
 use crate::pages::create_account::CreateAccountPage;
 use crate::pages::email_invitation::EmailInvitationPage;
@@ -21,6 +21,7 @@ use crate::session::{SessionState, use_session};
 pub fn App() -> impl IntoView {
     let session = SessionState::restore();
     session.watch_expiry();
+    crate::components::track_pointer();
     provide_context(session);
     provide_context(Api::new(session));
     provide_context(Notifier::new());
@@ -59,16 +60,16 @@ pub fn replace() -> NavigateOptions {
 
 fn skip_to_main(ev: leptos::ev::MouseEvent) {
     ev.prevent_default();
-    crate::components::focus_id("main".to_owned());
+    crate::components::focus_id("main");
 }
 
 /// The government masthead every Singapore Government site carries.
 #[component]
 fn Masthead() -> impl IntoView {
     view! {
-        <div class="masthead">
+        <section class="masthead" aria-label="Government website notice">
             <div class="masthead-inner">"A Singapore Government Agency Website"</div>
-        </div>
+        </section>
     }
 }
 
@@ -112,6 +113,12 @@ fn SignedIn() -> impl IntoView {
 #[component]
 fn Shell() -> impl IntoView {
     let session = use_session();
+    let notifier = use_notifier();
+    let location = use_location();
+    Effect::new(move |_| {
+        location.pathname.track();
+        notifier.clear();
+    });
     let officer = move || session.officer().map(|o| o.email).unwrap_or_default();
     view! {
         <header class="app-header">

@@ -11,6 +11,15 @@ use super::focus;
 const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]), \
      select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
 
+/// The first control of the body is where focus starts (not the Close button of the header).
+fn body_focusable() -> String {
+    FOCUSABLE
+        .split(", ")
+        .map(|s| format!(".modal-body {s}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Render it while it is open (inside `<Show>`); `on_close` is asked to close it.
 #[component]
 pub fn Dialog(
@@ -27,7 +36,7 @@ pub fn Dialog(
     panel.on_load(|panel| {
         // Wait for the dialog to be in the document before focusing into it.
         request_animation_frame(move || {
-            let first = panel.query_selector(FOCUSABLE).ok().flatten();
+            let first = panel.query_selector(&body_focusable()).ok().flatten();
             match first {
                 Some(element) => focus(&element),
                 None => {

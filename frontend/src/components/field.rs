@@ -5,7 +5,7 @@
 use leptos::html::Div;
 use leptos::prelude::*;
 
-use super::focus_id;
+use super::{after_pointer_release, focus_id};
 
 /// Ids for `aria-describedby`: the hint when there is one, the error while there is one.
 fn described_by(
@@ -80,7 +80,6 @@ pub fn TextField(
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
     #[prop(optional)] multiline: bool,
-    #[prop(optional)] disabled: bool,
     #[prop(optional_no_strip)] on_blur: Option<Callback<()>>,
     #[prop(optional_no_strip)] on_input: Option<Callback<()>>,
 ) -> impl IntoView {
@@ -95,7 +94,10 @@ pub fn TextField(
     };
     let blur = move |_| {
         if let Some(on_blur) = on_blur {
-            on_blur.run(());
+            // The page may be gone by then (the press was on a link away from it).
+            after_pointer_release(move || {
+                on_blur.try_run(());
+            });
         }
     };
     let control = if multiline {
@@ -105,7 +107,6 @@ pub fn TextField(
                 name=id.clone()
                 class="input textarea"
                 rows="4"
-                disabled=disabled
                 prop:value=move || value.get()
                 aria-describedby=describedby
                 aria-invalid=invalid
@@ -123,7 +124,6 @@ pub fn TextField(
                 class="input"
                 autocomplete=autocomplete
                 spellcheck="false"
-                disabled=disabled
                 prop:value=move || value.get()
                 aria-describedby=describedby
                 aria-invalid=invalid
@@ -283,7 +283,7 @@ pub fn ErrorSummary(
                                             href=href
                                             on:click=move |ev| {
                                                 ev.prevent_default();
-                                                focus_id(target.clone());
+                                                focus_id(&target);
                                             }
                                         >
                                             {item.message}
@@ -301,28 +301,18 @@ pub fn ErrorSummary(
     }
 }
 
-/// For buttons under a form's fields: pressing one leaves the focus where it is. Otherwise the
-/// field being left shows its error first, the button moves down by that much, and the click
-/// that follows lands beside it.
-pub fn keep_focus(ev: leptos::ev::MouseEvent) {
-    ev.prevent_default();
-}
-
 /// A submit button that shows progress and refuses a second press while a request is pending.
 #[component]
 pub fn SubmitButton(
     #[prop(into)] pending: Signal<bool>,
     label: &'static str,
     pending_label: &'static str,
-    #[prop(into, optional)] disabled: Signal<bool>,
 ) -> impl IntoView {
     view! {
         <button
             type="submit"
             class="btn btn-primary"
-            disabled=move || pending.get() || disabled.get()
-            on:mousedown=keep_focus
-            aria-disabled=move || pending.get().then_some("true")
+            disabled=move || pending.get()
         >
             {move || {
                 if pending.get() {

@@ -299,6 +299,16 @@ pub fn InvitationFields(form: InvitationForm) -> impl IntoView {
 fn field_view(form: InvitationForm, field: Field) -> AnyView {
     let kind = form.kind;
     let check = Some(Callback::new(move |()| form.check(field)));
+    // While a field shows an error, check it as it is typed in, so the error goes as soon as
+    // it is fixed.
+    let recheck = Some(Callback::new(move |()| {
+        if form
+            .errors
+            .with_untracked(|e| e.iter().any(|e| e.field == field.as_str()))
+        {
+            form.check(field);
+        }
+    }));
     let id = form.field_id(field);
     let error = form.error(field);
     match field {
@@ -366,6 +376,7 @@ fn field_view(form: InvitationForm, field: Field) -> AnyView {
                     hint
                     multiline=true
                     on_blur=check
+                    on_input=recheck
                 />
             }
             .into_any()
@@ -404,6 +415,7 @@ fn field_view(form: InvitationForm, field: Field) -> AnyView {
                     autocomplete
                     optional=field == Field::Department
                     on_blur=check
+                    on_input=recheck
                 />
             }
             .into_any()

@@ -30,7 +30,7 @@ pub fn RowMenu(
     let menu_id = format!("{id}-menu");
 
     let menu_items = move || -> Vec<web_sys::Element> {
-        let Some(list) = list.get_untracked() else {
+        let Some(list) = list.try_get_untracked().flatten() else {
             return Vec::new();
         };
         let Ok(nodes) = list.query_selector_all("[role=menuitem]") else {
@@ -42,17 +42,19 @@ pub fn RowMenu(
     };
     let show = move |focus_last: bool| {
         open.set(true);
-        request_animation_frame(move || {
-            let items = menu_items();
-            let target = if focus_last {
-                items.last()
-            } else {
-                items.first()
-            };
-            if let Some(item) = target {
-                focus(item);
-            }
-        });
+        // Unhide now rather than at the next render, so that focus can move in at once and the
+        // next key press already reaches the menu.
+        if let Some(list) = list.get_untracked() {
+            list.set_hidden(false);
+        }
+        let items = menu_items();
+        if let Some(item) = if focus_last {
+            items.last()
+        } else {
+            items.first()
+        } {
+            focus(item);
+        }
     };
     let close = move |return_focus: bool| {
         open.set(false);

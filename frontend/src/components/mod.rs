@@ -7,16 +7,18 @@ pub mod menu;
 pub mod notification;
 pub mod status_tag;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
 
-/// Moves focus to the element with this id, once the pending render has happened.
-pub fn focus_id(id: String) {
-    request_animation_frame(move || {
-        if let Some(element) = document().get_element_by_id(&id) {
-            focus(&element);
-        }
-    });
+/// Moves focus to the element with this id.
+pub fn focus_id(id: &str) {
+    if let Some(element) = document().get_element_by_id(id) {
+        focus(&element);
+    }
 }
 
 /// Moves focus to a node once the pending render has happened (a node shown by the same update
@@ -27,7 +29,7 @@ where
     E::Output: JsCast + Clone + 'static,
 {
     request_animation_frame(move || {
-        if let Some(element) = node.get_untracked() {
+        if let Some(element) = node.try_get_untracked().flatten() {
             focus(element.unchecked_ref());
         }
     });
@@ -37,6 +39,41 @@ pub fn focus(element: &web_sys::Element) {
     if let Some(element) = element.dyn_ref::<web_sys::HtmlElement>() {
         let _ = element.focus();
     }
+}
+
+static POINTER_DOWN: AtomicBool = AtomicBool::new(false);
+
+/// Starts noting whether a mouse button or a finger is down, for [`after_pointer_release`].
+pub fn track_pointer() {
+    // The listeners last as long as the page.
+    window_event_listener(leptos::ev::pointerdown, |_| {
+        POINTER_DOWN.store(true, Ordering::Relaxed)
+    });
+    window_event_listener(leptos::ev::pointerup, |_| {
+        POINTER_DOWN.store(false, Ordering::Relaxed)
+    });
+    window_event_listener(leptos::ev::pointercancel, |_| {
+        POINTER_DOWN.store(false, Ordering::Relaxed)
+    });
+}
+
+/// Runs `f` now or, when a press is under way, once it is released and its click has landed.
+///
+/// A field checked when it is left shows or hides its error message, moving what is below it.
+/// Left by a press on something below (a radio, a button), that thing would move between the
+/// press and the release, and the click would land beside it.
+pub fn after_pointer_release(f: impl FnOnce() + 'static) {
+    if !POINTER_DOWN.load(Ordering::Relaxed) {
+        return f();
+    }
+    let run = Closure::once_into_js(move || set_timeout(f, Duration::ZERO));
+    let options = web_sys::AddEventListenerOptions::new();
+    options.set_once(true);
+    let _ = window().add_event_listener_with_callback_and_add_event_listener_options(
+        "pointerup",
+        run.unchecked_ref(),
+        &options,
+    );
 }
 
 /// Sets the browser tab's title for a page.

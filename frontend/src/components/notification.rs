@@ -41,6 +41,13 @@ impl Notifier {
         });
     }
 
+    /// Clears every notification (on moving to another page, where they no longer apply).
+    pub fn clear(&self) {
+        if self.notices.with_untracked(|n| !n.is_empty()) {
+            self.notices.set(Vec::new());
+        }
+    }
+
     fn dismiss(&self, id: u64) {
         self.notices
             .update(|notices| notices.retain(|(n, _)| *n != id));
@@ -92,16 +99,21 @@ fn ErrorNotification(problem: Problem, on_dismiss: impl Fn() + 'static) -> impl 
         support_email,
         ..
     } = problem;
-    let trace = (!trace_id.is_empty()).then(|| view! { <TraceId trace_id /> });
+    let has_trace = !trace_id.is_empty();
+    let quote = if has_trace {
+        " and include the Trace ID."
+    } else {
+        "."
+    };
+    let trace = has_trace.then(|| view! { <TraceId trace_id /> });
     let support = if support_email.is_empty() {
-        view! { <p>"If this keeps happening, contact support and include the Trace ID."</p> }
-            .into_any()
+        view! { <p>"If this keeps happening, contact support" {quote}</p> }.into_any()
     } else {
         view! {
             <p>
                 "If this keeps happening, raise a service request with "
                 <a href=mailto>{support_email}</a>
-                " and include the Trace ID."
+                {quote}
             </p>
         }
         .into_any()

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::api::use_api;
 use crate::components::dialog::Dialog;
-use crate::components::field::{ErrorSummary, SubmitButton, keep_focus};
+use crate::components::field::{ErrorSummary, SubmitButton};
 use crate::components::invitation_form::{
     FormKind, InvitationFields, InvitationForm, username_rules,
 };
@@ -59,8 +59,23 @@ pub fn BatchUploadPage() -> impl IntoView {
     let editing = RwSignal::new(None::<BatchRow>);
     let confirming_reset = RwSignal::new(false);
 
+    // Shows the batch as the server has it now; false when it could not be had.
+    let fetch = move |id: Uuid| async move {
+        match api.batch(id).await {
+            Ok(fresh) => {
+                batch.set(Some(fresh));
+                true
+            }
+            Err(problem) => {
+                notifier.show(problem);
+                false
+            }
+        }
+    };
+
     // Follow the URL: fetch the batch it names, unless it is the one just uploaded.
     Effect::new(move |_| {
+        outcome.set(None);
         let Some(id) = batch_id.get() else {
             batch.set(None);
             return;
@@ -70,27 +85,21 @@ pub fn BatchUploadPage() -> impl IntoView {
         }
         loading.set(true);
         leptos::task::spawn_local(async move {
-            match api.batch(id).await {
-                Ok(fresh) => batch.set(Some(fresh)),
-                Err(problem) => {
-                    batch.set(None);
-                    notifier.show(problem);
-                }
+            if !fetch(id).await {
+                batch.set(None);
             }
             loading.set(false);
         });
     });
 
-    // Shows a change's outcome once the batch has been fetched again.
+    // After a change: fetch the batch again, then say what the change did.
     let reload = move |message: Option<Outcome>| {
-        let Some(id) = batch_id.get_untracked() else {
+        // The officer may have left the page while the change was under way.
+        let Some(id) = batch_id.try_get_untracked().flatten() else {
             return;
         };
         leptos::task::spawn_local(async move {
-            match api.batch(id).await {
-                Ok(fresh) => batch.set(Some(fresh)),
-                Err(problem) => notifier.show(problem),
-            }
+            fetch(id).await;
             if let Some(message) = message {
                 outcome.set(Some(message));
                 focus_node(outcome_ref);
@@ -343,10 +352,11 @@ fn UploadForm(batch: RwSignal<Option<Batch>>) -> impl IntoView {
                 Ok(uploaded) => {
                     let id = uploaded.id.to_string();
                     batch.set(Some(uploaded));
-                    if let Some(input) = input.get_untracked() {
+                    // Show the batch, unless the officer has left the page meanwhile.
+                    if let Some(input) = input.try_get_untracked().flatten() {
                         input.set_value("");
+                        navigate(&AppRoute::batch(&id), Default::default());
                     }
-                    navigate(&AppRoute::batch(&id), Default::default());
                 }
                 Err(problem) => {
                     error.set(Some(problem.detail.clone()));
@@ -440,8 +450,11 @@ fn RowsTable(
         return view! { <p class="table-empty">"No users in this upload."</p> }.into_any();
     }
     view! {
-        <div class="table-wrap" role="region" aria-labelledby="batch-title" tabindex="0">
+        <div class="table-wrap" role="region" aria-labelledby="batch-caption" tabindex="0">
             <table class="table" data-testid="batch-table">
+                <caption id="batch-caption" class="visually-hidden">
+                    "Rows of the upload"
+                </caption>
                 <thead>
                     <tr>
                         <th scope="col">"Row"</th>
@@ -553,7 +566,7 @@ fn RowDialog(
                         form.load_row(&saved);
                         focus_node(summary);
                     }
-                    on_saved.run(saved);
+                    on_saved.try_run(saved);
                 }
                 Err(problem) => {
                     if !problem.errors.is_empty() {
@@ -577,7 +590,6 @@ fn RowDialog(
                     <button
                         type="button"
                         class="btn btn-secondary"
-                        on:mousedown=keep_focus
                         on:click=move |_| on_close.run(())
                     >
                         "Cancel"

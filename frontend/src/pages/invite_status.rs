@@ -322,7 +322,7 @@ fn InvitationRow(
             </td>
             <td>{or_dash(invitation.organisation)}</td>
             <td>{or_dash(invitation.department)}</td>
-            <td>
+            <td class="cell-date">
                 <time datetime=invitation.invited_at.to_rfc3339()>
                     {time::date(invitation.invited_at)}
                 </time>

@@ -22,6 +22,7 @@ pub fn SignInPage() -> impl IntoView {
     set_title(AppRoute::SignIn.title());
     let api = use_api();
     let session = use_session();
+    let notifier = use_notifier();
     let query = use_query_map();
     // Where to go once signed in; OpenID Connect brings its own back from the provider.
     let next = RwSignal::new(query.with_untracked(|q| {
@@ -29,7 +30,13 @@ pub fn SignInPage() -> impl IntoView {
             .unwrap_or(AppRoute::EmailInvitation.path())
             .to_owned()
     }));
-    let config = LocalResource::new(move || api.auth_config());
+    let config = LocalResource::new(move || async move {
+        let config = api.auth_config().await;
+        if let Err(problem) = &config {
+            notifier.show(problem.clone());
+        }
+        config
+    });
 
     let ended = move || {
         (session.ended() == Some(Ended::Expired)).then(|| {
@@ -55,15 +62,12 @@ pub fn SignInPage() -> impl IntoView {
             };
             view! { <OidcSignIn provider next /> }.into_any()
         }
-        Some(Err(problem)) => {
-            use_notifier().show(problem);
-            view! {
-                <p class="error-message">
-                    "Sign-in is not available right now. Reload the page to try again."
-                </p>
-            }
-            .into_any()
+        Some(Err(_)) => view! {
+            <p class="error-message">
+                "Sign-in is not available right now. Reload the page to try again."
+            </p>
         }
+        .into_any(),
     };
 
     view! {
