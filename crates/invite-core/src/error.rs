@@ -65,6 +65,22 @@ impl Field {
         }
     }
 
+    /// The label inside a sentence: "Enter the email address." keeps names such as TechPass.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Field::UserType => "user type",
+            Field::Email => "email address",
+            Field::FirstName => "first name",
+            Field::LastName => "last name",
+            Field::ContactNumber => "contact number",
+            Field::Organisation => "organisation",
+            Field::Department => "department",
+            Field::TechpassUsername => "TechPass username",
+            Field::SeedRequired => "SEED onboarding answer",
+            Field::Reason => "reason",
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Field> {
         Field::ALL.into_iter().find(|f| f.as_str() == name)
     }
@@ -130,7 +146,11 @@ impl ErrorCode {
     pub fn message(self, field: Field) -> String {
         let label = field.label();
         match self {
-            ErrorCode::Required => format!("Enter the {}.", label.to_lowercase()),
+            ErrorCode::Required => match field {
+                Field::UserType => ErrorCode::InvalidUserType.message(field),
+                Field::SeedRequired => ErrorCode::InvalidSeedRequired.message(field),
+                _ => format!("Enter the {}.", field.noun()),
+            },
             ErrorCode::TooLong => format!(
                 "{label} must be at most {} characters.",
                 field.max_chars().unwrap_or(0)
@@ -169,13 +189,10 @@ impl ErrorCode {
                 .to_owned(),
             ErrorCode::NotApplicable => format!("{label} applies to vendors only; leave it empty."),
             ErrorCode::DuplicateInFile => {
-                format!(
-                    "This {} appears more than once in the file.",
-                    label.to_lowercase()
-                )
+                format!("This {} appears more than once in the file.", field.noun())
             }
             ErrorCode::AlreadyInvited => {
-                format!("This {} already has an invitation.", label.to_lowercase())
+                format!("This {} already has an invitation.", field.noun())
             }
         }
     }
@@ -201,5 +218,44 @@ impl FieldError {
             code: code.as_str().to_owned(),
             message: code.message(field),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_a_sentence_for_every_field() {
+        let codes = [
+            ErrorCode::Required,
+            ErrorCode::TooLong,
+            ErrorCode::ControlCharacter,
+            ErrorCode::DuplicateInFile,
+            ErrorCode::AlreadyInvited,
+            ErrorCode::NotApplicable,
+        ];
+        for field in Field::ALL {
+            for code in codes {
+                let message = code.message(field);
+                assert!(message.ends_with('.'), "{message}");
+                assert!(
+                    message.chars().next().is_some_and(char::is_uppercase),
+                    "{message}"
+                );
+            }
+        }
+        assert_eq!(
+            ErrorCode::Required.message(Field::SeedRequired),
+            "Choose Yes or No."
+        );
+        assert_eq!(
+            ErrorCode::AlreadyInvited.message(Field::TechpassUsername),
+            "This TechPass username already has an invitation."
+        );
+        assert_eq!(
+            ErrorCode::Required.message(Field::Email),
+            "Enter the email address."
+        );
     }
 }
