@@ -201,6 +201,35 @@ pub fn set_status(
         .map(|_| ())
 }
 
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>);
+
+/// Whether another row of the batch, not invalid, has this email or (case-insensitively) this
+/// username: the duplicate-in-file check of an edited row, answered by the database.
+pub fn other_row_has(
+    conn: &mut DbConnection,
+    batch_id: &str,
+    row_id: &str,
+    email: Option<&str>,
+    username_key: Option<&str>,
+) -> QueryResult<bool> {
+    let others = batch_rows::table
+        .filter(batch_rows::batch_id.eq(batch_id))
+        .filter(batch_rows::id.ne(row_id))
+        .filter(batch_rows::status.ne(BatchRowStatus::Invalid.as_str()));
+    let count: i64 = match (email, username_key) {
+        (Some(email), _) => others
+            .filter(batch_rows::email.eq(email))
+            .count()
+            .get_result(conn)?,
+        (None, Some(key)) => others
+            .filter(lower(batch_rows::techpass_username).eq(key))
+            .count()
+            .get_result(conn)?,
+        (None, None) => 0,
+    };
+    Ok(count > 0)
+}
+
 /// Which of `emails` already have an active (not failed) invitation.
 pub fn invited_emails(conn: &mut DbConnection, emails: &[String]) -> QueryResult<HashSet<String>> {
     let mut found = HashSet::new();

@@ -356,18 +356,12 @@ pub async fn replace_row(
             Ok(request) => {
                 let fields = request.into_fields();
                 let mut record = record_from_fields(&batch_id, n, row_id.clone(), &fields);
-                let others = repo::rows(conn, &batch_id)?;
-                let clash = |same: &dyn Fn(&BatchRowRecord) -> bool| {
-                    others.iter().any(|o| {
-                        o.id != row_id && o.status != BatchRowStatus::Invalid.as_str() && same(o)
-                    })
-                };
                 let username = fields
                     .techpass_username
                     .as_ref()
                     .map(|u| u.to_ascii_lowercase());
                 let mut extra = Vec::new();
-                if clash(&|o| o.email == fields.email) {
+                if repo::other_row_has(conn, &batch_id, &row_id, Some(&fields.email), None)? {
                     extra.push(cell_error(
                         Field::Email,
                         ErrorCode::DuplicateInFile,
@@ -380,24 +374,11 @@ pub async fn replace_row(
                     extra.push(cell_error(Field::Email, ErrorCode::AlreadyInvited, n, None));
                 }
                 if let Some(u) = &username {
-                    if clash(&|o| {
-                        o.techpass_username
-                            .as_ref()
-                            .is_some_and(|t| t.eq_ignore_ascii_case(u))
-                    }) {
-                        extra.push(cell_error(
-                            Field::TechpassUsername,
-                            ErrorCode::DuplicateInFile,
-                            n,
-                            None,
-                        ));
+                    let field = Field::TechpassUsername;
+                    if repo::other_row_has(conn, &batch_id, &row_id, None, Some(u))? {
+                        extra.push(cell_error(field, ErrorCode::DuplicateInFile, n, None));
                     } else if !repo::invited_usernames(conn, std::slice::from_ref(u))?.is_empty() {
-                        extra.push(cell_error(
-                            Field::TechpassUsername,
-                            ErrorCode::AlreadyInvited,
-                            n,
-                            None,
-                        ));
+                        extra.push(cell_error(field, ErrorCode::AlreadyInvited, n, None));
                     }
                 }
                 mark_invalid(&mut record, extra);

@@ -461,3 +461,26 @@ async fn batches_belong_to_their_officer_alone() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_edited_row_is_checked_for_duplicates_in_the_batch() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane@tech.gov.sg").await;
+        let batch: Value = upload(&app, &token, "f.xlsx", fixture("openpyxl_mixed.xlsx")).await.json().await.expect("json");
+        let id = batch["id"].as_str().expect("id");
+        let row7 = row(&batch, 7)["id"].as_str().expect("id");
+        // Row 6 (valid) is mei.ling@vendor.com with username "Lim Mei Ling".
+        let draft = json!({"user_type": "vendor", "email": "MEI.LING@vendor.com", "first_name": "Ah",
+            "last_name": "Kow", "contact_number": "81234567", "organisation": "Vendor Co",
+            "techpass_username": "LIM MEI LING", "seed_required": false, "reason": "Needs access"});
+        let saved: Value = app.client.put(app.url(&format!("/api/v1/batches/{id}/rows/{row7}"))).bearer_auth(&token)
+            .json(&draft).send().await.expect("r").json().await.expect("json");
+        assert_eq!(saved["status"], "invalid");
+        assert_eq!(
+            cells(&saved),
+            vec![("duplicate_in_file".to_owned(), "B7".to_owned()), ("duplicate_in_file".to_owned(), "H7".to_owned())],
+            "{}", app.backend
+        );
+    })
+    .await;
+}
