@@ -12,102 +12,8 @@ use std::io::Cursor;
 use std::time::{Duration, Instant};
 
 use calamine::{Reader, Xlsx};
+use invite_sheets::synthetic::{Strings, workbook};
 use invite_sheets::{Limits, read_upload};
-
-#[path = "../tests/sheets/support.rs"]
-mod support;
-
-use support::{Cell, escape, header_row, row, shared_strings, workbook_parts, worksheet, zip};
-
-/// How the cell text is stored.
-#[derive(Clone, Copy)]
-enum Strings {
-    /// In `xl/sharedStrings.xml`, as Excel and LibreOffice write.
-    Shared,
-    /// In the cells, as openpyxl writes.
-    Inline,
-}
-
-/// The ten values of data row `i`: officers and vendors, one phone in three typed as a
-/// number, one row in twenty invalid.
-fn values(i: usize) -> [String; 10] {
-    let officer = i.is_multiple_of(2);
-    // Row 6 of every 20 is an officer with a non-government address: invalid.
-    let email = if i % 20 == 6 {
-        format!("user{i}@gmail.com")
-    } else if officer {
-        format!("officer.{i}@tech.gov.sg")
-    } else {
-        format!("vendor.{i}@acme.com.sg")
-    };
-    let phone = format!("9{:07}", i % 10_000_000);
-    [
-        if officer { "Public officer" } else { "Vendor" }.to_owned(),
-        email,
-        format!("First{i}"),
-        format!("Last{i}"),
-        phone,
-        "ACME Pte Ltd".to_owned(),
-        if officer {
-            "Platform team".to_owned()
-        } else {
-            String::new()
-        },
-        if officer {
-            String::new()
-        } else {
-            format!("Vendor User {i}")
-        },
-        if i.is_multiple_of(3) { "Yes" } else { "No" }.to_owned(),
-        "Builds and runs the agency's digital services".to_owned(),
-    ]
-}
-
-fn generate(rows: usize, strings: Strings) -> Vec<u8> {
-    let mut sheet = header_row();
-    let mut table: Vec<String> = Vec::new();
-    let mut index_of = std::collections::HashMap::new();
-    for i in 0..rows {
-        let number = u32::try_from(i + 2).expect("row number");
-        let values = values(i);
-        let mut shared_indexes = Vec::new();
-        if let Strings::Shared = strings {
-            for value in &values {
-                let next = table.len();
-                let index = *index_of.entry(value.clone()).or_insert_with(|| {
-                    table.push(format!("<t>{}</t>", escape(value)));
-                    next
-                });
-                shared_indexes.push(index);
-            }
-        }
-        let cells: Vec<Option<Cell<'_>>> = values
-            .iter()
-            .enumerate()
-            .map(|(column, value)| {
-                if value.is_empty() {
-                    None
-                } else if column == 4 && i.is_multiple_of(3) {
-                    Some(Cell::Number(value))
-                } else {
-                    match strings {
-                        Strings::Shared => Some(Cell::Shared(shared_indexes[column])),
-                        Strings::Inline => Some(Cell::Inline(value)),
-                    }
-                }
-            })
-            .collect();
-        sheet.push_str(&row(number, &cells));
-    }
-    let shared = match strings {
-        Strings::Shared => {
-            let items: Vec<&str> = table.iter().map(String::as_str).collect();
-            Some(shared_strings(&items))
-        }
-        Strings::Inline => None,
-    };
-    zip(&workbook_parts(&[("Users", worksheet(&sheet))], shared))
-}
 
 /// A `/proc/self/status` figure in MiB, e.g. `VmHWM` (peak RSS) or `VmRSS` (current RSS).
 fn status_mib(key: &str) -> f64 {
@@ -209,7 +115,7 @@ fn main() {
             ("shared strings", Strings::Shared),
             ("inline strings", Strings::Inline),
         ] {
-            let bytes = generate(rows, strings);
+            let bytes = workbook(rows, strings);
             let path = std::env::temp_dir().join(format!(
                 "invite-sheets-bench-{rows}-{}.xlsx",
                 label.replace(' ', "-")

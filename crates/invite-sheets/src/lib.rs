@@ -10,6 +10,7 @@
 //! declared and actual sizes before the spreadsheet parser sees a byte; see [`Limits`].
 
 pub mod import;
+pub mod synthetic;
 pub mod template;
 
 pub use import::{ImportError, Limits, SheetRow, read_upload};
