@@ -49,10 +49,15 @@ impl TechPassUsername {
         self.0
     }
 
-    /// The form used to detect "the same username": TechPass usernames are case-insensitive.
+    /// The form used to detect "the same username".
     pub fn canonical(&self) -> String {
-        self.0.to_ascii_lowercase()
+        canonical(&self.0)
     }
+}
+
+/// TechPass usernames are case-insensitive: two usernames are the same when these are equal.
+pub fn canonical(username: &str) -> String {
+    username.trim().to_ascii_lowercase()
 }
 
 #[cfg(test)]

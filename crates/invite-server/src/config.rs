@@ -44,7 +44,12 @@ pub struct Config {
     pub database_pool_size: u32,
     /// Key for signing the built-in sign-in tokens. Several replicas must share it.
     pub token_secret: Secret,
+    /// False when `token_secret` is the random per-process default.
+    pub token_secret_configured: bool,
     pub token_ttl_hours: i64,
+    /// The built-in sign-in: any public-officer address signs in without a password. On by
+    /// default only when listening on loopback; see `from_env`.
+    pub dev_login: bool,
     pub oidc: Option<OidcConfig>,
     /// Shown in every problem response and in the SPA's error notification.
     pub support_email: String,
@@ -56,14 +61,22 @@ pub struct Config {
     pub log_format: String,
 }
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
+/// Looks up one setting by name.
+type Lookup<'a> = &'a dyn Fn(&str) -> Option<String>;
 
-fn parsed<T: std::str::FromStr>(name: &str, default: T) -> Result<T, String> {
-    match var(name) {
-        None => Ok(default),
-        Some(v) => v.parse().map_err(|_| format!("{name}={v:?} is not valid")),
+/// Typed access to the settings: blank values count as unset; malformed ones are errors.
+struct Settings<'a>(Lookup<'a>);
+
+impl Settings<'_> {
+    fn text(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|v| !v.trim().is_empty())
+    }
+
+    fn parse<T: std::str::FromStr>(&self, name: &str, default: T) -> Result<T, String> {
+        match self.text(name) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|_| format!("{name}={v:?} is not valid")),
+        }
     }
 }
 
@@ -76,7 +89,9 @@ impl Config {
             database_url: database_url.into(),
             database_pool_size: 8,
             token_secret: Secret::new(random_secret()),
+            token_secret_configured: false,
             token_ttl_hours: 12,
+            dev_login: true,
             oidc: None,
             support_email: "support@invite-users.tech.gov.sg".into(),
             spa_dir: PathBuf::from("frontend/dist"),
@@ -85,29 +100,48 @@ impl Config {
         }
     }
 
-    /// Reads the environment; unknown or malformed values are reported, not ignored.
+    /// Reads the environment; malformed values are reported, not ignored.
     pub fn from_env() -> Result<Self, String> {
+        Self::from_lookup(&|name| std::env::var(name).ok())
+    }
+
+    /// Reads settings through `lookup` (the environment, or a map in tests).
+    pub fn from_lookup(lookup: Lookup<'_>) -> Result<Self, String> {
+        let settings = Settings(lookup);
+        let var = |name: &str| settings.text(name);
         let mut config = Self::for_database(
             var("DATABASE_URL").unwrap_or_else(|| "sqlite://data/invite-users.db".into()),
         );
         config.host = var("HOST").unwrap_or_else(|| "127.0.0.1".into());
-        config.port = parsed("PORT", 8080)?;
-        config.database_pool_size = parsed("INVITES_DATABASE_POOL_SIZE", 8)?;
+        config.port = settings.parse("PORT", 8080)?;
+        config.database_pool_size = settings.parse("INVITES_DATABASE_POOL_SIZE", 8)?;
         if let Some(secret) = var("INVITES_TOKEN_SECRET") {
             config.token_secret = Secret::new(secret);
+            config.token_secret_configured = true;
         }
-        config.token_ttl_hours = parsed("INVITES_TOKEN_TTL_HOURS", 12)?;
+        config.token_ttl_hours = settings.parse("INVITES_TOKEN_TTL_HOURS", 12)?;
         config.support_email = var("INVITES_SUPPORT_EMAIL").unwrap_or(config.support_email);
         config.spa_dir = var("INVITES_SPA_DIR")
             .map(PathBuf::from)
             .unwrap_or(config.spa_dir);
-        config.idempotency_ttl_hours = parsed("INVITES_IDEMPOTENCY_TTL_HOURS", 24)?;
+        config.idempotency_ttl_hours = settings.parse("INVITES_IDEMPOTENCY_TTL_HOURS", 24)?;
         config.log_format = var("INVITES_LOG_FORMAT").unwrap_or(config.log_format);
         config.oidc = match (var("INVITES_OIDC_ISSUER"), var("INVITES_OIDC_CLIENT_ID")) {
             (Some(issuer), Some(client_id)) => Some(OidcConfig { issuer, client_id }),
             (None, None) => None,
             _ => return Err("set both INVITES_OIDC_ISSUER and INVITES_OIDC_CLIENT_ID".into()),
         };
+        // The built-in sign-in lets anyone who can reach the server act as any officer, so it
+        // is on by default only on loopback, and must be asked for anywhere else.
+        let loopback = matches!(config.host.as_str(), "127.0.0.1" | "localhost" | "::1");
+        config.dev_login = settings.parse("INVITES_DEV_LOGIN", loopback)?;
+        if config.oidc.is_none() && !config.dev_login {
+            return Err(format!(
+                "no sign-in on {}: set INVITES_OIDC_ISSUER and INVITES_OIDC_CLIENT_ID, or \
+                 INVITES_DEV_LOGIN=true for a demo (anyone reaching the server can sign in)",
+                config.host
+            ));
+        }
         Ok(config)
     }
 }
@@ -119,4 +153,58 @@ fn random_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
     hex::encode(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Config::from_lookup(&|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_run_locally_with_the_built_in_sign_in() {
+        let c = config(&[]).expect("defaults");
+        assert_eq!((c.host.as_str(), c.port), ("127.0.0.1", 8080));
+        assert!(c.database_url.starts_with("sqlite://"));
+        assert!(c.dev_login);
+        assert!(!c.token_secret_configured);
+    }
+
+    #[test]
+    fn a_public_address_needs_oidc_or_an_explicit_dev_login() {
+        let refused = config(&[("HOST", "0.0.0.0")]).expect_err("open sign-in refused");
+        assert!(refused.contains("INVITES_DEV_LOGIN"), "{refused}");
+        assert!(config(&[("HOST", "0.0.0.0"), ("INVITES_DEV_LOGIN", "true")]).is_ok());
+        let oidc = config(&[
+            ("HOST", "0.0.0.0"),
+            ("INVITES_OIDC_ISSUER", "https://id.example"),
+            ("INVITES_OIDC_CLIENT_ID", "spa"),
+        ])
+        .expect("oidc");
+        assert!(!oidc.dev_login);
+    }
+
+    #[test]
+    fn malformed_values_are_reported() {
+        assert!(
+            config(&[("PORT", "eighty")])
+                .expect_err("bad port")
+                .contains("PORT")
+        );
+        assert!(config(&[("INVITES_OIDC_ISSUER", "https://id.example")]).is_err());
+        let secret = config(&[("INVITES_TOKEN_SECRET", "s3cret")]).expect("secret");
+        assert!(secret.token_secret_configured);
+        assert!(
+            !format!("{secret:?}").contains("s3cret"),
+            "secrets never print"
+        );
+    }
 }

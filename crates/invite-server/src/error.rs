@@ -31,6 +31,8 @@ pub enum ApiError {
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
@@ -67,6 +69,14 @@ impl ApiError {
         Self::Validation { detail, errors }
     }
 
+    /// A 503 naming the dependency (`what`); the cause goes to the log only.
+    pub fn unavailable(what: &str, cause: impl std::fmt::Display) -> Self {
+        tracing::warn!(%cause, "{what} is unavailable");
+        Self::Unavailable(format!(
+            "{what} is not reachable right now; try again shortly."
+        ))
+    }
+
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         Self::Internal(cause.to_string())
     }
@@ -83,6 +93,7 @@ impl ApiError {
                 ("bad-request", "The request is malformed", d.clone(), vec![])
             }
             ApiError::Unauthorized(d) => ("unauthorized", "Sign-in required", d.clone(), vec![]),
+            ApiError::Forbidden(d) => ("forbidden", "Not allowed", d.clone(), vec![]),
             ApiError::NotFound(d) => ("not-found", "Not found", d.clone(), vec![]),
             ApiError::Conflict(d) => ("conflict", "Conflict", d.clone(), vec![]),
             ApiError::ConflictOnField { detail, errors } => (
@@ -129,6 +140,7 @@ impl ResponseError for ApiError {
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) | ApiError::ConflictOnField { .. } => StatusCode::CONFLICT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -169,9 +181,7 @@ impl From<diesel::result::Error> for ApiError {
 
 impl From<r2d2::Error> for ApiError {
     fn from(error: r2d2::Error) -> Self {
-        ApiError::Unavailable(format!(
-            "The database is not reachable right now ({error})."
-        ))
+        ApiError::unavailable("The database", error)
     }
 }
 

@@ -29,6 +29,13 @@ pub struct AppState {
     pub oidc: Option<Arc<OidcVerifier>>,
 }
 
+impl AppState {
+    /// The built-in sign-in answers only when allowed and no identity provider is configured.
+    pub fn dev_login_enabled(&self) -> bool {
+        self.config.dev_login && self.oidc.is_none()
+    }
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -82,7 +89,7 @@ fn path_config() -> web::PathConfig {
 impl Application {
     pub async fn build(config: Config) -> Result<Self, String> {
         let pool = db::connect(&config.database_url, config.database_pool_size)?;
-        if std::env::var("INVITES_TOKEN_SECRET").is_err() && config.oidc.is_none() {
+        if !config.token_secret_configured && config.oidc.is_none() {
             tracing::warn!(
                 "INVITES_TOKEN_SECRET is not set: sign-in tokens last until restart and are not shared between replicas"
             );

@@ -99,13 +99,10 @@ pub async fn trace_requests(
     );
     let started = Instant::now();
     let result = next.call(req).instrument(span.clone()).await;
-    let response = match result {
-        Ok(response) => response.map_into_boxed_body(),
-        // Errors that escaped the handler (extractors, routing): render them here.
-        Err(error) => {
-            return Err(error);
-        }
-    };
+    // Handlers' and extractors' errors arrive here as responses. Only a failing middleware
+    // inside this one could return `Err`; there is none, and holding a clone of the request to
+    // render one would break actix's request pooling (it needs the request uniquely owned).
+    let response = result?.map_into_boxed_body();
     let response = render_problem(response, &trace_id, &support_email);
     let status = response.status().as_u16();
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -156,6 +153,9 @@ fn render_problem(
             HeaderValue::from_static("application/problem+json"),
         );
         head.headers.remove(actix_web::http::header::CONTENT_LENGTH);
+        // Compression ran inside this middleware; the new body is plain JSON.
+        head.headers
+            .remove(actix_web::http::header::CONTENT_ENCODING);
         BoxBody::new(body)
     })
 }

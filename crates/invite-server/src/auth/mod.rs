@@ -97,9 +97,9 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
                 tracing::info!(%reason, "bearer token refused");
                 ApiError::Unauthorized("The sign-in token is invalid or expired.".into())
             }
-            oidc::OidcError::Provider(reason) => ApiError::Unavailable(format!(
-                "The identity provider could not be reached ({reason})."
-            )),
+            oidc::OidcError::Provider(reason) => {
+                ApiError::unavailable("The identity provider", reason)
+            }
         })?;
         let email = PublicOfficerEmail::parse(&email)
             .map_err(|_| ApiError::Unauthorized("Only public officers can sign in.".into()))?;

@@ -22,6 +22,8 @@ pub struct Discovery {
 #[derive(Debug, Deserialize)]
 struct IdClaims {
     email: Option<String>,
+    /// When the provider says the address is unverified, it is no identity.
+    email_verified: Option<bool>,
 }
 
 struct Cache {
@@ -72,6 +74,13 @@ impl OidcVerifier {
             self.config.issuer.trim_end_matches('/')
         );
         let discovery: Discovery = self.get_json(&url).await?;
+        // OpenID Connect Discovery: the document must name exactly the configured issuer.
+        if discovery.issuer.trim_end_matches('/') != self.config.issuer.trim_end_matches('/') {
+            return Err(OidcError::Provider(format!(
+                "discovery names issuer {} instead of {}",
+                discovery.issuer, self.config.issuer
+            )));
+        }
         self.cache.write().await.discovery = Some(discovery.clone());
         Ok(discovery)
     }
@@ -136,8 +145,12 @@ impl OidcVerifier {
         validation.set_issuer(&[discovery.issuer.as_str()]);
         validation.set_audience(&[self.config.client_id.as_str()]);
         validation.set_required_spec_claims(&["exp", "iss", "aud"]);
+        validation.validate_nbf = true;
         let data = jsonwebtoken::decode::<IdClaims>(token, &key, &validation)
             .map_err(|e| OidcError::Invalid(e.to_string()))?;
+        if data.claims.email_verified == Some(false) {
+            return Err(OidcError::Invalid("email not verified".into()));
+        }
         data.claims
             .email
             .ok_or_else(|| OidcError::Invalid("no email claim".into()))

@@ -147,9 +147,13 @@ pub fn delete_unsubmitted_rows(conn: &mut DbConnection, batch_id: &str) -> Query
     .execute(conn)
 }
 
-/// Marks a valid row submitted, if it still is valid: the conditional UPDATE is what makes
-/// concurrent submits take each row once.
-pub fn claim_for_submit(conn: &mut DbConnection, row_id: &str) -> QueryResult<bool> {
+/// Marks a valid row submitted, if it still is valid, and returns it as it is now (it may have
+/// been edited since the caller read it). The conditional UPDATE is what makes concurrent
+/// submits take each row once.
+pub fn claim_for_submit(
+    conn: &mut DbConnection,
+    row_id: &str,
+) -> QueryResult<Option<BatchRowRecord>> {
     let n = diesel::update(
         batch_rows::table
             .filter(batch_rows::id.eq(row_id))
@@ -157,7 +161,14 @@ pub fn claim_for_submit(conn: &mut DbConnection, row_id: &str) -> QueryResult<bo
     )
     .set(batch_rows::status.eq(BatchRowStatus::Submitted.as_str()))
     .execute(conn)?;
-    Ok(n == 1)
+    if n == 0 {
+        return Ok(None);
+    }
+    batch_rows::table
+        .find(row_id)
+        .select(BatchRowRecord::as_select())
+        .first(conn)
+        .optional()
 }
 
 pub fn set_invitation(

@@ -21,17 +21,18 @@ pub struct IdempotencyRow {
 /// What a claimed key tells the caller to do.
 #[derive(Debug)]
 pub enum Claim {
-    /// First use: go ahead, then `complete` the key.
+    /// First use: go ahead, then `complete` the key in the same transaction.
     New,
-    /// Same key and body already completed: replay this status and body.
-    Replay { status: u16, body: String },
+    /// Same key and body already completed: replay this body.
+    Replay { body: String },
     /// Same key, different body.
     Mismatch,
-    /// Same key, first request still running.
-    InFlight,
 }
 
-/// Claims `key` for this request, forgetting claims older than `ttl` first.
+/// Claims `key` for this request, forgetting claims older than `ttl` first. Call it inside the
+/// transaction that makes the request's effects: the claim then commits or rolls back with
+/// them, so a failed or interrupted request never leaves its key locked, and a concurrent
+/// request with the same key waits on the key's row until the first one is decided.
 pub fn claim(
     conn: &mut DbConnection,
     officer_id: &str,
@@ -55,10 +56,14 @@ pub fn claim(
         response_body: None,
         created_at: at,
     };
-    match diesel::insert_into(idempotency_keys::table)
-        .values(&row)
-        .execute(conn)
-    {
+    // A savepoint, so that on PostgreSQL the unique violation does not abort the caller's
+    // transaction and the existing claim can be read.
+    let inserted = conn.transaction(|conn| {
+        diesel::insert_into(idempotency_keys::table)
+            .values(&row)
+            .execute(conn)
+    });
+    match inserted {
         Ok(_) => Ok(Claim::New),
         Err(e) if is_unique_violation(&e) => {
             let existing: IdempotencyRow = idempotency_keys::table
@@ -68,21 +73,18 @@ pub fn claim(
             Ok(match existing {
                 r if r.request_hash != request_hash => Claim::Mismatch,
                 IdempotencyRow {
-                    response_status: Some(status),
                     response_body: Some(body),
                     ..
-                } => Claim::Replay {
-                    status: u16::try_from(status).unwrap_or(500),
-                    body,
-                },
-                _ => Claim::InFlight,
+                } => Claim::Replay { body },
+                // Claims commit only together with their response, so this is a broken row.
+                _ => return Err(diesel::result::Error::NotFound),
             })
         }
         Err(e) => Err(e),
     }
 }
 
-/// Stores the response of a claimed key; call it inside the transaction that made the effects.
+/// Stores the response of a claimed key, in the transaction that made the effects.
 pub fn complete(
     conn: &mut DbConnection,
     officer_id: &str,
@@ -97,15 +99,4 @@ pub fn complete(
         ))
         .execute(conn)
         .map(|_| ())
-}
-
-/// Releases a claim whose request failed without effects, so the client may retry.
-pub fn release(conn: &mut DbConnection, officer_id: &str, key: &str) -> QueryResult<()> {
-    diesel::delete(
-        idempotency_keys::table
-            .find((officer_id, key))
-            .filter(idempotency_keys::response_status.is_null()),
-    )
-    .execute(conn)
-    .map(|_| ())
 }

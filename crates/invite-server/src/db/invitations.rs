@@ -132,34 +132,6 @@ pub enum InsertError {
     Database(#[from] diesel::result::Error),
 }
 
-/// Which field of `row` collides with an active invitation, if any.
-pub fn active_conflict(
-    conn: &mut DbConnection,
-    email: &str,
-    username_key: Option<&str>,
-) -> QueryResult<Option<Field>> {
-    let active = invitations::techpass_status.ne(TechpassStatus::Failed.as_str());
-    let by_email: i64 = invitations::table
-        .filter(invitations::email.eq(email))
-        .filter(active)
-        .count()
-        .get_result(conn)?;
-    if by_email > 0 {
-        return Ok(Some(Field::Email));
-    }
-    if let Some(key) = username_key {
-        let by_username: i64 = invitations::table
-            .filter(invitations::username_key.eq(key))
-            .filter(invitations::techpass_status.ne(TechpassStatus::Failed.as_str()))
-            .count()
-            .get_result(conn)?;
-        if by_username > 0 {
-            return Ok(Some(Field::TechpassUsername));
-        }
-    }
-    Ok(None)
-}
-
 /// Inserts one invitation. The unique indexes decide races; the loser learns which field
 /// collided. Runs inside the caller's transaction when there is one.
 pub fn insert(conn: &mut DbConnection, row: &InvitationRow) -> Result<(), InsertError> {
@@ -169,9 +141,19 @@ pub fn insert(conn: &mut DbConnection, row: &InvitationRow) -> Result<(), Insert
     {
         Ok(_) => Ok(()),
         Err(e) if is_unique_violation(&e) => {
-            // Inside a PostgreSQL transaction a failed statement aborts it, so do not query
-            // again here; the email index is checked first, so report the likelier field.
-            let field = if row.username_key.is_some() && !e.to_string().contains("email") {
+            // Which index refused it: PostgreSQL names the constraint; SQLite only says
+            // "UNIQUE constraint failed: invitations.<column>". (No query here: inside a
+            // PostgreSQL transaction the failed statement has aborted it.)
+            let names_username = match &e {
+                diesel::result::Error::DatabaseError(_, info) => {
+                    info.constraint_name().map_or_else(
+                        || info.message().contains("username_key"),
+                        |c| c.contains("username"),
+                    )
+                }
+                _ => false,
+            };
+            let field = if names_username {
                 Field::TechpassUsername
             } else {
                 Field::Email

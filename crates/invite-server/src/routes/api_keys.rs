@@ -12,6 +12,7 @@ use crate::startup::AppState;
 #[utoipa::path(tag = "api-keys", security(("bearer" = [])), request_body = CreateApiKey, responses(
     (status = 201, body = CreatedApiKey),
     (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Called with an API key: keys are managed by a signed-in officer", body = Problem, content_type = "application/problem+json"),
     (status = 422, body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/api-keys")]
@@ -28,6 +29,7 @@ pub async fn create(
 #[utoipa::path(tag = "api-keys", security(("bearer" = [])), responses(
     (status = 200, body = ApiKeyList),
     (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Called with an API key: keys are managed by a signed-in officer", body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/api-keys")]
 pub async fn list(
@@ -41,6 +43,7 @@ pub async fn list(
 #[utoipa::path(tag = "api-keys", security(("bearer" = [])), params(("id" = uuid::Uuid, Path)), responses(
     (status = 204, description = "Revoked"),
     (status = 401, body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "Called with an API key: keys are managed by a signed-in officer", body = Problem, content_type = "application/problem+json"),
     (status = 404, body = Problem, content_type = "application/problem+json"),
 ))]
 #[delete("/api-keys/{id}")]

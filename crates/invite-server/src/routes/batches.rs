@@ -57,11 +57,10 @@ async fn read_file_part(
     while let Some(field) = payload.next().await {
         let mut field = field.map_err(malformed)?;
         if field.name() != Some("file") {
-            // Drain and ignore other parts.
-            while let Some(chunk) = field.next().await {
-                chunk.map_err(malformed)?;
-            }
-            continue;
+            // Refuse rather than drain: an unknown part could be of any size.
+            return Err(ApiError::BadRequest(
+                "Send only the multipart part named \"file\".".into(),
+            ));
         }
         let filename = field
             .content_disposition()

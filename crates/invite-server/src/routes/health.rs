@@ -21,9 +21,8 @@ pub async fn healthz() -> HttpResponse {
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, crate::error::ApiError> {
     use diesel::r2d2::R2D2Connection;
     with_conn(&state.pool, |conn| {
-        conn.ping().map_err(|e| {
-            crate::error::ApiError::Unavailable(format!("The database does not answer ({e})."))
-        })
+        conn.ping()
+            .map_err(|e| crate::error::ApiError::unavailable("The database", e))
     })
     .await?;
     Ok(HttpResponse::Ok().content_type("text/plain").body("ready"))

@@ -31,7 +31,9 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
 /// vendor (`user_type: vendor`, Create account). Every invalid field is reported at once.
 ///
 /// Send an `Idempotency-Key` header to retry safely: the same key and body return the first
-/// response (for 24 hours); the same key with another body is refused with 422.
+/// response (for 24 hours), also when the retry arrives while the first is still running (it
+/// waits for it); the same key with another body is refused with 422. A request that fails
+/// leaves no trace of its key.
 #[utoipa::path(
     tag = "invitations",
     security(("bearer" = [])),
@@ -42,7 +44,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
             headers(("Location" = String, description = "/api/v1/invitations/{id}"))),
         (status = 400, description = "Malformed JSON or header", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "That email (or, for vendors, that TechPass username) already has an invitation that is not failed; or the same Idempotency-Key is still in flight", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "That email (or, for vendors, that TechPass username) already has an invitation that is not failed", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid fields (all listed in `errors`), or Idempotency-Key reused with another body", body = Problem, content_type = "application/problem+json"),
     )
 )]

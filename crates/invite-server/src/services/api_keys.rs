@@ -12,6 +12,16 @@ use crate::error::ApiError;
 
 pub const NAME_MAX: usize = 100;
 
+/// Keys are managed by signed-in officers only: a leaked key must not mint keys that outlive it.
+fn signed_in_only(caller: &Caller) -> Result<(), ApiError> {
+    if caller.via_api_key {
+        return Err(ApiError::Forbidden(
+            "API keys are managed by a signed-in officer, not with an API key.".into(),
+        ));
+    }
+    Ok(())
+}
+
 fn new_secret() -> String {
     let mut bytes = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut bytes);
@@ -19,6 +29,7 @@ fn new_secret() -> String {
 }
 
 pub async fn create(pool: &Pool, caller: &Caller, name: String) -> Result<CreatedApiKey, ApiError> {
+    signed_in_only(caller)?;
     let name = name.trim().to_owned();
     if name.is_empty() || name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
         return Err(ApiError::Validation {
@@ -62,6 +73,7 @@ pub async fn create(pool: &Pool, caller: &Caller, name: String) -> Result<Create
 }
 
 pub async fn list(pool: &Pool, caller: &Caller) -> Result<ApiKeyList, ApiError> {
+    signed_in_only(caller)?;
     let officer_id = caller.officer_id.clone();
     with_conn(pool, move |conn| {
         Ok(ApiKeyList {
@@ -75,6 +87,7 @@ pub async fn list(pool: &Pool, caller: &Caller) -> Result<ApiKeyList, ApiError> 
 }
 
 pub async fn revoke(pool: &Pool, caller: &Caller, id: uuid::Uuid) -> Result<(), ApiError> {
+    signed_in_only(caller)?;
     let actor = caller.actor();
     with_conn(pool, move |conn| {
         let id = id.to_string();

@@ -8,6 +8,7 @@ use diesel::Connection;
 use invite_core::api::{
     Batch, BatchRow, BatchRowError, BatchRowStatus, BatchStatus, BatchSummary, Channel,
 };
+use invite_core::username::canonical;
 use invite_core::{ErrorCode, Field, FieldError, InvitationDraft, InvitationFields};
 use invite_sheets::{ImportError, Limits, SheetRow};
 
@@ -144,16 +145,22 @@ fn check_sheet_row(batch_id: &str, row: &SheetRow) -> Checked {
 
 /// An error at `cell`, or — when the uploaded layout is not known (an edited row) — at the
 /// field's column in the template layout.
-fn cell_error(field: Field, code: ErrorCode, row_number: i32, cell: Option<&str>) -> BatchRowError {
-    let error = FieldError::new(field, code);
+/// A field error of an edited row, pointing at its column in the template layout.
+fn with_cell(error: FieldError, row_number: i32) -> BatchRowError {
     BatchRowError {
-        cell: cell
-            .map(str::to_owned)
-            .or_else(|| SheetRow::cell_for(field.as_str(), u32::try_from(row_number).unwrap_or(0))),
+        cell: SheetRow::cell_for(&error.field, u32::try_from(row_number).unwrap_or(0)),
         field: error.field,
         code: error.code,
         message: error.message,
     }
+}
+
+fn cell_error(field: Field, code: ErrorCode, row_number: i32, cell: Option<&str>) -> BatchRowError {
+    let mut error = with_cell(FieldError::new(field, code), row_number);
+    if let Some(cell) = cell {
+        error.cell = Some(cell.to_owned());
+    }
+    error
 }
 
 fn mark_invalid(record: &mut BatchRowRecord, extra: Vec<BatchRowError>) {
@@ -173,7 +180,7 @@ fn check_duplicates(conn: &mut DbConnection, checked: &mut [Checked]) -> Result<
     for fields in checked.iter().filter_map(|c| c.valid.as_ref()) {
         *emails.entry(fields.email.clone()).or_default() += 1;
         if let Some(u) = &fields.techpass_username {
-            *usernames.entry(u.to_ascii_lowercase()).or_default() += 1;
+            *usernames.entry(canonical(u)).or_default() += 1;
         }
     }
     let email_list: Vec<String> = emails.keys().cloned().collect();
@@ -182,10 +189,7 @@ fn check_duplicates(conn: &mut DbConnection, checked: &mut [Checked]) -> Result<
     let invited_usernames = repo::invited_usernames(conn, &username_list)?;
     for c in checked.iter_mut() {
         let Some(fields) = &c.valid else { continue };
-        let username = fields
-            .techpass_username
-            .as_ref()
-            .map(|u| u.to_ascii_lowercase());
+        let username = fields.techpass_username.as_ref().map(|u| canonical(u));
         let n = c.record.row_number;
         let (email_cell, username_cell) = (c.email_cell.as_deref(), c.username_cell.as_deref());
         let mut extra = Vec::new();
@@ -259,11 +263,17 @@ fn to_api(batch: &BatchRecord, rows: &[BatchRowRecord]) -> Batch {
         invalid: count(BatchRowStatus::Invalid) + count(BatchRowStatus::Failed),
         submitted: count(BatchRowStatus::Submitted),
     };
+    // Derived, not stored: Reset or Remove can leave only submitted rows too.
+    let status = if summary.total > 0 && summary.submitted == summary.total {
+        BatchStatus::Submitted
+    } else {
+        BatchStatus::Draft
+    };
     Batch {
         id: batch.id.parse().unwrap_or_default(),
         filename: batch.filename.clone(),
         created_at: db::to_utc(batch.created_at),
-        status: BatchStatus::from_wire(&batch.status).unwrap_or(BatchStatus::Draft),
+        status,
         summary,
         rows,
     }
@@ -356,10 +366,7 @@ pub async fn replace_row(
             Ok(request) => {
                 let fields = request.into_fields();
                 let mut record = record_from_fields(&batch_id, n, row_id.clone(), &fields);
-                let username = fields
-                    .techpass_username
-                    .as_ref()
-                    .map(|u| u.to_ascii_lowercase());
+                let username = fields.techpass_username.as_ref().map(|u| canonical(u));
                 let mut extra = Vec::new();
                 if repo::other_row_has(conn, &batch_id, &row_id, Some(&fields.email), None)? {
                     extra.push(cell_error(
@@ -385,15 +392,8 @@ pub async fn replace_row(
                 record
             }
             Err(errors) => {
-                let errors: Vec<BatchRowError> = errors
-                    .into_iter()
-                    .map(|e| BatchRowError {
-                        cell: SheetRow::cell_for(&e.field, u32::try_from(n).unwrap_or(0)),
-                        field: e.field,
-                        code: e.code,
-                        message: e.message,
-                    })
-                    .collect();
+                let errors: Vec<BatchRowError> =
+                    errors.into_iter().map(|e| with_cell(e, n)).collect();
                 record_from_draft(&batch_id, n, row_id.clone(), &draft, &errors)
             }
         };
@@ -488,21 +488,13 @@ pub async fn submit(pool: &Pool, caller: &Caller, batch_id: uuid::Uuid) -> Resul
             conn.transaction(|conn| -> Result<(), ApiError> {
                 for record in chunk {
                     let outcome = conn.transaction(|conn| -> Result<bool, RowFailure> {
-                        if !repo::claim_for_submit(conn, &record.id)? {
+                        let Some(current) = repo::claim_for_submit(conn, &record.id)? else {
                             return Ok(false); // another submit took it
-                        }
-                        let n = record.row_number;
-                        let request = draft_of(record).parse().map_err(|errors| {
+                        };
+                        let n = current.row_number;
+                        let request = draft_of(&current).parse().map_err(|errors| {
                             RowFailure::Rejected(
-                                errors
-                                    .into_iter()
-                                    .map(|e| BatchRowError {
-                                        cell: None,
-                                        field: e.field,
-                                        code: e.code,
-                                        message: e.message,
-                                    })
-                                    .collect(),
+                                errors.into_iter().map(|e| with_cell(e, n)).collect(),
                             )
                         })?;
                         match insert_invitation(conn, &actor, request, Channel::BatchUpload) {

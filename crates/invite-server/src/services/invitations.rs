@@ -75,65 +75,47 @@ pub async fn create(
     idempotency_key: Option<String>,
     idempotency_ttl: chrono::Duration,
 ) -> Result<Created, ApiError> {
-    let actor = caller.actor();
-    let channel_caller = caller.clone();
-    with_conn(pool, move |conn| {
-        let key = idempotency_key;
-        if let Some(key) = &key {
-            let hash = request_hash(&draft);
-            match idempotency::claim(conn, &actor.officer_id, key, &hash, db::now(), idempotency_ttl)? {
-                Claim::New => {}
-                Claim::Replay { body, .. } => {
-                    let invitation: Invitation = serde_json::from_str(&body).map_err(ApiError::internal)?;
-                    return Ok(Created { invitation, replayed: true });
-                }
-                Claim::Mismatch => {
-                    return Err(ApiError::Validation {
-                        detail: "This Idempotency-Key was already used with a different request body."
-                            .into(),
-                        errors: vec![],
-                    });
-                }
-                Claim::InFlight => {
-                    return Err(ApiError::Conflict(
-                        "A request with this Idempotency-Key is still being processed; retry shortly."
-                            .into(),
-                    ));
-                }
-            }
-        }
-        let result = create_once(conn, &actor, &channel_caller, &draft, key.as_deref());
-        if result.is_err()
-            && let Some(key) = &key {
-                // Nothing was created: free the key so the client can correct and retry.
-                idempotency::release(conn, &actor.officer_id, key)?;
-            }
-        result.map(|invitation| Created { invitation, replayed: false })
-    })
-    .await
-}
-
-fn create_once(
-    conn: &mut DbConnection,
-    actor: &Actor,
-    caller: &Caller,
-    draft: &InvitationDraft,
-    key: Option<&str>,
-) -> Result<Invitation, ApiError> {
+    // Validation needs no database: an invalid body is refused without touching any key.
     let request = draft.parse().map_err(ApiError::validation)?;
     let channel = channel_for(caller, request.user_type());
-    conn.transaction(|conn| {
-        let row = insert_invitation(conn, actor, request, channel).map_err(|e| match e {
-            InsertError::AlreadyInvited(field) => already_invited(field),
-            InsertError::Database(e) => e.into(),
-        })?;
-        let invitation = row.to_api(db::now());
-        if let Some(key) = key {
-            let body = serde_json::to_string(&invitation).map_err(ApiError::internal)?;
-            idempotency::complete(conn, &actor.officer_id, key, 201, &body)?;
-        }
-        Ok(invitation)
+    let actor = caller.actor();
+    with_conn(pool, move |conn| {
+        // One transaction: the key's claim, the invitation and the stored response commit or
+        // roll back together.
+        conn.transaction(|conn| {
+            if let Some(key) = &idempotency_key {
+                let hash = request_hash(&draft);
+                let claim =
+                    idempotency::claim(conn, &actor.officer_id, key, &hash, db::now(), idempotency_ttl)?;
+                match claim {
+                    Claim::New => {}
+                    Claim::Replay { body } => {
+                        let invitation: Invitation =
+                            serde_json::from_str(&body).map_err(ApiError::internal)?;
+                        return Ok(Created { invitation, replayed: true });
+                    }
+                    Claim::Mismatch => {
+                        return Err(ApiError::Validation {
+                            detail: "This Idempotency-Key was already used with a different request body."
+                                .into(),
+                            errors: vec![],
+                        });
+                    }
+                }
+            }
+            let row = insert_invitation(conn, &actor, request, channel).map_err(|e| match e {
+                InsertError::AlreadyInvited(field) => already_invited(field),
+                InsertError::Database(e) => e.into(),
+            })?;
+            let invitation = row.to_api(db::now());
+            if let Some(key) = &idempotency_key {
+                let body = serde_json::to_string(&invitation).map_err(ApiError::internal)?;
+                idempotency::complete(conn, &actor.officer_id, key, 201, &body)?;
+            }
+            Ok(Created { invitation, replayed: false })
+        })
     })
+    .await
 }
 
 pub async fn get(pool: &Pool, caller: &Caller, id: uuid::Uuid) -> Result<Invitation, ApiError> {

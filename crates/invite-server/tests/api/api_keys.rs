@@ -96,3 +96,36 @@ async fn api_key_names_are_validated() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn an_api_key_cannot_create_list_or_revoke_keys() {
+    on_each_backend(|app| async move {
+        let jane = app.sign_in("jane@tech.gov.sg").await;
+        let created: Value = app
+            .post_json("/api/v1/api-keys", &jane, &json!({ "name": "HR" }))
+            .await
+            .json()
+            .await
+            .expect("json");
+        let secret = created["secret"].as_str().expect("secret").to_owned();
+        let id = created["id"].as_str().expect("id").to_owned();
+        assert_problem(
+            app.post_json("/api/v1/api-keys", &secret, &json!({ "name": "minted" }))
+                .await,
+            403,
+        )
+        .await;
+        assert_problem(app.get("/api/v1/api-keys", &secret).await, 403).await;
+        let revoke = app
+            .client
+            .delete(app.url(&format!("/api/v1/api-keys/{id}")))
+            .bearer_auth(&secret)
+            .send()
+            .await
+            .expect("r");
+        assert_problem(revoke, 403).await;
+        // The key still works for invitations.
+        assert_eq!(app.get("/api/v1/invitations", &secret).await.status(), 200);
+    })
+    .await;
+}

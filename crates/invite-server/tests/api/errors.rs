@@ -83,9 +83,8 @@ async fn unknown_paths_and_wrong_methods_are_problems() {
         .send()
         .await
         .expect("r");
-    let status = delete.status().as_u16();
-    assert!(status == 404 || status == 405, "{status}");
-    assert_problem(delete, status).await;
+    // Routes are (method, path) pairs: another method on a known path is a 404 too.
+    assert_problem(delete, 404).await;
 }
 
 #[tokio::test]

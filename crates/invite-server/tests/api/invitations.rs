@@ -448,7 +448,7 @@ async fn idempotent_replay_returns_the_first_response_and_invites_once() {
 }
 
 #[tokio::test]
-async fn concurrent_requests_with_one_idempotency_key_create_one_invitation() {
+async fn concurrent_requests_with_one_idempotency_key_create_once_and_replay() {
     on_each_backend(|app| async move {
         let token = app.sign_in("jane@tech.gov.sg").await;
         let requests = (0..10).map(|_| {
@@ -459,16 +459,23 @@ async fn concurrent_requests_with_one_idempotency_key_create_one_invitation() {
                 .json(&officer_invite("once@tech.gov.sg"))
                 .send()
         });
-        let statuses: Vec<u16> = futures_util::future::join_all(requests)
+        let responses: Vec<reqwest::Response> = futures_util::future::join_all(requests)
             .await
             .into_iter()
-            .map(|r| r.expect("request").status().as_u16())
+            .map(|r| r.expect("request"))
             .collect();
-        assert!(
-            statuses.iter().all(|s| *s == 201 || *s == 409),
-            "{statuses:?}"
+        // Later requests wait for the first and replay its response.
+        let statuses: Vec<u16> = responses.iter().map(|r| r.status().as_u16()).collect();
+        assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+        let fresh = responses
+            .iter()
+            .filter(|r| !r.headers().contains_key("idempotent-replayed"))
+            .count();
+        assert_eq!(
+            fresh, 1,
+            "one created, the others replayed, on {}",
+            app.backend
         );
-        assert!(statuses.contains(&201));
         let page: Value = app
             .get("/api/v1/invitations", &token)
             .await
@@ -476,6 +483,50 @@ async fn concurrent_requests_with_one_idempotency_key_create_one_invitation() {
             .await
             .expect("json");
         assert_eq!(page["items"].as_array().expect("items").len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn invitations_made_at_the_same_instant_page_by_id_without_gaps_or_repeats() {
+    on_each_backend(|app| async move {
+        use diesel::prelude::*;
+        use invite_server::db::schema::invitations;
+        let token = app.sign_in("jane@tech.gov.sg").await;
+        for i in 0..5 {
+            app.create_invitation(&token, &officer_invite(&format!("same{i}@tech.gov.sg")))
+                .await;
+        }
+        // All five at one timestamp: the cursor must fall back on the id.
+        let at = invite_server::db::now();
+        diesel::update(invitations::table)
+            .set(invitations::invited_at.eq(at))
+            .execute(&mut app.db())
+            .expect("update");
+        let mut seen = Vec::new();
+        let mut path = "/api/v1/invitations?limit=2".to_owned();
+        loop {
+            let page: Value = app.get(&path, &token).await.json().await.expect("json");
+            seen.extend(
+                page["items"]
+                    .as_array()
+                    .expect("items")
+                    .iter()
+                    .map(|i| i["id"].as_str().expect("id").to_owned()),
+            );
+            match page["next_cursor"].as_str() {
+                Some(c) => path = format!("/api/v1/invitations?limit=2&cursor={c}"),
+                None => break,
+            }
+        }
+        let mut sorted = seen.clone();
+        sorted.sort_by(|a, b| b.cmp(a));
+        assert_eq!(
+            seen, sorted,
+            "newest first, then by id descending, on {}",
+            app.backend
+        );
+        assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 5, "{seen:?}");
     })
     .await;
 }

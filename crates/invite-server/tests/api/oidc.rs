@@ -140,6 +140,10 @@ async fn tokens_with_wrong_issuer_audience_expiry_signature_or_email_are_401() {
     wrong_audience["aud"] = json!("another-app");
     let mut expired = claims(&issuer, "jane@tech.gov.sg");
     expired["exp"] = json!(chrono::Utc::now().timestamp() - 3600);
+    let mut unverified = claims(&issuer, "jane@tech.gov.sg");
+    unverified["email_verified"] = json!(false);
+    let mut not_yet = claims(&issuer, "jane@tech.gov.sg");
+    not_yet["nbf"] = json!(chrono::Utc::now().timestamp() + 3600);
     let mut no_email = claims(&issuer, "jane@tech.gov.sg");
     no_email.as_object_mut().expect("object").remove("email");
     let cases = [
@@ -147,6 +151,8 @@ async fn tokens_with_wrong_issuer_audience_expiry_signature_or_email_are_401() {
         ("wrong audience", key.sign(&wrong_audience)),
         ("expired", key.sign(&expired)),
         ("no email", key.sign(&no_email)),
+        ("unverified email", key.sign(&unverified)),
+        ("not valid before an hour from now", key.sign(&not_yet)),
         (
             "vendor email",
             key.sign(&claims(&issuer, "ah.kow@acme.com.sg")),
