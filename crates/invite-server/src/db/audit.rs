@@ -28,6 +28,20 @@ pub struct Actor {
     pub trace_id: String,
 }
 
+impl AuditEvent {
+    pub fn new(actor: &Actor, action: &str, subject_id: &str, channel: &str) -> Self {
+        AuditEvent {
+            id: uuid::Uuid::new_v4().to_string(),
+            officer_id: actor.officer_id.clone(),
+            action: action.to_owned(),
+            subject_id: subject_id.to_owned(),
+            channel: channel.to_owned(),
+            trace_id: actor.trace_id.clone(),
+            created_at: now(),
+        }
+    }
+}
+
 pub fn record(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -35,19 +49,24 @@ pub fn record(
     subject_id: &str,
     channel: &str,
 ) -> QueryResult<()> {
-    let event = AuditEvent {
-        id: uuid::Uuid::new_v4().to_string(),
-        officer_id: actor.officer_id.clone(),
-        action: action.to_owned(),
-        subject_id: subject_id.to_owned(),
-        channel: channel.to_owned(),
-        trace_id: actor.trace_id.clone(),
-        created_at: now(),
-    };
-    diesel::insert_into(audit_events::table)
-        .values(&event)
-        .execute(conn)
-        .map(|_| ())
+    record_many(conn, &[AuditEvent::new(actor, action, subject_id, channel)])
+}
+
+/// Rows per multi-row INSERT (7 columns each).
+const INSERT_CHUNK: usize = 2000;
+
+pub fn record_many(conn: &mut DbConnection, events: &[AuditEvent]) -> QueryResult<()> {
+    for chunk in events.chunks(INSERT_CHUNK) {
+        match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(audit_events::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConnection::Pg(c) => diesel::insert_into(audit_events::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(())
 }
 
 pub fn for_subject(conn: &mut DbConnection, subject_id: &str) -> QueryResult<Vec<AuditEvent>> {

@@ -171,6 +171,49 @@ pub fn claim_for_submit(
         .optional()
 }
 
+/// The ids of the batch's rows that are ready to submit, in sheet order.
+pub fn valid_row_ids(conn: &mut DbConnection, batch_id: &str) -> QueryResult<Vec<String>> {
+    batch_rows::table
+        .filter(batch_rows::batch_id.eq(batch_id))
+        .filter(batch_rows::status.eq(BatchRowStatus::Valid.as_str()))
+        .order(batch_rows::row_number.asc())
+        .select(batch_rows::id)
+        .load(conn)
+}
+
+/// [`claim_for_submit`] for many rows at once: returns the rows this transaction claimed (a
+/// row already submitted has its invitation; one claimed now has none yet).
+pub fn claim_many_for_submit(
+    conn: &mut DbConnection,
+    ids: &[String],
+) -> QueryResult<Vec<BatchRowRecord>> {
+    diesel::update(
+        batch_rows::table
+            .filter(batch_rows::id.eq_any(ids))
+            .filter(batch_rows::status.eq(BatchRowStatus::Valid.as_str())),
+    )
+    .set(batch_rows::status.eq(BatchRowStatus::Submitted.as_str()))
+    .execute(conn)?;
+    batch_rows::table
+        .filter(batch_rows::id.eq_any(ids))
+        .filter(batch_rows::status.eq(BatchRowStatus::Submitted.as_str()))
+        .filter(batch_rows::invitation_id.is_null())
+        .order(batch_rows::row_number.asc())
+        .select(BatchRowRecord::as_select())
+        .load(conn)
+}
+
+/// Marks a row this transaction claimed as failed, with its errors.
+pub fn fail_claimed(conn: &mut DbConnection, row_id: &str, errors_json: &str) -> QueryResult<()> {
+    diesel::update(batch_rows::table.filter(batch_rows::id.eq(row_id)))
+        .set((
+            batch_rows::status.eq(BatchRowStatus::Failed.as_str()),
+            batch_rows::errors.eq(errors_json),
+        ))
+        .execute(conn)
+        .map(|_| ())
+}
+
 pub fn set_invitation(
     conn: &mut DbConnection,
     row_id: &str,

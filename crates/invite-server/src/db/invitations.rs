@@ -12,7 +12,7 @@ use super::{DbConnection, is_unique_violation, to_utc};
 pub const RESEND_INTERVAL: Duration = Duration::hours(24);
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = invitations)]
+#[diesel(table_name = invitations, treat_none_as_default_value = false)]
 pub struct InvitationRow {
     pub id: String,
     pub officer_id: String,
@@ -132,35 +132,48 @@ pub enum InsertError {
     Database(#[from] diesel::result::Error),
 }
 
-/// Inserts one invitation. The unique indexes decide races; the loser learns which field
-/// collided. Runs inside the caller's transaction when there is one.
-pub fn insert(conn: &mut DbConnection, row: &InvitationRow) -> Result<(), InsertError> {
-    match diesel::insert_into(invitations::table)
-        .values(row)
-        .execute(conn)
-    {
-        Ok(_) => Ok(()),
-        Err(e) if is_unique_violation(&e) => {
-            // Which index refused it: PostgreSQL names the constraint; SQLite only says
-            // "UNIQUE constraint failed: invitations.<column>". (No query here: inside a
-            // PostgreSQL transaction the failed statement has aborted it.)
-            let names_username = match &e {
-                diesel::result::Error::DatabaseError(_, info) => {
-                    info.constraint_name().map_or_else(
-                        || info.message().contains("username_key"),
-                        |c| c.contains("username"),
-                    )
-                }
-                _ => false,
-            };
-            let field = if names_username {
-                Field::TechpassUsername
-            } else {
-                Field::Email
-            };
-            Err(InsertError::AlreadyInvited(field))
+/// Rows per multi-row INSERT: 21 columns stay well under SQLite's 32,766 bound parameters.
+const INSERT_CHUNK: usize = 1000;
+
+/// Inserts invitations. The unique indexes decide races; the loser learns which field collided
+/// (for a multi-row insert, of one of its rows). Runs inside the caller's transaction.
+pub fn insert_many(conn: &mut DbConnection, rows: &[InvitationRow]) -> Result<(), InsertError> {
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        // Multi-row INSERT is not available through the multi-backend connection.
+        let result = match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(invitations::table)
+                .values(chunk)
+                .execute(c),
+            DbConnection::Pg(c) => diesel::insert_into(invitations::table)
+                .values(chunk)
+                .execute(c),
+        };
+        match result {
+            Ok(_) => {}
+            Err(e) if is_unique_violation(&e) => {
+                return Err(InsertError::AlreadyInvited(conflicting_field(&e)));
+            }
+            Err(e) => return Err(e.into()),
         }
-        Err(e) => Err(e.into()),
+    }
+    Ok(())
+}
+
+/// Which unique index refused an insert: PostgreSQL names the constraint; SQLite only says
+/// "UNIQUE constraint failed: invitations.<column>". (No query here: inside a PostgreSQL
+/// transaction the failed statement has aborted it.)
+fn conflicting_field(error: &diesel::result::Error) -> Field {
+    let names_username = match error {
+        diesel::result::Error::DatabaseError(_, info) => info.constraint_name().map_or_else(
+            || info.message().contains("username_key"),
+            |c| c.contains("username"),
+        ),
+        _ => false,
+    };
+    if names_username {
+        Field::TechpassUsername
+    } else {
+        Field::Email
     }
 }
 

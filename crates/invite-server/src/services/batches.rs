@@ -12,9 +12,10 @@ use invite_core::username::canonical;
 use invite_core::{ErrorCode, Field, FieldError, InvitationDraft, InvitationFields};
 use invite_sheets::{ImportError, Limits, SheetRow};
 
-use super::invitations::insert_invitation;
+use super::invitations::{insert_invitation, insert_invitations};
 use super::with_conn;
 use crate::auth::Caller;
+use crate::db::audit::Actor;
 use crate::db::batches::{self as repo, BatchRecord, BatchRowRecord};
 use crate::db::invitations::InsertError;
 use crate::db::{self, DbConnection, Pool};
@@ -471,65 +472,150 @@ impl From<diesel::result::Error> for RowFailure {
     }
 }
 
-/// Submit: every valid row becomes an invitation (channel `batch_upload`). A row is claimed by
-/// a conditional UPDATE and its invitation inserted under the same savepoint, so concurrent or
-/// repeated submits invite each row once; the unique indexes keep each email invited once.
+/// Why a chunk's fast path was abandoned (its transaction is rolled back).
+enum ChunkError {
+    /// An insert collided with an invitation made meanwhile, or two rows collided: the chunk
+    /// is taken again row by row, so that only the rows at fault fail.
+    Collision,
+    Api(ApiError),
+}
+
+impl From<diesel::result::Error> for ChunkError {
+    fn from(e: diesel::result::Error) -> Self {
+        ChunkError::Api(e.into())
+    }
+}
+
+/// Submit: every valid row becomes an invitation (channel `batch_upload`). Rows are claimed by
+/// a conditional UPDATE in the same transaction that inserts their invitations, so concurrent
+/// or repeated submits invite each row once; the unique indexes keep each email invited once.
 pub async fn submit(pool: &Pool, caller: &Caller, batch_id: uuid::Uuid) -> Result<Batch, ApiError> {
     let actor = caller.actor();
     with_conn(pool, move |conn| {
         let batch_id = batch_id.to_string();
         repo::find(conn, &actor.officer_id, &batch_id)?.ok_or_else(not_found)?;
-        let pending: Vec<BatchRowRecord> = repo::rows(conn, &batch_id)?
-            .into_iter()
-            .filter(|r| r.status == BatchRowStatus::Valid.as_str())
-            .collect();
+        let pending = repo::valid_row_ids(conn, &batch_id)?;
         let mut submitted = 0usize;
         for chunk in pending.chunks(SUBMIT_CHUNK) {
-            conn.transaction(|conn| -> Result<(), ApiError> {
-                for record in chunk {
-                    let outcome = conn.transaction(|conn| -> Result<bool, RowFailure> {
-                        let Some(current) = repo::claim_for_submit(conn, &record.id)? else {
-                            return Ok(false); // another submit took it
-                        };
-                        let n = current.row_number;
-                        let request = draft_of(&current).parse().map_err(|errors| {
-                            RowFailure::Rejected(
-                                errors.into_iter().map(|e| with_cell(e, n)).collect(),
-                            )
-                        })?;
-                        match insert_invitation(conn, &actor, request, Channel::BatchUpload) {
-                            Ok(invitation) => {
-                                repo::set_invitation(conn, &record.id, &invitation.id)?;
-                                Ok(true)
-                            }
-                            Err(InsertError::AlreadyInvited(field)) => Err(RowFailure::Rejected(
-                                vec![cell_error(field, ErrorCode::AlreadyInvited, n, None)],
-                            )),
-                            Err(InsertError::Database(e)) => Err(e.into()),
-                        }
-                    });
-                    match outcome {
-                        Ok(true) => submitted += 1,
-                        Ok(false) => {}
-                        Err(RowFailure::Rejected(errors)) => {
-                            repo::set_failed(conn, &record.id, &row_errors_json(&errors))?
-                        }
-                        Err(RowFailure::Database(e)) => return Err(e.into()),
-                    }
-                }
-                Ok(())
-            })?;
+            submitted += match submit_chunk(conn, &actor, chunk) {
+                Ok(n) => n,
+                Err(ChunkError::Collision) => submit_one_by_one(conn, &actor, chunk)?,
+                Err(ChunkError::Api(e)) => return Err(e),
+            };
         }
-        let rows = repo::rows(conn, &batch_id)?;
-        if !rows.is_empty()
-            && rows
-                .iter()
-                .all(|r| r.status == BatchRowStatus::Submitted.as_str())
-        {
+        let batch = load(conn, &actor.officer_id, &batch_id)?;
+        if batch.status == BatchStatus::Submitted {
             repo::set_status(conn, &batch_id, BatchStatus::Submitted, db::now())?;
         }
         tracing::info!(%batch_id, submitted, "batch submitted");
-        load(conn, &actor.officer_id, &batch_id)
+        Ok(batch)
     })
     .await
+}
+
+/// The set-based path: one transaction claims the chunk's rows, re-validates them as they are
+/// now, fails those already invited, and inserts the rest's invitations together.
+fn submit_chunk(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    ids: &[String],
+) -> Result<usize, ChunkError> {
+    conn.transaction(|conn| {
+        // The claim (a write) comes first: on SQLite the write lock is then taken up front.
+        let claimed = repo::claim_many_for_submit(conn, ids)?;
+        let emails: Vec<String> = claimed.iter().map(|r| r.email.clone()).collect();
+        let usernames: Vec<String> = claimed
+            .iter()
+            .filter_map(|r| r.techpass_username.as_deref().map(canonical))
+            .collect();
+        let invited_emails = repo::invited_emails(conn, &emails)?;
+        let invited_usernames = repo::invited_usernames(conn, &usernames)?;
+        let mut accepted = Vec::with_capacity(claimed.len());
+        for row in &claimed {
+            let n = row.row_number;
+            let errors: Vec<BatchRowError> = match draft_of(row).parse() {
+                Err(errors) => errors.into_iter().map(|e| with_cell(e, n)).collect(),
+                Ok(request) => {
+                    let mut errors = Vec::new();
+                    if invited_emails.contains(&row.email) {
+                        errors.push(cell_error(Field::Email, ErrorCode::AlreadyInvited, n, None));
+                    }
+                    let username = row.techpass_username.as_deref().map(canonical);
+                    if username.is_some_and(|u| invited_usernames.contains(&u)) {
+                        errors.push(cell_error(
+                            Field::TechpassUsername,
+                            ErrorCode::AlreadyInvited,
+                            n,
+                            None,
+                        ));
+                    }
+                    if errors.is_empty() {
+                        accepted.push((row.id.as_str(), request));
+                        continue;
+                    }
+                    errors
+                }
+            };
+            repo::fail_claimed(conn, &row.id, &row_errors_json(&errors))?;
+        }
+        let (row_ids, requests): (Vec<&str>, Vec<_>) = accepted
+            .into_iter()
+            .map(|(id, request)| (id, (request, Channel::BatchUpload)))
+            .unzip();
+        let invitations = insert_invitations(conn, actor, requests).map_err(|e| match e {
+            InsertError::AlreadyInvited(_) => ChunkError::Collision,
+            InsertError::Database(e) => e.into(),
+        })?;
+        for (row_id, invitation) in row_ids.iter().zip(&invitations) {
+            repo::set_invitation(conn, row_id, &invitation.id)?;
+        }
+        Ok(invitations.len())
+    })
+}
+
+/// The careful path: each row under its own savepoint, so a collision fails just that row.
+fn submit_one_by_one(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    ids: &[String],
+) -> Result<usize, ApiError> {
+    let mut submitted = 0;
+    conn.transaction(|conn| -> Result<(), ApiError> {
+        for id in ids {
+            let outcome = conn.transaction(|conn| -> Result<bool, RowFailure> {
+                let Some(current) = repo::claim_for_submit(conn, id)? else {
+                    return Ok(false); // another submit took it
+                };
+                let n = current.row_number;
+                let request = draft_of(&current).parse().map_err(|errors| {
+                    RowFailure::Rejected(errors.into_iter().map(|e| with_cell(e, n)).collect())
+                })?;
+                match insert_invitation(conn, actor, request, Channel::BatchUpload) {
+                    Ok(invitation) => {
+                        repo::set_invitation(conn, id, &invitation.id)?;
+                        Ok(true)
+                    }
+                    Err(InsertError::AlreadyInvited(field)) => {
+                        Err(RowFailure::Rejected(vec![cell_error(
+                            field,
+                            ErrorCode::AlreadyInvited,
+                            n,
+                            None,
+                        )]))
+                    }
+                    Err(InsertError::Database(e)) => Err(e.into()),
+                }
+            });
+            match outcome {
+                Ok(true) => submitted += 1,
+                Ok(false) => {}
+                Err(RowFailure::Rejected(errors)) => {
+                    repo::set_failed(conn, id, &row_errors_json(&errors))?
+                }
+                Err(RowFailure::Database(e)) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    })?;
+    Ok(submitted)
 }

@@ -43,18 +43,40 @@ pub fn already_invited(field: invite_core::Field) -> ApiError {
     }
 }
 
-/// Inserts a validated invitation and its audit event. Takes the caller's connection so that
-/// it joins the surrounding transaction (batch submit, idempotent create, later the outbox).
+/// Inserts validated invitations and their audit events: the one place an invitation is
+/// created. Takes the caller's connection so that it joins the surrounding transaction
+/// (idempotent create, batch submit, later the delivery outbox).
+pub fn insert_invitations(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    requests: Vec<(InvitationRequest, Channel)>,
+) -> Result<Vec<InvitationRow>, InsertError> {
+    let at = db::now();
+    let rows: Vec<InvitationRow> = requests
+        .into_iter()
+        .map(|(request, channel)| {
+            InvitationRow::new(&actor.officer_id, request.into_fields(), channel, at)
+        })
+        .collect();
+    repo::insert_many(conn, &rows)?;
+    let events: Vec<audit::AuditEvent> = rows
+        .iter()
+        .map(|row| audit::AuditEvent::new(actor, "invitation.created", &row.id, &row.channel))
+        .collect();
+    audit::record_many(conn, &events)?;
+    Ok(rows)
+}
+
+/// [`insert_invitations`] for one invitation.
 pub fn insert_invitation(
     conn: &mut DbConnection,
     actor: &Actor,
     request: InvitationRequest,
     channel: Channel,
 ) -> Result<InvitationRow, InsertError> {
-    let row = InvitationRow::new(&actor.officer_id, request.into_fields(), channel, db::now());
-    repo::insert(conn, &row)?;
-    audit::record(conn, actor, "invitation.created", &row.id, channel.as_str())?;
-    Ok(row)
+    let mut rows = insert_invitations(conn, actor, vec![(request, channel)])?;
+    rows.pop()
+        .ok_or_else(|| InsertError::Database(diesel::result::Error::NotFound))
 }
 
 /// The outcome of a create: the response status and the invitation (fresh or replayed).

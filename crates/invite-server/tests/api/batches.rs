@@ -490,3 +490,57 @@ async fn an_edited_row_is_checked_for_duplicates_in_the_batch() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn rows_that_collide_at_submit_fail_alone_and_the_rest_are_invited() {
+    on_each_backend(|app| async move {
+        use diesel::prelude::*;
+        use invite_server::db::schema::batch_rows;
+        let token = app.sign_in("jane@tech.gov.sg").await;
+        let batch: Value = upload(
+            &app,
+            &token,
+            "f.xlsx",
+            fixture("openpyxl_filled_template.xlsx"),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+        let id = batch["id"].as_str().expect("id");
+        // Two valid rows with one email (as a race between two edits could leave them): the
+        // set-based insert collides, and the chunk is taken again row by row.
+        let second = row(&batch, 3)["id"].as_str().expect("id").to_owned();
+        let first_email = row(&batch, 2)["email"].as_str().expect("email").to_owned();
+        diesel::update(batch_rows::table.filter(batch_rows::id.eq(&second)))
+            .set((
+                batch_rows::email.eq(&first_email),
+                batch_rows::user_type.eq("public_officer"),
+                batch_rows::techpass_username.eq(None::<String>),
+            ))
+            .execute(&mut app.db())
+            .expect("update");
+        let submitted: Value = app
+            .post_json(&format!("/api/v1/batches/{id}/submit"), &token, &json!({}))
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            submitted["summary"],
+            json!({"total": 3, "valid": 0, "invalid": 1, "submitted": 2}),
+            "{}",
+            app.backend
+        );
+        assert_eq!(row(&submitted, 3)["status"], "failed");
+        assert_eq!(row(&submitted, 3)["errors"][0]["code"], "already_invited");
+        let page: Value = app
+            .get("/api/v1/invitations", &token)
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(page["items"].as_array().expect("items").len(), 2);
+    })
+    .await;
+}
