@@ -214,15 +214,14 @@ pub fn fail_claimed(conn: &mut DbConnection, row_id: &str, errors_json: &str) ->
         .map(|_| ())
 }
 
-pub fn set_invitation(
-    conn: &mut DbConnection,
-    row_id: &str,
-    invitation_id: &str,
-) -> QueryResult<()> {
-    diesel::update(batch_rows::table.filter(batch_rows::id.eq(row_id)))
-        .set(batch_rows::invitation_id.eq(invitation_id))
-        .execute(conn)
-        .map(|_| ())
+/// Links submitted rows to their invitations, which carry the rows' own ids.
+pub fn link_own_invitations(conn: &mut DbConnection, row_ids: &[String]) -> QueryResult<()> {
+    for chunk in row_ids.chunks(LOOKUP_CHUNK) {
+        diesel::update(batch_rows::table.filter(batch_rows::id.eq_any(chunk)))
+            .set(batch_rows::invitation_id.eq(batch_rows::id.nullable()))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 pub fn set_failed(conn: &mut DbConnection, row_id: &str, errors_json: &str) -> QueryResult<()> {

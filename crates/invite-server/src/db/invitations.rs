@@ -40,6 +40,7 @@ pub struct InvitationRow {
 impl InvitationRow {
     /// A new, pending invitation from validated fields.
     pub fn new(
+        id: String,
         officer_id: &str,
         fields: InvitationFields,
         channel: Channel,
@@ -62,7 +63,7 @@ impl InvitationRow {
             SeedStatus::NotRequired
         };
         Self {
-            id: uuid::Uuid::new_v4().to_string(),
+            id,
             officer_id: officer_id.to_owned(),
             user_type: fields.user_type.as_str().to_owned(),
             username_key: fields

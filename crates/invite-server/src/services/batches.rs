@@ -12,7 +12,7 @@ use invite_core::username::canonical;
 use invite_core::{ErrorCode, Field, FieldError, InvitationDraft, InvitationFields};
 use invite_sheets::{ImportError, Limits, SheetRow};
 
-use super::invitations::{insert_invitation, insert_invitations};
+use super::invitations::{NewInvitation, insert_invitations};
 use super::with_conn;
 use crate::auth::Caller;
 use crate::db::audit::Actor;
@@ -550,7 +550,11 @@ fn submit_chunk(
                         ));
                     }
                     if errors.is_empty() {
-                        accepted.push((row.id.as_str(), request));
+                        accepted.push(NewInvitation {
+                            id: row.id.clone(),
+                            request,
+                            channel: Channel::BatchUpload,
+                        });
                         continue;
                     }
                     errors
@@ -558,18 +562,13 @@ fn submit_chunk(
             };
             repo::fail_claimed(conn, &row.id, &row_errors_json(&errors))?;
         }
-        let (row_ids, requests): (Vec<&str>, Vec<_>) = accepted
-            .into_iter()
-            .map(|(id, request)| (id, (request, Channel::BatchUpload)))
-            .unzip();
-        let invitations = insert_invitations(conn, actor, requests).map_err(|e| match e {
+        let invitations = insert_invitations(conn, actor, accepted).map_err(|e| match e {
             InsertError::AlreadyInvited(_) => ChunkError::Collision,
             InsertError::Database(e) => e.into(),
         })?;
-        for (row_id, invitation) in row_ids.iter().zip(&invitations) {
-            repo::set_invitation(conn, row_id, &invitation.id)?;
-        }
-        Ok(invitations.len())
+        let ids: Vec<String> = invitations.into_iter().map(|i| i.id).collect();
+        repo::link_own_invitations(conn, &ids)?;
+        Ok(ids.len())
     })
 }
 
@@ -590,9 +589,14 @@ fn submit_one_by_one(
                 let request = draft_of(&current).parse().map_err(|errors| {
                     RowFailure::Rejected(errors.into_iter().map(|e| with_cell(e, n)).collect())
                 })?;
-                match insert_invitation(conn, actor, request, Channel::BatchUpload) {
-                    Ok(invitation) => {
-                        repo::set_invitation(conn, id, &invitation.id)?;
+                let new = NewInvitation {
+                    id: id.clone(),
+                    request,
+                    channel: Channel::BatchUpload,
+                };
+                match insert_invitations(conn, actor, vec![new]) {
+                    Ok(_) => {
+                        repo::link_own_invitations(conn, std::slice::from_ref(id))?;
                         Ok(true)
                     }
                     Err(InsertError::AlreadyInvited(field)) => {

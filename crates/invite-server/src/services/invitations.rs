@@ -43,19 +43,44 @@ pub fn already_invited(field: invite_core::Field) -> ApiError {
     }
 }
 
+/// An invitation about to be created.
+pub struct NewInvitation {
+    /// A fresh UUID, or the id of the batch row it comes from (one row makes at most one
+    /// invitation, and sharing the id links the two with a single UPDATE).
+    pub id: String,
+    pub request: InvitationRequest,
+    pub channel: Channel,
+}
+
+impl NewInvitation {
+    pub fn new(request: InvitationRequest, channel: Channel) -> Self {
+        Self {
+            id: uuid::Uuid::new_v4().to_string(),
+            request,
+            channel,
+        }
+    }
+}
+
 /// Inserts validated invitations and their audit events: the one place an invitation is
 /// created. Takes the caller's connection so that it joins the surrounding transaction
 /// (idempotent create, batch submit, later the delivery outbox).
 pub fn insert_invitations(
     conn: &mut DbConnection,
     actor: &Actor,
-    requests: Vec<(InvitationRequest, Channel)>,
+    new: Vec<NewInvitation>,
 ) -> Result<Vec<InvitationRow>, InsertError> {
     let at = db::now();
-    let rows: Vec<InvitationRow> = requests
+    let rows: Vec<InvitationRow> = new
         .into_iter()
-        .map(|(request, channel)| {
-            InvitationRow::new(&actor.officer_id, request.into_fields(), channel, at)
+        .map(|n| {
+            InvitationRow::new(
+                n.id,
+                &actor.officer_id,
+                n.request.into_fields(),
+                n.channel,
+                at,
+            )
         })
         .collect();
     repo::insert_many(conn, &rows)?;
@@ -74,7 +99,7 @@ pub fn insert_invitation(
     request: InvitationRequest,
     channel: Channel,
 ) -> Result<InvitationRow, InsertError> {
-    let mut rows = insert_invitations(conn, actor, vec![(request, channel)])?;
+    let mut rows = insert_invitations(conn, actor, vec![NewInvitation::new(request, channel)])?;
     rows.pop()
         .ok_or_else(|| InsertError::Database(diesel::result::Error::NotFound))
 }
@@ -288,6 +313,7 @@ mod tests {
     #[test]
     fn cursor_round_trips_and_garbage_is_refused() {
         let row = InvitationRow::new(
+            uuid::Uuid::new_v4().to_string(),
             "officer",
             InvitationDraft {
                 user_type: "public_officer".into(),

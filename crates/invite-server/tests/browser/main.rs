@@ -3,6 +3,7 @@
 
 mod harness;
 mod journeys;
+mod keyboard;
 mod navigation;
 
 /// Serialises the browser tests of this binary.

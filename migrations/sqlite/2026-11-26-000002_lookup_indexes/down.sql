@@ -1,0 +1,2 @@
+DROP INDEX invitations_username_key;
+DROP INDEX invitations_email;
