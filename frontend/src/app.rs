@@ -1,6 +1,8 @@
 //! The router and the shell: header with the product name and the signed-in officer, the
 //! "Invite users" side navigation, and the page. Pages other than sign-in need a session.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use leptos::prelude::*;
 use leptos_router::NavigateOptions;
 use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes};
@@ -28,6 +30,7 @@ pub fn App() -> impl IntoView {
 
     view! {
         <Router>
+            <FocusAfterNavigation />
             <a class="skip-link" href="#main" on:click=skip_to_main>
                 "Skip to main content"
             </a>
@@ -56,6 +59,40 @@ pub fn replace() -> NavigateOptions {
         replace: true,
         ..Default::default()
     }
+}
+
+/// Whether anything had focus yet since the page loaded.
+static HAD_FOCUS: AtomicBool = AtomicBool::new(false);
+
+/// A client-side navigation that takes away the focused element (signing in or out, a link in
+/// content that is replaced) leaves focus on the document body, and the next Tab starts from
+/// nowhere in particular: move it to the new page's main content then. The first load is left
+/// alone, as is focus that survived the navigation (a side navigation link).
+#[component]
+fn FocusAfterNavigation() -> impl IntoView {
+    window_event_listener(leptos::ev::focusin, |_| {
+        HAD_FOCUS.store(true, Ordering::Relaxed)
+    });
+    let location = use_location();
+    Effect::new(move |ran: Option<()>| {
+        // Read, not only tracked: a memo nobody has read yet does not notify.
+        location.pathname.with(|_| ());
+        if ran.is_some() && HAD_FOCUS.load(Ordering::Relaxed) {
+            focus_main_if_lost(20);
+        }
+    });
+}
+
+/// Looks for lost focus for a few frames: the new page may replace the old one a little later.
+fn focus_main_if_lost(frames: u8) {
+    request_animation_frame(move || {
+        let active = document().active_element();
+        if active.is_none() || active == document().body().map(web_sys::Element::from) {
+            crate::components::focus_id("main");
+        } else if frames > 0 {
+            focus_main_if_lost(frames - 1);
+        }
+    });
 }
 
 fn skip_to_main(ev: leptos::ev::MouseEvent) {

@@ -54,32 +54,33 @@ async fn read_file_part(
     let malformed = |e: actix_multipart::MultipartError| {
         ApiError::BadRequest(format!("The upload is not valid multipart/form-data: {e}."))
     };
-    while let Some(field) = payload.next().await {
-        let mut field = field.map_err(malformed)?;
-        if field.name() != Some("file") {
-            // Refuse rather than drain: an unknown part could be of any size.
-            return Err(ApiError::BadRequest(
-                "Send only the multipart part named \"file\".".into(),
+    let Some(field) = payload.next().await else {
+        return Err(ApiError::BadRequest(
+            "Send the spreadsheet as the multipart part named \"file\".".into(),
+        ));
+    };
+    let mut field = field.map_err(malformed)?;
+    if field.name() != Some("file") {
+        // Refuse rather than drain: an unknown part could be of any size.
+        return Err(ApiError::BadRequest(
+            "Send only the multipart part named \"file\".".into(),
+        ));
+    }
+    let filename = field
+        .content_disposition()
+        .and_then(|cd| cd.get_filename().map(str::to_owned));
+    let mut bytes = Vec::new();
+    while let Some(chunk) = field.next().await {
+        let chunk = chunk.map_err(malformed)?;
+        if bytes.len() + chunk.len() > max {
+            return Err(batches::import_problem(
+                invite_sheets::ImportError::TooLarge { limit: max },
             ));
         }
-        let filename = field
-            .content_disposition()
-            .and_then(|cd| cd.get_filename().map(str::to_owned));
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(malformed)?;
-            if bytes.len() + chunk.len() > max {
-                return Err(batches::import_problem(
-                    invite_sheets::ImportError::TooLarge { limit: max },
-                ));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        return Ok((filename, bytes));
+        bytes.extend_from_slice(&chunk);
     }
-    Err(ApiError::BadRequest(
-        "Send the spreadsheet as the multipart part named \"file\".".into(),
-    ))
+    // Parts after the file are not read: the file is all this endpoint takes.
+    Ok((filename, bytes))
 }
 
 /// Upload user list: parses and validates the spreadsheet into a draft batch. Every row comes

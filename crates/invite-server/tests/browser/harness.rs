@@ -234,10 +234,10 @@ impl Browser {
     /// Waits until the page body contains `text`.
     pub async fn wait_for_text(&self, text: &str) {
         for _ in 0..75 {
-            if let Ok(body) = self.client.find(Locator::Css("body")).await {
-                if body.text().await.unwrap_or_default().contains(text) {
-                    return;
-                }
+            if let Ok(body) = self.client.find(Locator::Css("body")).await
+                && body.text().await.unwrap_or_default().contains(text)
+            {
+                return;
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
