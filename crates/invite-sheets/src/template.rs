@@ -16,19 +16,9 @@ use umya_spreadsheet::{
 
 use crate::import::{Limits, column_letters};
 
-/// The template's columns, in the contract's order. The header texts are `Field::label()`.
-pub const COLUMNS: [Field; 10] = [
-    Field::UserType,
-    Field::Email,
-    Field::FirstName,
-    Field::LastName,
-    Field::ContactNumber,
-    Field::Organisation,
-    Field::Department,
-    Field::TechpassUsername,
-    Field::SeedRequired,
-    Field::Reason,
-];
+/// The template's columns, in the contract's order, which is `Field::ALL`'s (a test pins the
+/// header row to the contract). The header texts are `Field::label()`.
+pub const COLUMNS: [Field; 10] = Field::ALL;
 
 /// The data sheet's name; [`crate::read_upload`] looks for it first.
 pub const USERS_SHEET: &str = "Users";
