@@ -4,7 +4,7 @@
 
 use invite_core::Field;
 use invite_core::api::{Batch, BatchRow, BatchRowError, BatchRowStatus, UserType};
-use leptos::html::{Div, Input};
+use leptos::html::{Button, Div, Input};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 use uuid::Uuid;
@@ -23,6 +23,8 @@ use crate::routes::{AppRoute, BATCH_PARAM};
 
 const TEMPLATE_URL: &str = "/api/v1/batch-template";
 const XLSX_TYPES: &str = ".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+/// Rows in one page of the table: a batch may hold 50,000.
+const PAGE_SIZE: usize = 100;
 
 /// What the last action did, shown above the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +60,9 @@ pub fn BatchUploadPage() -> impl IntoView {
     let outcome_ref = NodeRef::<Div>::new();
     let editing = RwSignal::new(None::<BatchRow>);
     let confirming_reset = RwSignal::new(false);
+    // How the table pages through the rows; kept here so that a reload keeps them.
+    let attention_only = RwSignal::new(false);
+    let page = RwSignal::new(0_usize);
 
     // Shows the batch as the server has it now; false when it could not be had.
     let fetch = move |id: Uuid| async move {
@@ -76,6 +81,7 @@ pub fn BatchUploadPage() -> impl IntoView {
     // Follow the URL: fetch the batch it names, unless it is the one just uploaded.
     Effect::new(move |_| {
         outcome.set(None);
+        page.set(0);
         let Some(id) = batch_id.get() else {
             batch.set(None);
             return;
@@ -170,17 +176,18 @@ pub fn BatchUploadPage() -> impl IntoView {
     };
 
     let batch_view = move || {
-        let Some(current) = batch.get() else {
+        // Not the rows: the table takes those it shows.
+        let Some((filename, summary)) =
+            batch.with(|b| b.as_ref().map(|b| (b.filename.clone(), b.summary)))
+        else {
             return loading.get().then(|| {
                 view! { <p class="loading" role="status">"Loading the upload…"</p> }.into_any()
             });
         };
-        let rows = current.rows.clone();
-        let summary = current.summary;
         Some(
             view! {
                 <section class="card" aria-labelledby="batch-title">
-                    <h2 id="batch-title">"Users in " {current.filename.clone()}</h2>
+                    <h2 id="batch-title">"Users in " {filename}</h2>
                     <dl class="summary" data-testid="batch-summary">
                         <div>
                             <dt>"Total"</dt>
@@ -217,7 +224,7 @@ pub fn BatchUploadPage() -> impl IntoView {
                             "Reset"
                         </button>
                     </div>
-                    <RowsTable rows editing remove />
+                    <RowsTable batch attention_only page editing remove />
                 </section>
             }
             .into_any(),
@@ -440,38 +447,163 @@ fn error_text(error: &BatchRowError) -> String {
     format!("{place}: {}", error.message)
 }
 
+/// Rows that need the officer: not valid, or not invited when submitted.
+fn needs_attention(row: &BatchRow) -> bool {
+    matches!(row.status, BatchRowStatus::Invalid | BatchRowStatus::Failed)
+}
+
+/// The rows the table lists: all, or only those that need attention.
+fn listed(rows: &[BatchRow], attention_only: bool) -> impl Iterator<Item = &BatchRow> {
+    rows.iter()
+        .filter(move |row| !attention_only || needs_attention(row))
+}
+
+/// One page of a list of rows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Pager {
+    /// From 0, never past the last page.
+    page: usize,
+    /// At least 1.
+    pages: usize,
+    /// The page's rows are `start..end` of the list.
+    start: usize,
+    end: usize,
+    total: usize,
+}
+
+impl Pager {
+    /// Page `page` (from 0) of `total` rows, `size` a page; a page past the end is the last one.
+    fn new(total: usize, page: usize, size: usize) -> Self {
+        let pages = total.div_ceil(size).max(1);
+        let page = page.min(pages - 1);
+        let start = page * size;
+        Self {
+            page,
+            pages,
+            start,
+            end: total.min(start + size),
+            total,
+        }
+    }
+
+    fn has_previous(self) -> bool {
+        self.page > 0
+    }
+
+    fn has_next(self) -> bool {
+        self.page + 1 < self.pages
+    }
+
+    /// "Rows 1–100 of 8,000".
+    fn label(self) -> String {
+        format!(
+            "Rows {}–{} of {}",
+            thousands(self.start + 1),
+            thousands(self.end),
+            thousands(self.total)
+        )
+    }
+}
+
+/// 8000 as "8,000".
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut text = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            text.push(',');
+        }
+        text.push(digit);
+    }
+    text
+}
+
+/// The batch's rows, a page at a time, optionally only those that need attention.
 #[component]
 fn RowsTable(
-    rows: Vec<BatchRow>,
+    batch: RwSignal<Option<Batch>>,
+    attention_only: RwSignal<bool>,
+    /// From 0; may be past the last page (after rows went), which then shows.
+    page: RwSignal<usize>,
     editing: RwSignal<Option<BatchRow>>,
     remove: Callback<BatchRow>,
 ) -> impl IntoView {
-    if rows.is_empty() {
+    let pager = Memo::new(move |_| {
+        let only = attention_only.get();
+        let total = batch.with(|b| b.as_ref().map_or(0, |b| listed(&b.rows, only).count()));
+        Pager::new(total, page.get(), PAGE_SIZE)
+    });
+    let page_rows = move || {
+        let Pager { start, end, .. } = pager.get();
+        let only = attention_only.get();
+        batch.with(|b| {
+            b.iter()
+                .flat_map(|b| listed(&b.rows, only).skip(start).take(end - start))
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let previous = NodeRef::<Button>::new();
+    let next = NodeRef::<Button>::new();
+    let turn = move |forward: bool| {
+        let now = pager.get_untracked().page;
+        page.set(if forward {
+            now + 1
+        } else {
+            now.saturating_sub(1)
+        });
+        // A button disabled under focus drops it: hand it to the other one.
+        let after = pager.get_untracked();
+        if forward && !after.has_next() {
+            focus_node(previous);
+        } else if !forward && !after.has_previous() {
+            focus_node(next);
+        }
+    };
+
+    if batch.with_untracked(|b| b.as_ref().is_none_or(|b| b.rows.is_empty())) {
         return view! { <p class="table-empty">"No users in this upload."</p> }.into_any();
     }
     view! {
-        <div class="table-wrap" role="region" aria-labelledby="batch-caption" tabindex="0">
-            <table class="table" data-testid="batch-table">
-                <caption id="batch-caption" class="visually-hidden">
-                    "Rows of the upload"
-                </caption>
-                <thead>
-                    <tr>
-                        <th scope="col">"Row"</th>
-                        <th scope="col">"User type"</th>
-                        <th scope="col">"Email address"</th>
-                        <th scope="col">"Name"</th>
-                        <th scope="col">"Organisation"</th>
-                        <th scope="col">"Status"</th>
-                        <th scope="col">"Errors"</th>
-                        <th scope="col">
-                            <span class="visually-hidden">"Actions"</span>
-                        </th>
-                    </tr>
-                </thead>
-                <tbody>
-                    {rows
-                        .into_iter()
+        <div class="checkbox filter-toggle">
+            <input
+                type="checkbox"
+                id="attention-only"
+                prop:checked=move || attention_only.get()
+                on:change=move |ev| {
+                    attention_only.set(event_target_checked(&ev));
+                    page.set(0);
+                }
+            />
+            <label for="attention-only">"Show only rows that need attention"</label>
+        </div>
+        <Show
+            when=move || pager.with(|p| p.total > 0)
+            fallback=|| view! { <p class="table-empty">"No rows need attention."</p> }
+        >
+            <div class="table-wrap" role="region" aria-labelledby="batch-caption" tabindex="0">
+                <table class="table" data-testid="batch-table">
+                    <caption id="batch-caption" class="visually-hidden">
+                        "Rows of the upload"
+                    </caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">"Row"</th>
+                            <th scope="col">"User type"</th>
+                            <th scope="col">"Email address"</th>
+                            <th scope="col">"Name"</th>
+                            <th scope="col">"Organisation"</th>
+                            <th scope="col">"Status"</th>
+                            <th scope="col">"Errors"</th>
+                            <th scope="col">
+                                <span class="visually-hidden">"Actions"</span>
+                            </th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || {
+                            page_rows()
+                                .into_iter()
                         .map(|row| {
                             let user_type = UserType::parse(&row.user_type)
                                 .map(|t| t.label().to_owned())
@@ -528,10 +660,35 @@ fn RowsTable(
                                 </tr>
                             }
                         })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+                                .collect_view()
+                        }}
+                    </tbody>
+                </table>
+            </div>
+            <nav class="pager" aria-label="Rows pages">
+                <p class="result-count" aria-live="polite">
+                    {move || pager.get().label()}
+                </p>
+                <button
+                    type="button"
+                    class="btn btn-secondary"
+                    node_ref=previous
+                    disabled=move || !pager.get().has_previous()
+                    on:click=move |_| turn(false)
+                >
+                    "Previous"
+                </button>
+                <button
+                    type="button"
+                    class="btn btn-secondary"
+                    node_ref=next
+                    disabled=move || !pager.get().has_next()
+                    on:click=move |_| turn(true)
+                >
+                    "Next"
+                </button>
+            </nav>
+        </Show>
     }
     .into_any()
 }
@@ -597,5 +754,43 @@ fn RowDialog(
                 </div>
             </form>
         </Dialog>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_hold_a_page_size_of_rows_and_the_last_the_rest() {
+        let first = Pager::new(8_000, 0, 100);
+        assert_eq!((first.start, first.end, first.pages), (0, 100, 80));
+        assert!(!first.has_previous() && first.has_next());
+        assert_eq!(first.label(), "Rows 1–100 of 8,000");
+        let last = Pager::new(250, 2, 100);
+        assert_eq!((last.start, last.end, last.pages), (200, 250, 3));
+        assert!(last.has_previous() && !last.has_next());
+        assert_eq!(Pager::new(8, 0, 100).label(), "Rows 1–8 of 8");
+    }
+
+    #[test]
+    fn a_page_past_the_end_is_the_last_one() {
+        let clamped = Pager::new(150, 5, 100);
+        assert_eq!((clamped.page, clamped.start, clamped.end), (1, 100, 150));
+        let empty = Pager::new(0, 3, 100);
+        assert_eq!(
+            (empty.page, empty.pages, empty.start, empty.end),
+            (0, 1, 0, 0)
+        );
+        assert!(!empty.has_previous() && !empty.has_next());
+    }
+
+    #[test]
+    fn thousands_are_separated() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_000), "1,000");
+        assert_eq!(thousands(50_000), "50,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 }
