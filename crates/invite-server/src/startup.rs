@@ -99,12 +99,7 @@ impl Application {
             .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let spa_dir = config.spa_dir.clone();
-        let state = web::Data::new(AppState {
-            pool,
-            config: config.clone(),
-            oidc,
-        });
-        let config_data = web::Data::new(config);
+        let state = web::Data::new(AppState { pool, config, oidc });
         let spec = openapi();
 
         let server = HttpServer::new(move || {
@@ -112,7 +107,6 @@ impl Application {
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::trace_requests))
                 .app_data(state.clone())
-                .app_data(config_data.clone())
                 .app_data(json_config())
                 .app_data(query_config())
                 .app_data(path_config())

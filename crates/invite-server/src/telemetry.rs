@@ -15,8 +15,8 @@ use actix_web::{HttpMessage, HttpResponse, web};
 use invite_core::api::Problem;
 use tracing::Instrument;
 
-use crate::config::Config;
 use crate::error::{PROBLEM_BASE, ProblemSpec};
+use crate::startup::AppState;
 
 /// The current request's trace id, readable by handlers through `web::ReqData<TraceId>`.
 #[derive(Debug, Clone)]
@@ -87,8 +87,8 @@ pub async fn trace_requests(
         .and_then(trace_id_from_traceparent)
         .unwrap_or_else(new_trace_id);
     let support_email = req
-        .app_data::<web::Data<Config>>()
-        .map(|c| c.support_email.clone())
+        .app_data::<web::Data<AppState>>()
+        .map(|state| state.config.support_email.clone())
         .unwrap_or_default();
     req.extensions_mut().insert(TraceId(trace_id.clone()));
     let span = tracing::info_span!(

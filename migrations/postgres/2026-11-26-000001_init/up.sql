@@ -75,9 +75,8 @@ CREATE TABLE batches (
     id TEXT PRIMARY KEY NOT NULL,
     officer_id TEXT NOT NULL REFERENCES officers(id),
     filename TEXT NOT NULL,
-    status TEXT NOT NULL,
-    created_at TIMESTAMP NOT NULL,
-    submitted_at TIMESTAMP
+    -- No status column: a batch is submitted when all its rows are (derived, never stored).
+    created_at TIMESTAMP NOT NULL
 );
 CREATE INDEX batches_officer ON batches (officer_id, created_at);
 

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use invite_core::api::{BatchRowStatus, BatchStatus, TechpassStatus};
+use invite_core::api::{BatchRowStatus, TechpassStatus};
 
 use super::DbConnection;
 use super::schema::{batch_rows, batches, invitations};
@@ -20,9 +20,7 @@ pub struct BatchRecord {
     pub id: String,
     pub officer_id: String,
     pub filename: String,
-    pub status: String,
     pub created_at: NaiveDateTime,
-    pub submitted_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -236,22 +234,6 @@ pub fn set_failed(conn: &mut DbConnection, row_id: &str, errors_json: &str) -> Q
     ))
     .execute(conn)
     .map(|_| ())
-}
-
-pub fn set_status(
-    conn: &mut DbConnection,
-    batch_id: &str,
-    status: BatchStatus,
-    at: NaiveDateTime,
-) -> QueryResult<()> {
-    let submitted_at = (status == BatchStatus::Submitted).then_some(at);
-    diesel::update(batches::table.filter(batches::id.eq(batch_id)))
-        .set((
-            batches::status.eq(status.as_str()),
-            batches::submitted_at.eq(submitted_at),
-        ))
-        .execute(conn)
-        .map(|_| ())
 }
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>);

@@ -75,9 +75,7 @@ diesel::table! {
         id -> Text,
         officer_id -> Text,
         filename -> Text,
-        status -> Text,
         created_at -> Timestamp,
-        submitted_at -> Nullable<Timestamp>,
     }
 }
 

@@ -319,9 +319,7 @@ pub async fn upload(
             id: uuid::Uuid::new_v4().to_string(),
             officer_id: officer_id.clone(),
             filename,
-            status: BatchStatus::Draft.as_str().to_owned(),
             created_at: db::now(),
-            submitted_at: None,
         };
         let mut checked: Vec<Checked> = sheet_rows
             .iter()
@@ -504,9 +502,6 @@ pub async fn submit(pool: &Pool, caller: &Caller, batch_id: uuid::Uuid) -> Resul
             };
         }
         let batch = load(conn, &actor.officer_id, &batch_id)?;
-        if batch.status == BatchStatus::Submitted {
-            repo::set_status(conn, &batch_id, BatchStatus::Submitted, db::now())?;
-        }
         tracing::info!(%batch_id, submitted, "batch submitted");
         Ok(batch)
     })
