@@ -15,8 +15,9 @@ fn is_singapore_subscriber(digits: &str) -> bool {
 }
 
 impl ContactNumber {
-    /// Accepts `91234567`, `9123 4567`, `+65 9123 4567`, `+6591234567`, `(+65) 9123-4567`
-    /// and E.164 numbers of other countries such as `+44 20 7946 0958`.
+    /// Accepts `91234567`, `9123 4567`, `+65 9123 4567`, `+6591234567`, `(+65) 9123-4567`,
+    /// `65 9123 4567` (the country code without `+`: what Excel keeps of `+6591234567` typed
+    /// into a number cell) and E.164 numbers of other countries such as `+44 20 7946 0958`.
     pub fn parse(input: &str) -> Result<Self, ErrorCode> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
@@ -38,7 +39,13 @@ impl ContactNumber {
                 (digits_ok && len_ok && !international.starts_with('0')).then(|| compact.clone())
             }
         } else {
-            is_singapore_subscriber(&compact).then(|| format!("+65{compact}"))
+            // Eight digits are a subscriber number; ten that start with 65 can only be one
+            // with its country code, since no Singapore number has ten digits.
+            let local = compact
+                .strip_prefix("65")
+                .filter(|l| l.len() == 8)
+                .unwrap_or(&compact);
+            is_singapore_subscriber(local).then(|| format!("+65{local}"))
         };
         normalised.map(Self).ok_or(ErrorCode::InvalidContactNumber)
     }
@@ -66,6 +73,11 @@ mod tests {
             ("+6591234567", Ok("+6591234567")),
             ("(+65) 6123-4567", Ok("+6561234567")),
             ("81234567", Ok("+6581234567")),
+            ("6591234567", Ok("+6591234567")),
+            ("65 6123 4567", Ok("+6561234567")),
+            ("6571234567", Err(ErrorCode::InvalidContactNumber)),
+            ("65912345678", Err(ErrorCode::InvalidContactNumber)),
+            ("6591234", Err(ErrorCode::InvalidContactNumber)),
             ("31234567", Ok("+6531234567")),
             ("+44 20 7946 0958", Ok("+442079460958")),
             ("+1 415 555 2671", Ok("+14155552671")),

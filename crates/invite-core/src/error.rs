@@ -118,9 +118,31 @@ pub enum ErrorCode {
     NotApplicable,
     DuplicateInFile,
     AlreadyInvited,
+    /// An API key's name (see [`crate::api_key::ApiKeyName`]).
+    InvalidName,
 }
 
 impl ErrorCode {
+    pub const ALL: [ErrorCode; 17] = [
+        ErrorCode::Required,
+        ErrorCode::TooLong,
+        ErrorCode::ControlCharacter,
+        ErrorCode::InvalidUserType,
+        ErrorCode::InvalidSeedRequired,
+        ErrorCode::InvalidEmail,
+        ErrorCode::NotPublicOfficerEmail,
+        ErrorCode::UsernameTooShort,
+        ErrorCode::UsernameInvalidStart,
+        ErrorCode::UsernameInvalidEnd,
+        ErrorCode::UsernameInvalidCharacter,
+        ErrorCode::UsernameConsecutiveDots,
+        ErrorCode::InvalidContactNumber,
+        ErrorCode::NotApplicable,
+        ErrorCode::DuplicateInFile,
+        ErrorCode::AlreadyInvited,
+        ErrorCode::InvalidName,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::Required => "required",
@@ -139,6 +161,7 @@ impl ErrorCode {
             ErrorCode::NotApplicable => "not_applicable",
             ErrorCode::DuplicateInFile => "duplicate_in_file",
             ErrorCode::AlreadyInvited => "already_invited",
+            ErrorCode::InvalidName => "invalid_name",
         }
     }
 
@@ -155,6 +178,11 @@ impl ErrorCode {
                 "{label} must be at most {} characters.",
                 field.max_chars().unwrap_or(0)
             ),
+            ErrorCode::ControlCharacter if crate::text::allows_line_breaks(field) => {
+                format!(
+                    "{label} must not contain control characters other than line breaks and tabs."
+                )
+            }
             ErrorCode::ControlCharacter => {
                 format!("{label} must not contain line breaks or control characters.")
             }
@@ -194,6 +222,7 @@ impl ErrorCode {
             ErrorCode::AlreadyInvited => {
                 format!("This {} already has an invitation.", field.noun())
             }
+            ErrorCode::InvalidName => crate::api_key::rule(),
         }
     }
 }
@@ -227,21 +256,17 @@ mod tests {
 
     #[test]
     fn every_code_has_a_sentence_for_every_field() {
-        let codes = [
-            ErrorCode::Required,
-            ErrorCode::TooLong,
-            ErrorCode::ControlCharacter,
-            ErrorCode::DuplicateInFile,
-            ErrorCode::AlreadyInvited,
-            ErrorCode::NotApplicable,
-        ];
         for field in Field::ALL {
-            for code in codes {
+            for code in ErrorCode::ALL {
                 let message = code.message(field);
-                assert!(message.ends_with('.'), "{message}");
+                assert!(message.ends_with('.'), "{code:?} on {field:?}: {message}");
                 assert!(
                     message.chars().next().is_some_and(char::is_uppercase),
-                    "{message}"
+                    "{code:?} on {field:?}: {message}"
+                );
+                assert!(
+                    !message.contains("{") && !message.contains("  "),
+                    "{code:?} on {field:?}: {message}"
                 );
             }
         }
@@ -256,6 +281,22 @@ mod tests {
         assert_eq!(
             ErrorCode::Required.message(Field::Email),
             "Enter the email address."
+        );
+        assert_eq!(
+            ErrorCode::ControlCharacter.message(Field::Reason),
+            "Reason must not contain control characters other than line breaks and tabs."
+        );
+    }
+
+    #[test]
+    fn every_code_has_its_own_wire_name() {
+        let names: std::collections::HashSet<&str> =
+            ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(names.len(), ErrorCode::ALL.len());
+        assert!(
+            names
+                .iter()
+                .all(|n| n.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
         );
     }
 }

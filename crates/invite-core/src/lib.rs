@@ -5,11 +5,14 @@
 //! messages. Values such as [`Email`] or [`TechPassUsername`] can only be obtained by parsing.
 
 pub mod api;
+pub mod api_key;
 pub mod contact_number;
 pub mod email;
 pub mod error;
 pub mod limits;
 pub mod request;
+#[cfg(feature = "diesel")]
+mod stored;
 pub mod text;
 pub mod username;
 

@@ -1,5 +1,7 @@
 //! Free-text fields: person names, organisation, department and reason.
-//! Trimmed; required unless optional; a documented maximum length; no control characters.
+//! Trimmed; required unless optional; a documented maximum length; no control characters, except
+//! that the reason may hold line breaks and tabs (a multi-line text box in the SPA, Alt+Enter in
+//! Excel). Line breaks are stored as `\n` whichever convention the input used.
 
 use crate::error::{ErrorCode, Field};
 
@@ -17,16 +19,30 @@ pub fn optional_text(field: Field, input: &str) -> Result<Option<String>, ErrorC
     if text.is_empty() {
         return Ok(None);
     }
-    if text.chars().any(char::is_control) {
+    let multi_line = allows_line_breaks(field);
+    if text
+        .chars()
+        .any(|c| c.is_control() && !(multi_line && matches!(c, '\n' | '\r' | '\t')))
+    {
         return Err(ErrorCode::ControlCharacter);
     }
+    let text = if multi_line && text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text.to_owned()
+    };
     if field
         .max_chars()
         .is_some_and(|max| text.chars().count() > max)
     {
         return Err(ErrorCode::TooLong);
     }
-    Ok(Some(text.to_owned()))
+    Ok(Some(text))
+}
+
+/// Whether `field` is free prose that may span lines: only the reason.
+pub fn allows_line_breaks(field: Field) -> bool {
+    field == Field::Reason
 }
 
 /// Parses the spreadsheet's and forms' Yes/No answer (case-insensitive; also true/false).
@@ -55,6 +71,22 @@ mod tests {
         );
         assert_eq!(
             required_text(Field::Reason, "line\nbreak"),
+            Ok("line\nbreak".to_owned())
+        );
+        assert_eq!(
+            required_text(Field::Reason, "windows\r\nline\rmac\tand a tab"),
+            Ok("windows\nline\nmac\tand a tab".to_owned())
+        );
+        assert_eq!(
+            required_text(Field::Reason, "bell\u{7}"),
+            Err(ErrorCode::ControlCharacter)
+        );
+        assert_eq!(
+            required_text(Field::Organisation, "two\nlines"),
+            Err(ErrorCode::ControlCharacter)
+        );
+        assert_eq!(
+            required_text(Field::FirstName, "tab\there"),
             Err(ErrorCode::ControlCharacter)
         );
         assert_eq!(

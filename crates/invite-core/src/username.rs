@@ -5,6 +5,12 @@
 use crate::error::ErrorCode;
 use crate::limits::{USERNAME_MAX, USERNAME_MIN};
 
+/// The rules as one ECMA-262 (and Rust `regex`) pattern, for the OpenAPI document: a letter or
+/// digit, then any run of allowed characters each optionally preceded by one dot, ending with a
+/// letter or digit. Length is documented separately (3–64). A test proves it agrees with
+/// [`TechPassUsername::parse`].
+pub const USERNAME_PATTERN: &str = r"^[A-Za-z0-9](?:(?:\.?[A-Za-z0-9_ \-])*\.?[A-Za-z0-9])?$";
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TechPassUsername(String);
 
@@ -64,6 +70,55 @@ pub fn canonical(username: &str) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn pattern_accepts(name: &str) -> bool {
+        let len = name.chars().count();
+        regex::Regex::new(USERNAME_PATTERN)
+            .expect("pattern compiles")
+            .is_match(name)
+            && (USERNAME_MIN..=USERNAME_MAX).contains(&len)
+    }
+
+    #[test]
+    fn the_documented_pattern_agrees_with_the_rule_on_every_edge() {
+        for name in [
+            "abc",
+            "Tan Ah Kow",
+            "a.b",
+            "a.b.c",
+            "a_-.b",
+            "a. b",
+            "ab",
+            "a..b",
+            ".ab",
+            "ab.",
+            "_ab",
+            "ab-",
+            "a/b",
+            "a.-b",
+            "a-.b",
+            "a..",
+            "abé",
+            "1.2",
+            &"a".repeat(64),
+            &"a".repeat(65),
+        ] {
+            assert_eq!(
+                pattern_accepts(name),
+                TechPassUsername::parse(name).is_ok(),
+                "{name:?}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_documented_pattern_agrees_with_the_rule(name in "[a-c0-9_ .-]{1,8}") {
+            // The pattern describes the value as sent; the rule trims it first.
+            prop_assume!(name == name.trim());
+            prop_assert_eq!(pattern_accepts(&name), TechPassUsername::parse(&name).is_ok());
+        }
+    }
 
     #[test]
     fn username_rules_table() {

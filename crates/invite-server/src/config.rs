@@ -32,6 +32,21 @@ pub struct OidcConfig {
     pub issuer: String,
     /// The client id registered for the SPA; tokens must carry it as audience.
     pub client_id: String,
+    /// A token naming an unknown key re-fetches the provider's keys at most this often, so a
+    /// flood of forged key ids cannot turn into a flood of requests to the provider.
+    pub key_refresh_floor: std::time::Duration,
+}
+
+impl OidcConfig {
+    pub const DEFAULT_KEY_REFRESH_FLOOR: std::time::Duration = std::time::Duration::from_secs(5);
+
+    pub fn new(issuer: String, client_id: String) -> Self {
+        Self {
+            issuer,
+            client_id,
+            key_refresh_floor: Self::DEFAULT_KEY_REFRESH_FLOOR,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -127,7 +142,13 @@ impl Config {
         config.idempotency_ttl_hours = settings.parse("INVITES_IDEMPOTENCY_TTL_HOURS", 24)?;
         config.log_format = var("INVITES_LOG_FORMAT").unwrap_or(config.log_format);
         config.oidc = match (var("INVITES_OIDC_ISSUER"), var("INVITES_OIDC_CLIENT_ID")) {
-            (Some(issuer), Some(client_id)) => Some(OidcConfig { issuer, client_id }),
+            (Some(issuer), Some(client_id)) => Some(OidcConfig {
+                key_refresh_floor: std::time::Duration::from_secs(settings.parse(
+                    "INVITES_OIDC_KEY_REFRESH_FLOOR_SECS",
+                    OidcConfig::DEFAULT_KEY_REFRESH_FLOOR.as_secs(),
+                )?),
+                ..OidcConfig::new(issuer, client_id)
+            }),
             (None, None) => None,
             _ => return Err("set both INVITES_OIDC_ISSUER and INVITES_OIDC_CLIENT_ID".into()),
         };

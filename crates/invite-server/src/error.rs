@@ -179,6 +179,12 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
+impl From<crate::db::CorruptRow> for ApiError {
+    fn from(error: crate::db::CorruptRow) -> Self {
+        ApiError::internal(format!("unreadable stored value: {error}"))
+    }
+}
+
 impl From<r2d2::Error> for ApiError {
     fn from(error: r2d2::Error) -> Self {
         ApiError::unavailable("The database", error)

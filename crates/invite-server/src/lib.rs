@@ -1,5 +1,6 @@
 //! Invite Users server: the REST API, its OpenAPI document, Swagger UI and the SPA host.
 
+pub mod actor;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -7,6 +8,7 @@ pub mod error;
 pub mod routes;
 pub mod services;
 pub mod startup;
+pub mod state;
 pub mod telemetry;
 
 pub use config::Config;

@@ -14,27 +14,14 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::oidc::OidcVerifier;
 use crate::config::Config;
-use crate::db::{self, Pool};
+use crate::db;
 use crate::error::ApiError;
 use crate::routes::{self, ApiDoc};
+use crate::state::AppState;
 use crate::telemetry;
 
 /// Largest JSON body accepted (a row or an invitation is far smaller).
 pub const JSON_LIMIT: usize = 64 * 1024;
-
-/// Shared by every request.
-pub struct AppState {
-    pub pool: Pool,
-    pub config: Config,
-    pub oidc: Option<Arc<OidcVerifier>>,
-}
-
-impl AppState {
-    /// The built-in sign-in answers only when allowed and no identity provider is configured.
-    pub fn dev_login_enabled(&self) -> bool {
-        self.config.dev_login && self.oidc.is_none()
-    }
-}
 
 pub struct Application {
     port: u16,

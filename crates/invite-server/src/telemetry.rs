@@ -16,7 +16,7 @@ use invite_core::api::Problem;
 use tracing::Instrument;
 
 use crate::error::{PROBLEM_BASE, ProblemSpec};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// The current request's trace id, readable by handlers through `web::ReqData<TraceId>`.
 #[derive(Debug, Clone)]
@@ -36,25 +36,6 @@ pub fn init_logging(format: &str) {
     } else {
         builder.try_init()
     };
-}
-
-/// Sends logs to a file as JSON lines (the browser tests read them back by trace id).
-/// Like `init_logging`, only the first call in a process takes effect.
-pub fn init_logging_to_file(path: &std::path::Path) {
-    let Ok(file) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-    else {
-        return;
-    };
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
-        .json()
-        .flatten_event(true)
-        .with_current_span(true)
-        .with_writer(std::sync::Mutex::new(file))
-        .try_init();
 }
 
 /// Extracts the trace id of a `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`).

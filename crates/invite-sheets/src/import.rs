@@ -19,7 +19,7 @@
 //! the sheet's size, and reading stops at the first row over the limit.
 
 mod cell;
-mod container;
+pub mod container;
 mod row;
 
 use std::io::Cursor;
@@ -29,39 +29,10 @@ use calamine::{Reader, SheetType, Xlsx, XlsxError};
 
 pub use row::SheetRow;
 
-use crate::template::{COLUMNS, USERS_SHEET};
-
-const MIB: u64 = 1024 * 1024;
-
-/// What an upload may be. The defaults fit the template's use with room to spare; the server
-/// may lower them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Limits {
-    /// Largest upload in bytes. Default 10 MiB: 50,000 typical rows compress to about 2.3 MiB.
-    pub max_file_bytes: usize,
-    /// Most data rows (non-blank rows below the header). Default 50,000.
-    pub max_rows: usize,
-    /// Largest sum of the zip parts' sizes once unpacked, in bytes; also caps the total text
-    /// kept from cells. Default 200 MiB.
-    pub max_uncompressed_total: u64,
-    /// Largest single zip part once unpacked, in bytes (the sheet's XML is the biggest part).
-    /// Default 100 MiB: 50,000 typical rows of inline strings unpack to about 36 MiB.
-    pub max_uncompressed_part: u64,
-    /// Most parts in the zip. Default 10,000: a workbook has a few dozen.
-    pub max_zip_entries: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_file_bytes: 10 * 1024 * 1024,
-            max_rows: 50_000,
-            max_uncompressed_total: 200 * MIB,
-            max_uncompressed_part: 100 * MIB,
-            max_zip_entries: 10_000,
-        }
-    }
-}
+pub(crate) use crate::layout::column_letters;
+use crate::layout::{COLUMNS, USERS_SHEET};
+pub use crate::limits::Limits;
+use crate::limits::MIB;
 
 /// What a file that is not a readable `.xlsx` seems to be, to tell the officer what to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -185,7 +156,7 @@ pub fn read_upload(bytes: &[u8], limits: &Limits) -> Result<Vec<SheetRow>, Impor
             limit: limits.max_file_bytes,
         });
     }
-    container::check(bytes, limits)?;
+    container::check(bytes, limits, &mut container::Work::default())?;
     // calamine indexes some tables with numbers taken from the file (a shared-string index,
     // for one) and panics when they are out of range. A malformed upload is the officer's
     // problem, not a crash: report it as corrupt.
@@ -223,19 +194,6 @@ fn choose_sheet(sheets: &[calamine::Sheet]) -> Option<String> {
         .clone()
         .find(|s| s.name.trim().eq_ignore_ascii_case(USERS_SHEET));
     users.or_else(|| worksheets.next()).map(|s| s.name.clone())
-}
-
-/// Excel's column name of a 0-based column index: 0 → `A`, 25 → `Z`, 26 → `AA`.
-pub(crate) fn column_letters(index: usize) -> String {
-    let mut letters = Vec::new();
-    let mut n = index + 1;
-    while n > 0 {
-        let rem = (n - 1) % 26;
-        // rem < 26, so the cast and the addition stay within ASCII capitals.
-        letters.push(char::from(b'A' + rem as u8));
-        n = (n - 1) / 26;
-    }
-    letters.iter().rev().collect()
 }
 
 /// Header text as compared: case-insensitive, spaces trimmed and collapsed.

@@ -10,6 +10,11 @@
 //! declared and actual sizes before the spreadsheet parser sees a byte; see [`Limits`].
 
 pub mod import;
+pub mod layout;
+pub mod limits;
+/// Generated workbooks for tests and benchmarks (feature `test-support`); the server never
+/// writes one.
+#[cfg(feature = "test-support")]
 pub mod synthetic;
 pub mod template;
 

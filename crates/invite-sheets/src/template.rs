@@ -14,14 +14,11 @@ use umya_spreadsheet::{
     PaneValues, Worksheet,
 };
 
-use crate::import::{Limits, column_letters};
+use crate::layout::column_letters;
+use crate::limits::Limits;
 
-/// The template's columns, in the contract's order, which is `Field::ALL`'s (a test pins the
-/// header row to the contract). The header texts are `Field::label()`.
-pub const COLUMNS: [Field; 10] = Field::ALL;
+pub use crate::layout::{COLUMNS, USERS_SHEET};
 
-/// The data sheet's name; [`crate::read_upload`] looks for it first.
-pub const USERS_SHEET: &str = "Users";
 /// The sheet with the rules and the examples.
 pub const INSTRUCTIONS_SHEET: &str = "Instructions";
 

@@ -301,17 +301,14 @@ pub fn BatchUploadPage() -> impl IntoView {
 }
 
 fn submit_outcome(batch: &Batch, submitted_before: u32) -> Outcome {
-    let sent = batch.summary.submitted.saturating_sub(submitted_before);
-    let failed = batch
-        .rows
-        .iter()
-        .filter(|r| r.status == BatchRowStatus::Failed)
-        .count();
-    let mut text = match sent {
-        1 => "1 invitation sent.".to_owned(),
-        n => format!("{n} invitations sent."),
+    let recorded = batch.summary.submitted.saturating_sub(submitted_before);
+    // Until delivery is built, an invitation is recorded, not sent: say what happened.
+    let mut text = match recorded {
+        1 => "1 invitation recorded.".to_owned(),
+        n => format!("{n} invitations recorded."),
     };
-    let left = batch.summary.invalid as usize + failed;
+    // `invalid` counts the rows that failed at submit as well.
+    let left = batch.summary.invalid;
     if left > 0 {
         text.push_str(&format!(
             " {left} {} still need attention: open View details on each, fix the errors, save, then submit again.",

@@ -110,7 +110,7 @@ pub fn InviteStatusPage() -> impl IntoView {
             match api.resend(id).await {
                 Ok(invitation) => {
                     message.set(Some(format!(
-                        "Invitation sent again to {}.",
+                        "Resend recorded for {}.",
                         invitation.email
                     )));
                     replace(invitation);

@@ -1,5 +1,5 @@
 //! Who is calling: the `Caller` extractor accepts a built-in sign-in token, an OpenID Connect
-//! JWT (when configured) or an API key, and resolves it to the officer it acts for.
+//! JWT (when configured) or an API key, and resolves it to the [`Actor`] it acts for.
 
 pub mod oidc;
 pub mod tokens;
@@ -11,31 +11,23 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use invite_core::PublicOfficerEmail;
 use sha2::{Digest, Sha256};
 
-use crate::db::{self, api_keys, audit::Actor, officers};
+use crate::actor::Actor;
 use crate::error::ApiError;
-use crate::startup::AppState;
+use crate::services::sign_in;
+use crate::state::AppState;
 use crate::telemetry::TraceId;
 
 /// API key secrets start with this, so a bearer value is recognisable without a lookup.
 pub const API_KEY_PREFIX: &str = "iu_";
 
-/// The authenticated officer of a request.
+/// The extractor of the authenticated officer: handlers take a `Caller` and hand its
+/// [`Actor`] to the services.
 #[derive(Debug, Clone)]
-pub struct Caller {
-    pub officer_id: String,
-    pub email: String,
-    /// Authenticated by an API key (an agency system) rather than by sign-in.
-    pub via_api_key: bool,
-    pub trace_id: String,
-}
+pub struct Caller(Actor);
 
 impl Caller {
-    pub fn actor(&self) -> Actor {
-        Actor {
-            officer_id: self.officer_id.clone(),
-            via_api_key: self.via_api_key,
-            trace_id: self.trace_id.clone(),
-        }
+    pub fn actor(&self) -> &Actor {
+        &self.0
     }
 }
 
@@ -71,24 +63,15 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
     })?;
 
     if token.starts_with(API_KEY_PREFIX) {
-        let hash = hash_api_key(&token);
-        let pool = state.pool.clone();
-        let found = web::block(move || -> Result<_, ApiError> {
-            let mut conn = pool.get()?;
-            let Some(key) = api_keys::use_key(&mut conn, &hash, db::now())? else {
-                return Ok(None);
-            };
-            Ok(officers::find(&mut conn, &key.officer_id)?)
-        })
-        .await??;
-        let officer = found
+        let officer = sign_in::officer_for_api_key(&state.pool, &token)
+            .await?
             .ok_or_else(|| ApiError::Unauthorized("The API key is unknown or revoked.".into()))?;
-        return Ok(Caller {
+        return Ok(Caller(Actor {
             officer_id: officer.id,
             email: officer.email,
             via_api_key: true,
             trace_id,
-        });
+        }));
     }
 
     if let Some(verifier) = &state.oidc {
@@ -103,28 +86,23 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
         })?;
         let email = PublicOfficerEmail::parse(&email)
             .map_err(|_| ApiError::Unauthorized("Only public officers can sign in.".into()))?;
-        let pool = state.pool.clone();
-        let officer = web::block(move || -> Result<_, ApiError> {
-            let mut conn = pool.get()?;
-            Ok(officers::find_or_create(&mut conn, email.as_str())?)
-        })
-        .await??;
-        return Ok(Caller {
+        let officer = sign_in::officer_for_email(&state.pool, email).await?;
+        return Ok(Caller(Actor {
             officer_id: officer.id,
             email: officer.email,
             via_api_key: false,
             trace_id,
-        });
+        }));
     }
 
     let claims = tokens::verify(&token, state.config.token_secret.expose())
         .map_err(|_| ApiError::Unauthorized("The sign-in token is invalid or expired.".into()))?;
-    Ok(Caller {
+    Ok(Caller(Actor {
         officer_id: claims.sub,
         email: claims.email,
         via_api_key: false,
         trace_id,
-    })
+    }))
 }
 
 impl FromRequest for Caller {

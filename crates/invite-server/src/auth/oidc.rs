@@ -38,8 +38,6 @@ pub struct OidcVerifier {
     cache: RwLock<Cache>,
 }
 
-const MIN_REFRESH: Duration = Duration::from_secs(5);
-
 #[derive(Debug, thiserror::Error)]
 pub enum OidcError {
     #[error("the identity provider is unreachable: {0}")]
@@ -105,7 +103,10 @@ impl OidcVerifier {
         let discovery = self.discovery().await?;
         {
             let cache = self.cache.read().await;
-            if cache.fetched_at.is_some_and(|t| t.elapsed() < MIN_REFRESH) {
+            if cache
+                .fetched_at
+                .is_some_and(|t| t.elapsed() < self.config.key_refresh_floor)
+            {
                 return Ok(());
             }
         }

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use invite_core::api::ApiKey;
 
 use super::schema::api_keys;
-use super::{DbConnection, to_utc};
+use super::{CorruptRow, DbConnection, parse_id, to_utc};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = api_keys)]
@@ -22,15 +22,15 @@ pub struct ApiKeyRow {
 }
 
 impl ApiKeyRow {
-    pub fn to_api(&self) -> ApiKey {
-        ApiKey {
-            id: self.id.parse().unwrap_or_default(),
+    pub fn to_api(&self) -> Result<ApiKey, CorruptRow> {
+        Ok(ApiKey {
+            id: parse_id("api_keys", &self.id)?,
             name: self.name.clone(),
             prefix: self.prefix.clone(),
             created_at: to_utc(self.created_at),
             last_used_at: self.last_used_at.map(to_utc),
             revoked_at: self.revoked_at.map(to_utc),
-        }
+        })
     }
 }
 

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::audit_events;
 use super::{DbConnection, now};
+use crate::actor::Actor;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = audit_events)]
@@ -17,15 +18,6 @@ pub struct AuditEvent {
     pub channel: String,
     pub trace_id: String,
     pub created_at: chrono::NaiveDateTime,
-}
-
-/// Who acted, through which channel, under which trace id: the context every write carries.
-#[derive(Debug, Clone)]
-pub struct Actor {
-    pub officer_id: String,
-    /// True when the request authenticated with an API key (an agency system).
-    pub via_api_key: bool,
-    pub trace_id: String,
 }
 
 impl AuditEvent {
@@ -67,12 +59,4 @@ pub fn record_many(conn: &mut DbConnection, events: &[AuditEvent]) -> QueryResul
         };
     }
     Ok(())
-}
-
-pub fn for_subject(conn: &mut DbConnection, subject_id: &str) -> QueryResult<Vec<AuditEvent>> {
-    audit_events::table
-        .filter(audit_events::subject_id.eq(subject_id))
-        .order(audit_events::created_at.asc())
-        .select(AuditEvent::as_select())
-        .load(conn)
 }

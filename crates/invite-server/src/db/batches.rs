@@ -1,15 +1,13 @@
 //! Staged batches and their rows.
 
-use std::collections::HashSet;
-
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use invite_core::api::{BatchRowStatus, TechpassStatus};
+use invite_core::api::BatchRowStatus;
 
 use super::DbConnection;
-use super::schema::{batch_rows, batches, invitations};
+use super::schema::{batch_rows, batches};
 
-/// Rows per multi-row INSERT: stays under SQLite's bound-parameter limit (32,766) with 16 columns.
+/// Rows per multi-row INSERT: stays under SQLite's bound-parameter limit (32,766) with 17 columns.
 const INSERT_CHUNK: usize = 1000;
 /// Values per `IN (…)` lookup.
 const LOOKUP_CHUNK: usize = 500;
@@ -39,7 +37,9 @@ pub struct BatchRowRecord {
     pub techpass_username: Option<String>,
     pub seed_required: Option<bool>,
     pub reason: String,
-    pub status: String,
+    /// `canonical` of the username as entered: the key of the duplicate-in-file check.
+    pub username_key: Option<String>,
+    pub status: BatchRowStatus,
     /// JSON array of `BatchRowError`.
     pub errors: String,
     pub invitation_id: Option<String>,
@@ -112,7 +112,7 @@ pub fn update_unsubmitted_row(conn: &mut DbConnection, row: &BatchRowRecord) -> 
     let n = diesel::update(
         batch_rows::table
             .filter(batch_rows::id.eq(&row.id))
-            .filter(batch_rows::status.ne(BatchRowStatus::Submitted.as_str())),
+            .filter(batch_rows::status.ne(BatchRowStatus::Submitted)),
     )
     .set(row)
     .execute(conn)?;
@@ -129,7 +129,7 @@ pub fn delete_unsubmitted_row(
         batch_rows::table
             .filter(batch_rows::batch_id.eq(batch_id))
             .filter(batch_rows::id.eq(row_id))
-            .filter(batch_rows::status.ne(BatchRowStatus::Submitted.as_str())),
+            .filter(batch_rows::status.ne(BatchRowStatus::Submitted)),
     )
     .execute(conn)?;
     Ok(n == 1)
@@ -140,7 +140,7 @@ pub fn delete_unsubmitted_rows(conn: &mut DbConnection, batch_id: &str) -> Query
     diesel::delete(
         batch_rows::table
             .filter(batch_rows::batch_id.eq(batch_id))
-            .filter(batch_rows::status.ne(BatchRowStatus::Submitted.as_str())),
+            .filter(batch_rows::status.ne(BatchRowStatus::Submitted)),
     )
     .execute(conn)
 }
@@ -155,9 +155,9 @@ pub fn claim_for_submit(
     let n = diesel::update(
         batch_rows::table
             .filter(batch_rows::id.eq(row_id))
-            .filter(batch_rows::status.eq(BatchRowStatus::Valid.as_str())),
+            .filter(batch_rows::status.eq(BatchRowStatus::Valid)),
     )
-    .set(batch_rows::status.eq(BatchRowStatus::Submitted.as_str()))
+    .set(batch_rows::status.eq(BatchRowStatus::Submitted))
     .execute(conn)?;
     if n == 0 {
         return Ok(None);
@@ -173,7 +173,7 @@ pub fn claim_for_submit(
 pub fn valid_row_ids(conn: &mut DbConnection, batch_id: &str) -> QueryResult<Vec<String>> {
     batch_rows::table
         .filter(batch_rows::batch_id.eq(batch_id))
-        .filter(batch_rows::status.eq(BatchRowStatus::Valid.as_str()))
+        .filter(batch_rows::status.eq(BatchRowStatus::Valid))
         .order(batch_rows::row_number.asc())
         .select(batch_rows::id)
         .load(conn)
@@ -188,13 +188,13 @@ pub fn claim_many_for_submit(
     diesel::update(
         batch_rows::table
             .filter(batch_rows::id.eq_any(ids))
-            .filter(batch_rows::status.eq(BatchRowStatus::Valid.as_str())),
+            .filter(batch_rows::status.eq(BatchRowStatus::Valid)),
     )
-    .set(batch_rows::status.eq(BatchRowStatus::Submitted.as_str()))
+    .set(batch_rows::status.eq(BatchRowStatus::Submitted))
     .execute(conn)?;
     batch_rows::table
         .filter(batch_rows::id.eq_any(ids))
-        .filter(batch_rows::status.eq(BatchRowStatus::Submitted.as_str()))
+        .filter(batch_rows::status.eq(BatchRowStatus::Submitted))
         .filter(batch_rows::invitation_id.is_null())
         .order(batch_rows::row_number.asc())
         .select(BatchRowRecord::as_select())
@@ -205,7 +205,7 @@ pub fn claim_many_for_submit(
 pub fn fail_claimed(conn: &mut DbConnection, row_id: &str, errors_json: &str) -> QueryResult<()> {
     diesel::update(batch_rows::table.filter(batch_rows::id.eq(row_id)))
         .set((
-            batch_rows::status.eq(BatchRowStatus::Failed.as_str()),
+            batch_rows::status.eq(BatchRowStatus::Failed),
             batch_rows::errors.eq(errors_json),
         ))
         .execute(conn)
@@ -226,69 +226,41 @@ pub fn set_failed(conn: &mut DbConnection, row_id: &str, errors_json: &str) -> Q
     diesel::update(
         batch_rows::table
             .filter(batch_rows::id.eq(row_id))
-            .filter(batch_rows::status.eq(BatchRowStatus::Valid.as_str())),
+            .filter(batch_rows::status.eq(BatchRowStatus::Valid)),
     )
     .set((
-        batch_rows::status.eq(BatchRowStatus::Failed.as_str()),
+        batch_rows::status.eq(BatchRowStatus::Failed),
         batch_rows::errors.eq(errors_json),
     ))
     .execute(conn)
     .map(|_| ())
 }
 
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Nullable<diesel::sql_types::Text>) -> diesel::sql_types::Nullable<diesel::sql_types::Text>);
-
-/// Whether another row of the batch, not invalid, has this email or (case-insensitively) this
-/// username: the duplicate-in-file check of an edited row, answered by the database.
-pub fn other_row_has(
+/// Which of a row's keys another row of the batch, not invalid, also has: the
+/// duplicate-in-file check of an edited row, answered by the database.
+pub fn other_rows_share(
     conn: &mut DbConnection,
     batch_id: &str,
     row_id: &str,
-    email: Option<&str>,
+    email: &str,
     username_key: Option<&str>,
-) -> QueryResult<bool> {
-    let others = batch_rows::table
-        .filter(batch_rows::batch_id.eq(batch_id))
-        .filter(batch_rows::id.ne(row_id))
-        .filter(batch_rows::status.ne(BatchRowStatus::Invalid.as_str()));
-    let count: i64 = match (email, username_key) {
-        (Some(email), _) => others
-            .filter(batch_rows::email.eq(email))
-            .count()
-            .get_result(conn)?,
-        (None, Some(key)) => others
-            .filter(lower(batch_rows::techpass_username).eq(key))
-            .count()
-            .get_result(conn)?,
-        (None, None) => 0,
+) -> QueryResult<(bool, bool)> {
+    let others = || {
+        batch_rows::table
+            .filter(batch_rows::batch_id.eq(batch_id))
+            .filter(batch_rows::id.ne(row_id))
+            .filter(batch_rows::status.ne(BatchRowStatus::Invalid))
     };
-    Ok(count > 0)
-}
-
-/// Which of `emails` already have an active (not failed) invitation.
-pub fn invited_emails(conn: &mut DbConnection, emails: &[String]) -> QueryResult<HashSet<String>> {
-    let mut found = HashSet::new();
-    for chunk in emails.chunks(LOOKUP_CHUNK) {
-        let hits: Vec<String> = invitations::table
-            .filter(invitations::email.eq_any(chunk))
-            .filter(invitations::techpass_status.ne(TechpassStatus::Failed.as_str()))
-            .select(invitations::email)
-            .load(conn)?;
-        found.extend(hits);
-    }
-    Ok(found)
-}
-
-/// Which of `keys` (lower-cased usernames) already have an active invitation.
-pub fn invited_usernames(conn: &mut DbConnection, keys: &[String]) -> QueryResult<HashSet<String>> {
-    let mut found = HashSet::new();
-    for chunk in keys.chunks(LOOKUP_CHUNK) {
-        let hits: Vec<Option<String>> = invitations::table
-            .filter(invitations::username_key.eq_any(chunk))
-            .filter(invitations::techpass_status.ne(TechpassStatus::Failed.as_str()))
-            .select(invitations::username_key)
-            .load(conn)?;
-        found.extend(hits.into_iter().flatten());
-    }
-    Ok(found)
+    let email_shared: i64 = others()
+        .filter(batch_rows::email.eq(email))
+        .count()
+        .get_result(conn)?;
+    let username_shared: i64 = match username_key {
+        Some(key) => others()
+            .filter(batch_rows::username_key.eq(key))
+            .count()
+            .get_result(conn)?,
+        None => 0,
+    };
+    Ok((email_shared > 0, username_shared > 0))
 }

@@ -13,7 +13,8 @@ pub struct IdempotencyRow {
     pub officer_id: String,
     pub idem_key: String,
     pub request_hash: String,
-    pub response_status: Option<i32>,
+    /// The response to replay; null only inside the transaction that claimed the key (the only
+    /// response replayed today is a create's 201, so no status is stored).
     pub response_body: Option<String>,
     pub created_at: NaiveDateTime,
 }
@@ -52,7 +53,6 @@ pub fn claim(
         officer_id: officer_id.to_owned(),
         idem_key: key.to_owned(),
         request_hash: request_hash.to_owned(),
-        response_status: None,
         response_body: None,
         created_at: at,
     };
@@ -89,14 +89,10 @@ pub fn complete(
     conn: &mut DbConnection,
     officer_id: &str,
     key: &str,
-    status: u16,
     body: &str,
 ) -> QueryResult<()> {
     diesel::update(idempotency_keys::table.find((officer_id, key)))
-        .set((
-            idempotency_keys::response_status.eq(i32::from(status)),
-            idempotency_keys::response_body.eq(body),
-        ))
+        .set(idempotency_keys::response_body.eq(body))
         .execute(conn)
         .map(|_| ())
 }

@@ -1,12 +1,15 @@
 //! Invitations: insert (joinable into a caller's transaction), read, list by keyset, resend.
 
+use std::collections::HashSet;
+
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
 use invite_core::api::{Channel, Invitation, SeedStatus, TechpassStatus, UserType};
+use invite_core::username::canonical;
 use invite_core::{Field, InvitationFields};
 
 use super::schema::invitations;
-use super::{DbConnection, is_unique_violation, to_utc};
+use super::{CorruptRow, DbConnection, is_unique_violation, parse_id, to_utc};
 
 /// Invitations can be re-sent once a day.
 pub const RESEND_INTERVAL: Duration = Duration::hours(24);
@@ -16,7 +19,7 @@ pub const RESEND_INTERVAL: Duration = Duration::hours(24);
 pub struct InvitationRow {
     pub id: String,
     pub officer_id: String,
-    pub user_type: String,
+    pub user_type: UserType,
     pub email: String,
     pub first_name: Option<String>,
     pub last_name: Option<String>,
@@ -27,13 +30,13 @@ pub struct InvitationRow {
     pub username_key: Option<String>,
     pub seed_required: bool,
     pub reason: String,
-    pub channel: String,
+    pub channel: Channel,
     pub search_text: String,
     pub invited_at: NaiveDateTime,
     pub last_sent_at: NaiveDateTime,
     pub send_count: i32,
-    pub techpass_status: String,
-    pub seed_status: String,
+    pub techpass_status: TechpassStatus,
+    pub seed_status: SeedStatus,
     pub updated_at: NaiveDateTime,
 }
 
@@ -65,11 +68,8 @@ impl InvitationRow {
         Self {
             id,
             officer_id: officer_id.to_owned(),
-            user_type: fields.user_type.as_str().to_owned(),
-            username_key: fields
-                .techpass_username
-                .as_deref()
-                .map(str::to_ascii_lowercase),
+            user_type: fields.user_type,
+            username_key: fields.techpass_username.as_deref().map(canonical),
             email: fields.email,
             first_name: fields.first_name,
             last_name: fields.last_name,
@@ -79,30 +79,32 @@ impl InvitationRow {
             techpass_username: fields.techpass_username,
             seed_required: fields.seed_required,
             reason: fields.reason,
-            channel: channel.as_str().to_owned(),
+            channel,
             search_text,
             invited_at: at,
             last_sent_at: at,
             send_count: 1,
-            techpass_status: TechpassStatus::Pending.as_str().to_owned(),
-            seed_status: seed_status.as_str().to_owned(),
+            techpass_status: TechpassStatus::Pending,
+            seed_status,
             updated_at: at,
         }
     }
 
     pub fn is_onboarded(&self) -> bool {
-        self.techpass_status == TechpassStatus::Onboarded.as_str()
+        self.techpass_status == TechpassStatus::Onboarded
     }
 
     pub fn next_resend_at(&self) -> NaiveDateTime {
         self.last_sent_at + RESEND_INTERVAL
     }
 
-    pub fn to_api(&self, now: NaiveDateTime) -> Invitation {
+    /// The invitation as the API shows it. Fails only when the stored id is not a UUID, which
+    /// only a hand-edited database can cause; the error names the row.
+    pub fn to_api(&self, now: NaiveDateTime) -> Result<Invitation, CorruptRow> {
         let onboarded = self.is_onboarded();
-        Invitation {
-            id: self.id.parse().unwrap_or_default(),
-            user_type: UserType::from_wire(&self.user_type).unwrap_or(UserType::Vendor),
+        Ok(Invitation {
+            id: parse_id("invitations", &self.id)?,
+            user_type: self.user_type,
             email: self.email.clone(),
             first_name: self.first_name.clone(),
             last_name: self.last_name.clone(),
@@ -112,15 +114,14 @@ impl InvitationRow {
             techpass_username: self.techpass_username.clone(),
             seed_required: self.seed_required,
             reason: self.reason.clone(),
-            channel: Channel::from_wire(&self.channel).unwrap_or(Channel::Api),
+            channel: self.channel,
             invited_at: to_utc(self.invited_at),
             last_sent_at: to_utc(self.last_sent_at),
-            techpass_status: TechpassStatus::from_wire(&self.techpass_status)
-                .unwrap_or(TechpassStatus::Pending),
-            seed_status: SeedStatus::from_wire(&self.seed_status).unwrap_or(SeedStatus::Pending),
+            techpass_status: self.techpass_status,
+            seed_status: self.seed_status,
             can_resend: !onboarded && now >= self.next_resend_at(),
             next_resend_at: (!onboarded).then(|| to_utc(self.next_resend_at())),
-        }
+        })
     }
 }
 
@@ -178,17 +179,99 @@ fn conflicting_field(error: &diesel::result::Error) -> Field {
     }
 }
 
+/// Values per `IN (…)` lookup.
+const LOOKUP_CHUNK: usize = 500;
+
+/// The emails and username keys that belong to an active (not failed) invitation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActiveKeys {
+    pub emails: HashSet<String>,
+    pub usernames: HashSet<String>,
+}
+
+/// Who is already invited: which of `emails` and of `username_keys` (`canonical` usernames)
+/// have an active invitation. Served by the plain `invitations_email` and
+/// `invitations_username_key` indexes.
+pub fn active_keys(
+    conn: &mut DbConnection,
+    emails: &[String],
+    username_keys: &[String],
+) -> QueryResult<ActiveKeys> {
+    let mut found = ActiveKeys::default();
+    for chunk in emails.chunks(LOOKUP_CHUNK) {
+        let hits: Vec<String> = invitations::table
+            .filter(invitations::email.eq_any(chunk))
+            .filter(invitations::techpass_status.ne(TechpassStatus::Failed))
+            .select(invitations::email)
+            .load(conn)?;
+        found.emails.extend(hits);
+    }
+    for chunk in username_keys.chunks(LOOKUP_CHUNK) {
+        let hits: Vec<Option<String>> = invitations::table
+            .filter(invitations::username_key.eq_any(chunk))
+            .filter(invitations::techpass_status.ne(TechpassStatus::Failed))
+            .select(invitations::username_key)
+            .load(conn)?;
+        found.usernames.extend(hits.into_iter().flatten());
+    }
+    Ok(found)
+}
+
 pub fn find_for_officer(
     conn: &mut DbConnection,
     officer_id: &str,
     id: &str,
 ) -> QueryResult<Option<InvitationRow>> {
-    invitations::table
+    let found = invitations::table
         .filter(invitations::id.eq(id))
         .filter(invitations::officer_id.eq(officer_id))
         .select(InvitationRow::as_select())
         .first(conn)
-        .optional()
+        .optional();
+    name_unreadable_rows(conn, officer_id, found)
+}
+
+/// Passes `result` through; when it failed on a stored value this code cannot read (an
+/// unknown status, say), first logs each of the officer's rows that holds one, with its id
+/// and values, so that the request's trace id leads an operator to the rows to repair.
+fn name_unreadable_rows<T>(
+    conn: &mut DbConnection,
+    officer_id: &str,
+    result: QueryResult<T>,
+) -> QueryResult<T> {
+    if !matches!(result, Err(diesel::result::Error::DeserializationError(_))) {
+        return result;
+    }
+    let unreadable: QueryResult<Vec<(String, String, String, String, String)>> = invitations::table
+        .filter(invitations::officer_id.eq(officer_id))
+        .filter(
+            invitations::user_type
+                .ne_all(UserType::ALL)
+                .or(invitations::channel.ne_all(Channel::ALL))
+                .or(invitations::techpass_status.ne_all(TechpassStatus::ALL))
+                .or(invitations::seed_status.ne_all(SeedStatus::ALL)),
+        )
+        .select((
+            invitations::id,
+            invitations::user_type,
+            invitations::channel,
+            invitations::techpass_status,
+            invitations::seed_status,
+        ))
+        .limit(100)
+        .load(conn);
+    match unreadable {
+        Ok(rows) => {
+            for (invitation_id, user_type, channel, techpass_status, seed_status) in rows {
+                tracing::error!(
+                    %invitation_id, %user_type, %channel, %techpass_status, %seed_status,
+                    "invitation holds a value this version cannot read"
+                );
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "could not list the unreadable invitations"),
+    }
+    result
 }
 
 /// Filters and position of one page of `GET /invitations`.
@@ -236,12 +319,13 @@ pub fn list(
         );
     }
     if let Some(status) = query.techpass_status {
-        select = select.filter(invitations::techpass_status.eq(status.as_str()));
+        select = select.filter(invitations::techpass_status.eq(status));
     }
     if let Some(status) = query.seed_status {
-        select = select.filter(invitations::seed_status.eq(status.as_str()));
+        select = select.filter(invitations::seed_status.eq(status));
     }
-    select.load(conn)
+    let rows = select.load(conn);
+    name_unreadable_rows(conn, officer_id, rows)
 }
 
 /// Records a resend if, and only if, the invitation is the officer's, not onboarded, and was
@@ -257,7 +341,7 @@ pub fn mark_resent(
         invitations::table
             .filter(invitations::id.eq(id))
             .filter(invitations::officer_id.eq(officer_id))
-            .filter(invitations::techpass_status.ne(TechpassStatus::Onboarded.as_str()))
+            .filter(invitations::techpass_status.ne(TechpassStatus::Onboarded))
             .filter(invitations::last_sent_at.le(at - RESEND_INTERVAL)),
     )
     .set((
@@ -267,32 +351,4 @@ pub fn mark_resent(
     ))
     .execute(conn)?;
     Ok(updated == 1)
-}
-
-/// Sets the onboarding statuses; used by status updates from upstreams (and by tests).
-pub fn set_statuses(
-    conn: &mut DbConnection,
-    id: &str,
-    techpass: TechpassStatus,
-    seed: SeedStatus,
-    at: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(invitations::table.filter(invitations::id.eq(id)))
-        .set((
-            invitations::techpass_status.eq(techpass.as_str()),
-            invitations::seed_status.eq(seed.as_str()),
-            invitations::updated_at.eq(at),
-        ))
-        .execute(conn)
-}
-
-/// Moves `last_sent_at` back; for tests of the resend window and for operator tooling.
-pub fn set_last_sent_at(
-    conn: &mut DbConnection,
-    id: &str,
-    at: NaiveDateTime,
-) -> QueryResult<usize> {
-    diesel::update(invitations::table.filter(invitations::id.eq(id)))
-        .set(invitations::last_sent_at.eq(at))
-        .execute(conn)
 }

@@ -150,6 +150,25 @@ pub fn to_utc(at: NaiveDateTime) -> DateTime<Utc> {
     at.and_utc()
 }
 
+/// A stored value that this code cannot read back: only a hand-edited or corrupted database
+/// holds one. Answered as a 500; the log names the table, the row and the value.
+#[derive(Debug, thiserror::Error)]
+#[error("{table} row {row_id:?}: {problem}")]
+pub struct CorruptRow {
+    pub table: &'static str,
+    pub row_id: String,
+    pub problem: String,
+}
+
+/// Reads a stored UUID id.
+pub fn parse_id(table: &'static str, id: &str) -> Result<uuid::Uuid, CorruptRow> {
+    id.parse().map_err(|_| CorruptRow {
+        table,
+        row_id: id.to_owned(),
+        problem: "the id is not a UUID".into(),
+    })
+}
+
 /// True when `error` is a unique-constraint violation (the 409 rules).
 pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
     matches!(

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 use invite_core::api::Officer;
 
 use super::schema::officers;
-use super::{DbConnection, is_unique_violation, now};
+use super::{CorruptRow, DbConnection, is_unique_violation, now, parse_id};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = officers)]
@@ -15,11 +15,11 @@ pub struct OfficerRow {
 }
 
 impl OfficerRow {
-    pub fn to_api(&self) -> Officer {
-        Officer {
-            id: self.id.parse().unwrap_or_default(),
+    pub fn to_api(&self) -> Result<Officer, CorruptRow> {
+        Ok(Officer {
+            id: parse_id("officers", &self.id)?,
             email: self.email.clone(),
-        }
+        })
     }
 }
 

@@ -52,7 +52,6 @@ diesel::table! {
         officer_id -> Text,
         idem_key -> Text,
         request_hash -> Text,
-        response_status -> Nullable<Integer>,
         response_body -> Nullable<Text>,
         created_at -> Timestamp,
     }
@@ -94,6 +93,7 @@ diesel::table! {
         techpass_username -> Nullable<Text>,
         seed_required -> Nullable<Bool>,
         reason -> Text,
+        username_key -> Nullable<Text>,
         status -> Text,
         errors -> Text,
         invitation_id -> Nullable<Text>,

@@ -6,7 +6,7 @@ use invite_core::api::{ApiKeyList, CreateApiKey, CreatedApiKey, Problem};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::services::api_keys;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Creates a key. The `secret` is shown only in this response; store it safely.
 #[utoipa::path(tag = "api-keys", security(("bearer" = [])), request_body = CreateApiKey, responses(
@@ -21,7 +21,7 @@ pub async fn create(
     caller: Caller,
     body: web::Json<CreateApiKey>,
 ) -> Result<HttpResponse, ApiError> {
-    let created = api_keys::create(&state.pool, &caller, body.into_inner().name).await?;
+    let created = api_keys::create(&state.pool, caller.actor(), body.into_inner().name).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -36,7 +36,9 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
 ) -> Result<web::Json<ApiKeyList>, ApiError> {
-    Ok(web::Json(api_keys::list(&state.pool, &caller).await?))
+    Ok(web::Json(
+        api_keys::list(&state.pool, caller.actor()).await?,
+    ))
 }
 
 /// Revokes a key; requests with it are refused from now on.
@@ -52,6 +54,6 @@ pub async fn revoke(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    api_keys::revoke(&state.pool, &caller, id.into_inner()).await?;
+    api_keys::revoke(&state.pool, caller.actor(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }

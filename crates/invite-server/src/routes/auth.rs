@@ -1,14 +1,14 @@
 //! Sign-in: the built-in dev-login, the SPA's sign-in configuration, and who am I.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{get, post, web};
 use invite_core::api::{AuthConfig, DevLoginRequest, Officer, Problem, SignIn};
 use invite_core::{Field, FieldError, PublicOfficerEmail};
 
-use crate::auth::{Caller, tokens};
-use crate::db::officers;
+use crate::auth::Caller;
+use crate::db;
 use crate::error::ApiError;
-use crate::services::with_conn;
-use crate::startup::AppState;
+use crate::services::sign_in;
+use crate::state::AppState;
 
 /// How the SPA should sign in: the built-in sign-in or OpenID Connect (authorization code + PKCE).
 #[utoipa::path(tag = "auth", responses((status = 200, body = AuthConfig)))]
@@ -56,24 +56,9 @@ pub async fn dev_login(
         .map_err(|e| ApiError::BadRequest(format!("The JSON body is not valid: {e}.")))?;
     let email = PublicOfficerEmail::parse(&body.email)
         .map_err(|code| ApiError::validation(vec![FieldError::new(Field::Email, code)]))?;
-    let officer = with_conn(&state.pool, move |conn| {
-        Ok(officers::find_or_create(conn, email.as_str())?)
-    })
-    .await?;
-    let ttl = chrono::Duration::hours(state.config.token_ttl_hours);
-    let (token, expires_at) = tokens::issue(
-        &officer.id,
-        &officer.email,
-        state.config.token_secret.expose(),
-        ttl,
-    )
-    .map_err(ApiError::internal)?;
-    tracing::info!(officer_id = %officer.id, "signed in");
-    Ok(web::Json(SignIn {
-        token,
-        expires_at,
-        officer: officer.to_api(),
-    }))
+    Ok(web::Json(
+        sign_in::dev_login(&state.pool, &state.config, email).await?,
+    ))
 }
 
 /// The signed-in officer.
@@ -82,9 +67,11 @@ pub async fn dev_login(
     (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/me")]
-pub async fn me(caller: Caller) -> HttpResponse {
-    HttpResponse::Ok().json(Officer {
-        id: caller.officer_id.parse().unwrap_or_default(),
-        email: caller.email,
-    })
+pub async fn me(caller: Caller) -> Result<web::Json<Officer>, ApiError> {
+    let actor = caller.actor();
+    let id = db::parse_id("officers", &actor.officer_id)?;
+    Ok(web::Json(Officer {
+        id,
+        email: actor.email.clone(),
+    }))
 }

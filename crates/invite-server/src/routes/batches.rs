@@ -10,7 +10,7 @@ use invite_sheets::Limits;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::services::batches;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 pub const TEMPLATE_FILENAME: &str = "invite-users-template.xlsx";
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -107,7 +107,7 @@ pub async fn upload(
     let limits = Limits::default();
     let (filename, bytes) = read_file_part(payload, limits.max_file_bytes).await?;
     let filename = batches::clean_filename(filename.as_deref());
-    let batch = batches::upload(&state.pool, &caller, filename, bytes, limits).await?;
+    let batch = batches::upload(&state.pool, caller.actor(), filename, bytes, limits).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/batches/{}", batch.id)))
         .json(batch))
@@ -126,7 +126,7 @@ pub async fn get(
     id: web::Path<uuid::Uuid>,
 ) -> Result<web::Json<Batch>, ApiError> {
     Ok(web::Json(
-        batches::get(&state.pool, &caller, id.into_inner()).await?,
+        batches::get(&state.pool, caller.actor(), id.into_inner()).await?,
     ))
 }
 
@@ -150,7 +150,7 @@ pub async fn replace_row(
 ) -> Result<web::Json<BatchRow>, ApiError> {
     let (id, row_id) = path.into_inner();
     Ok(web::Json(
-        batches::replace_row(&state.pool, &caller, id, row_id, body.into_inner()).await?,
+        batches::replace_row(&state.pool, caller.actor(), id, row_id, body.into_inner()).await?,
     ))
 }
 
@@ -171,7 +171,7 @@ pub async fn remove_row(
     path: web::Path<(uuid::Uuid, uuid::Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, row_id) = path.into_inner();
-    batches::remove_row(&state.pool, &caller, id, row_id).await?;
+    batches::remove_row(&state.pool, caller.actor(), id, row_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -187,7 +187,7 @@ pub async fn reset(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    batches::reset(&state.pool, &caller, id.into_inner()).await?;
+    batches::reset(&state.pool, caller.actor(), id.into_inner()).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -206,6 +206,6 @@ pub async fn submit(
     id: web::Path<uuid::Uuid>,
 ) -> Result<web::Json<Batch>, ApiError> {
     Ok(web::Json(
-        batches::submit(&state.pool, &caller, id.into_inner()).await?,
+        batches::submit(&state.pool, caller.actor(), id.into_inner()).await?,
     ))
 }

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, get, web};
 
 use crate::services::with_conn;
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Liveness: 200 while the process runs.
 #[utoipa::path(tag = "operations", responses((status = 200, description = "The process runs")))]

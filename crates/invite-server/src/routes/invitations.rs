@@ -9,7 +9,7 @@ use invite_core::api::{Invitation, InvitationPage, Problem};
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::services::invitations::{self, ListParams};
-use crate::startup::AppState;
+use crate::state::AppState;
 
 /// Longest accepted `Idempotency-Key`.
 const IDEMPOTENCY_KEY_MAX: usize = 255;
@@ -57,7 +57,8 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
     let ttl = chrono::Duration::hours(state.config.idempotency_ttl_hours);
-    let created = invitations::create(&state.pool, &caller, body.into_inner(), key, ttl).await?;
+    let created =
+        invitations::create(&state.pool, caller.actor(), body.into_inner(), key, ttl).await?;
     let location = format!("/api/v1/invitations/{}", created.invitation.id);
     let mut response = HttpResponse::build(StatusCode::CREATED);
     response.insert_header((LOCATION, location));
@@ -85,7 +86,7 @@ pub async fn list(
     params: web::Query<ListParams>,
 ) -> Result<web::Json<InvitationPage>, ApiError> {
     Ok(web::Json(
-        invitations::list(&state.pool, &caller, params.into_inner()).await?,
+        invitations::list(&state.pool, caller.actor(), params.into_inner()).await?,
     ))
 }
 
@@ -107,17 +108,19 @@ pub async fn get(
     id: web::Path<uuid::Uuid>,
 ) -> Result<web::Json<Invitation>, ApiError> {
     Ok(web::Json(
-        invitations::get(&state.pool, &caller, id.into_inner()).await?,
+        invitations::get(&state.pool, caller.actor(), id.into_inner()).await?,
     ))
 }
 
-/// Resend invite: re-sends the invitation email, at most once a day, until TechPass onboarding.
+/// Resend invite: records another send, at most once a day, until TechPass onboarding.
+///
+/// Email delivery is not built yet: the resend is recorded and nothing is mailed.
 #[utoipa::path(
     tag = "invitations",
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path)),
     responses(
-        (status = 202, description = "Re-sent", body = Invitation),
+        (status = 202, description = "Resend recorded", body = Invitation),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already onboarded to TechPass", body = Problem, content_type = "application/problem+json"),
@@ -131,6 +134,6 @@ pub async fn resend(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let invitation = invitations::resend(&state.pool, &caller, id.into_inner()).await?;
+    let invitation = invitations::resend(&state.pool, caller.actor(), id.into_inner()).await?;
     Ok(HttpResponse::Accepted().json(invitation))
 }

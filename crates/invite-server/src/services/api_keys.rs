@@ -2,19 +2,20 @@
 
 use diesel::Connection;
 use invite_core::api::{ApiKey, ApiKeyList, CreatedApiKey};
+use invite_core::api_key::ApiKeyName;
+use invite_core::limits::API_KEY_NAME_MAX;
 use rand::RngCore;
 
 use super::with_conn;
-use crate::auth::{API_KEY_PREFIX, Caller, hash_api_key};
+use crate::actor::Actor;
+use crate::auth::{API_KEY_PREFIX, hash_api_key};
 use crate::db::api_keys::{self as repo, ApiKeyRow};
 use crate::db::{self, Pool, audit};
 use crate::error::ApiError;
 
-pub const NAME_MAX: usize = 100;
-
 /// Keys are managed by signed-in officers only: a leaked key must not mint keys that outlive it.
-fn signed_in_only(caller: &Caller) -> Result<(), ApiError> {
-    if caller.via_api_key {
+fn signed_in_only(actor: &Actor) -> Result<(), ApiError> {
+    if actor.via_api_key {
         return Err(ApiError::Forbidden(
             "API keys are managed by a signed-in officer, not with an API key.".into(),
         ));
@@ -28,25 +29,17 @@ fn new_secret() -> String {
     format!("{API_KEY_PREFIX}{}", hex::encode(bytes))
 }
 
-pub async fn create(pool: &Pool, caller: &Caller, name: String) -> Result<CreatedApiKey, ApiError> {
-    signed_in_only(caller)?;
-    let name = name.trim().to_owned();
-    if name.is_empty() || name.chars().count() > NAME_MAX || name.chars().any(char::is_control) {
-        return Err(ApiError::Validation {
-            detail: format!("name must be 1–{NAME_MAX} characters without control characters."),
-            errors: vec![invite_core::FieldError {
-                field: "name".into(),
-                code: if name.is_empty() {
-                    "required"
-                } else {
-                    "invalid_name"
-                }
-                .into(),
-                message: format!("Enter a name of 1 to {NAME_MAX} characters."),
-            }],
-        });
-    }
-    let actor = caller.actor();
+pub async fn create(pool: &Pool, actor: &Actor, name: String) -> Result<CreatedApiKey, ApiError> {
+    signed_in_only(actor)?;
+    let name = ApiKeyName::parse(&name)
+        .map_err(|code| ApiError::Validation {
+            detail: format!(
+                "name must be 1–{API_KEY_NAME_MAX} characters without control characters."
+            ),
+            errors: vec![ApiKeyName::error(code)],
+        })?
+        .into_inner();
+    let actor = actor.clone();
     with_conn(pool, move |conn| {
         let secret = new_secret();
         let row = ApiKeyRow {
@@ -61,40 +54,46 @@ pub async fn create(pool: &Pool, caller: &Caller, name: String) -> Result<Create
         };
         conn.transaction(|conn| -> Result<(), ApiError> {
             repo::insert(conn, &row)?;
-            audit::record(conn, &actor, "api_key.created", &row.id, "spa")?;
+            audit::record(
+                conn,
+                &actor,
+                "api_key.created",
+                &row.id,
+                actor.audit_channel(),
+            )?;
             Ok(())
         })?;
         Ok(CreatedApiKey {
-            key: row.to_api(),
+            key: row.to_api()?,
             secret,
         })
     })
     .await
 }
 
-pub async fn list(pool: &Pool, caller: &Caller) -> Result<ApiKeyList, ApiError> {
-    signed_in_only(caller)?;
-    let officer_id = caller.officer_id.clone();
+pub async fn list(pool: &Pool, actor: &Actor) -> Result<ApiKeyList, ApiError> {
+    signed_in_only(actor)?;
+    let officer_id = actor.officer_id.clone();
     with_conn(pool, move |conn| {
         Ok(ApiKeyList {
             items: repo::list(conn, &officer_id)?
                 .iter()
                 .map(ApiKeyRow::to_api)
-                .collect::<Vec<ApiKey>>(),
+                .collect::<Result<Vec<ApiKey>, _>>()?,
         })
     })
     .await
 }
 
-pub async fn revoke(pool: &Pool, caller: &Caller, id: uuid::Uuid) -> Result<(), ApiError> {
-    signed_in_only(caller)?;
-    let actor = caller.actor();
+pub async fn revoke(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<(), ApiError> {
+    signed_in_only(actor)?;
+    let actor = actor.clone();
     with_conn(pool, move |conn| {
         let id = id.to_string();
         let revoked = conn.transaction(|conn| -> Result<bool, ApiError> {
             let revoked = repo::revoke(conn, &actor.officer_id, &id, db::now())?;
             if revoked {
-                audit::record(conn, &actor, "api_key.revoked", &id, "spa")?;
+                audit::record(conn, &actor, "api_key.revoked", &id, actor.audit_channel())?;
             }
             Ok(revoked)
         })?;

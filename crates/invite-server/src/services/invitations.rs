@@ -9,13 +9,10 @@ use invite_core::{ErrorCode, FieldError, InvitationDraft, InvitationRequest};
 use sha2::{Digest, Sha256};
 
 use super::with_conn;
-use crate::auth::Caller;
+use crate::actor::Actor;
 use crate::db::idempotency::{self, Claim};
 use crate::db::invitations::{self as repo, InsertError, InvitationRow, ListQuery};
-use crate::db::{
-    self, DbConnection, Pool,
-    audit::{self, Actor},
-};
+use crate::db::{self, DbConnection, Pool, audit};
 use crate::error::ApiError;
 
 pub const MAX_PAGE: i64 = 100;
@@ -24,8 +21,8 @@ pub const MAX_QUERY_CHARS: usize = 200;
 
 /// The channel an invitation came through: API keys are `api`; signed-in officers use the
 /// Email invitation (officers) or Create account (vendors) screen.
-pub fn channel_for(caller: &Caller, user_type: UserType) -> Channel {
-    match (caller.via_api_key, user_type) {
+pub fn channel_for(actor: &Actor, user_type: UserType) -> Channel {
+    match (actor.via_api_key, user_type) {
         (true, _) => Channel::Api,
         (false, UserType::PublicOfficer) => Channel::EmailInvitation,
         (false, UserType::Vendor) => Channel::CreateAccount,
@@ -86,7 +83,9 @@ pub fn insert_invitations(
     repo::insert_many(conn, &rows)?;
     let events: Vec<audit::AuditEvent> = rows
         .iter()
-        .map(|row| audit::AuditEvent::new(actor, "invitation.created", &row.id, &row.channel))
+        .map(|row| {
+            audit::AuditEvent::new(actor, "invitation.created", &row.id, row.channel.as_str())
+        })
         .collect();
     audit::record_many(conn, &events)?;
     Ok(rows)
@@ -117,15 +116,15 @@ fn request_hash(draft: &InvitationDraft) -> String {
 
 pub async fn create(
     pool: &Pool,
-    caller: &Caller,
+    actor: &Actor,
     draft: InvitationDraft,
     idempotency_key: Option<String>,
     idempotency_ttl: chrono::Duration,
 ) -> Result<Created, ApiError> {
     // Validation needs no database: an invalid body is refused without touching any key.
     let request = draft.parse().map_err(ApiError::validation)?;
-    let channel = channel_for(caller, request.user_type());
-    let actor = caller.actor();
+    let channel = channel_for(actor, request.user_type());
+    let actor = actor.clone();
     with_conn(pool, move |conn| {
         // One transaction: the key's claim, the invitation and the stored response commit or
         // roll back together.
@@ -154,10 +153,10 @@ pub async fn create(
                 InsertError::AlreadyInvited(field) => already_invited(field),
                 InsertError::Database(e) => e.into(),
             })?;
-            let invitation = row.to_api(db::now());
+            let invitation = row.to_api(db::now())?;
             if let Some(key) = &idempotency_key {
                 let body = serde_json::to_string(&invitation).map_err(ApiError::internal)?;
-                idempotency::complete(conn, &actor.officer_id, key, 201, &body)?;
+                idempotency::complete(conn, &actor.officer_id, key, &body)?;
             }
             Ok(Created { invitation, replayed: false })
         })
@@ -165,12 +164,12 @@ pub async fn create(
     .await
 }
 
-pub async fn get(pool: &Pool, caller: &Caller, id: uuid::Uuid) -> Result<Invitation, ApiError> {
-    let officer_id = caller.officer_id.clone();
+pub async fn get(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invitation, ApiError> {
+    let officer_id = actor.officer_id.clone();
     with_conn(pool, move |conn| {
-        repo::find_for_officer(conn, &officer_id, &id.to_string())?
-            .map(|row| row.to_api(db::now()))
-            .ok_or_else(not_found)
+        let row =
+            repo::find_for_officer(conn, &officer_id, &id.to_string())?.ok_or_else(not_found)?;
+        Ok(row.to_api(db::now())?)
     })
     .await
 }
@@ -211,7 +210,7 @@ fn decode_cursor(cursor: &str) -> Option<(NaiveDateTime, String)> {
 
 pub async fn list(
     pool: &Pool,
-    caller: &Caller,
+    actor: &Actor,
     params: ListParams,
 ) -> Result<InvitationPage, ApiError> {
     let limit = params.limit.unwrap_or(DEFAULT_PAGE);
@@ -246,7 +245,7 @@ pub async fn list(
         techpass_status: params.techpass_status,
         seed_status: params.seed_status,
     };
-    let officer_id = caller.officer_id.clone();
+    let officer_id = actor.officer_id.clone();
     with_conn(pool, move |conn| {
         let mut rows = repo::list(conn, &officer_id, &query)?;
         let more = rows.len() as i64 > query.limit;
@@ -258,15 +257,18 @@ pub async fn list(
         };
         let now = db::now();
         Ok(InvitationPage {
-            items: rows.iter().map(|r| r.to_api(now)).collect(),
+            items: rows
+                .iter()
+                .map(|r| r.to_api(now))
+                .collect::<Result<_, _>>()?,
             next_cursor,
         })
     })
     .await
 }
 
-pub async fn resend(pool: &Pool, caller: &Caller, id: uuid::Uuid) -> Result<Invitation, ApiError> {
-    let actor = caller.actor();
+pub async fn resend(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invitation, ApiError> {
+    let actor = actor.clone();
     with_conn(pool, move |conn| {
         let id = id.to_string();
         let now = db::now();
@@ -280,14 +282,14 @@ pub async fn resend(pool: &Pool, caller: &Caller, id: uuid::Uuid) -> Result<Invi
                     &actor,
                     "invitation.resent",
                     &id,
-                    if actor.via_api_key { "api" } else { "spa" },
+                    actor.audit_channel(),
                 )?;
             }
             Ok(sent)
         })?;
         let row = repo::find_for_officer(conn, &actor.officer_id, &id)?.ok_or_else(not_found)?;
         if sent {
-            return Ok(row.to_api(now));
+            return Ok(row.to_api(now)?);
         }
         if row.is_onboarded() {
             return Err(ApiError::Conflict(

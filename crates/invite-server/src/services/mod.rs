@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod batches;
 pub mod invitations;
+pub mod sign_in;
 
 use actix_web::web;
 

@@ -6,14 +6,19 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, assert_problem, officer_invite, on_each_backend};
 
-fn fixture(name: &str) -> Vec<u8> {
+pub fn fixture(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../invite-sheets/tests/fixtures")
         .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-async fn upload(app: &TestApp, token: &str, filename: &str, bytes: Vec<u8>) -> reqwest::Response {
+pub async fn upload(
+    app: &TestApp,
+    token: &str,
+    filename: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
     let part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned());
     let form = reqwest::multipart::Form::new().part("file", part);
     app.client
@@ -166,6 +171,68 @@ async fn a_file_saved_by_libreoffice_reads_like_the_original() {
         cells(row(&batch, 7)),
         vec![("username_consecutive_dots".to_owned(), "H7".to_owned())]
     );
+}
+
+#[tokio::test]
+async fn alt_enter_reasons_and_country_code_numbers_from_libreoffice_are_invited_as_typed() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane@tech.gov.sg").await;
+        let batch: Value = upload(
+            &app,
+            &token,
+            "lo.xlsx",
+            fixture("libreoffice_multiline.xlsx"),
+        )
+        .await
+        .json()
+        .await
+        .expect("json");
+        assert_eq!(
+            batch["summary"],
+            json!({"total": 2, "valid": 2, "invalid": 0, "submitted": 0}),
+            "{batch}"
+        );
+        let id = batch["id"].as_str().expect("id");
+        let submitted: Value = app
+            .post_json(&format!("/api/v1/batches/{id}/submit"), &token, &json!({}))
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(submitted["summary"]["submitted"], 2);
+        let page: Value = app
+            .get("/api/v1/invitations", &token)
+            .await
+            .json()
+            .await
+            .expect("json");
+        let mut invited: Vec<(String, String)> = page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| {
+                (
+                    i["contact_number"].as_str().unwrap_or("").to_owned(),
+                    i["reason"].as_str().unwrap_or("").to_owned(),
+                )
+            })
+            .collect();
+        invited.sort();
+        assert_eq!(
+            invited,
+            vec![
+                (
+                    "+6561234567".to_owned(),
+                    "Joins the platform team:\n\tfirst the laptop, then TechPass.".to_owned()
+                ),
+                (
+                    "+6591234567".to_owned(),
+                    "Builds the booking system.\nNeeds access until March.".to_owned()
+                ),
+            ]
+        );
+    })
+    .await;
 }
 
 #[tokio::test]

@@ -1,6 +1,9 @@
 //! Every error is problem+json with a trace id, including actix's own.
 
-use crate::helpers::{TestApp, assert_problem, officer_invite};
+use serde_json::Value;
+
+use crate::batches::{fixture, upload};
+use crate::helpers::{TestApp, assert_problem, officer_invite, on_each_backend};
 
 #[tokio::test]
 async fn garbage_wrongly_typed_and_oversized_bodies_are_problems() {
@@ -101,4 +104,68 @@ async fn a_bad_idempotency_key_header_is_400() {
         .await
         .expect("r");
     assert_problem(response, 400).await;
+}
+
+#[tokio::test]
+async fn an_unknown_stored_status_is_a_500_problem_not_a_plausible_default() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane@tech.gov.sg").await;
+        let created: Value = app
+            .create_invitation(&token, &officer_invite("a@tech.gov.sg"))
+            .await
+            .json()
+            .await
+            .expect("json");
+        let id = created["id"].as_str().expect("id").to_owned();
+        let mut conn = app.db();
+        crate::store::corrupt(&mut conn, "invitations", "techpass_status", &id, "archived");
+
+        let one = assert_problem(
+            app.get(&format!("/api/v1/invitations/{id}"), &token).await,
+            500,
+        )
+        .await;
+        let list = assert_problem(app.get("/api/v1/invitations", &token).await, 500).await;
+        for problem in [one, list] {
+            assert_eq!(
+                problem["type"],
+                "https://invite-users.tech.gov.sg/problems/internal"
+            );
+            assert!(
+                !problem.to_string().contains("archived"),
+                "no cause sent: {problem}"
+            );
+        }
+        // Another officer's list does not hold the row and still reads.
+        let other = app.sign_in("john@tech.gov.sg").await;
+        assert_eq!(app.get("/api/v1/invitations", &other).await.status(), 200);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_unknown_stored_batch_row_status_or_error_list_is_a_500_problem() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane@tech.gov.sg").await;
+        let batch: Value = upload(&app, &token, "mixed.xlsx", fixture("openpyxl_mixed.xlsx"))
+            .await
+            .json()
+            .await
+            .expect("json");
+        let batch_id = batch["id"].as_str().expect("id");
+        let rows = batch["rows"].as_array().expect("rows");
+        let path = format!("/api/v1/batches/{batch_id}");
+        assert_eq!(app.get(&path, &token).await.status(), 200);
+
+        let mut conn = app.db();
+        let first = rows[0]["id"].as_str().expect("row id");
+        crate::store::corrupt(&mut conn, "batch_rows", "status", first, "approved");
+        assert_problem(app.get(&path, &token).await, 500).await;
+
+        crate::store::corrupt(&mut conn, "batch_rows", "status", first, "valid");
+        assert_eq!(app.get(&path, &token).await.status(), 200);
+        crate::store::corrupt(&mut conn, "batch_rows", "errors", first, "not json");
+        assert_problem(app.get(&path, &token).await, 500).await;
+    })
+    .await;
 }

@@ -53,6 +53,41 @@ async fn creating_a_vendor_normalises_the_contact_number_and_uses_create_account
 }
 
 #[tokio::test]
+async fn a_reason_keeps_its_line_breaks_and_a_number_with_country_code_is_read_as_e164() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane_tan@tech.gov.sg").await;
+        let mut body = vendor_invite("ah.kow@acme.com.sg", "Tan Ah Kow");
+        body["reason"] = json!("Builds the booking system.\r\n\tNeeds access until March.");
+        body["contact_number"] = json!("6591234567");
+        let response = app.create_invitation(&token, &body).await;
+        assert_eq!(response.status(), 201);
+        let created: Value = response.json().await.expect("json");
+        assert_eq!(
+            created["reason"],
+            "Builds the booking system.\n\tNeeds access until March."
+        );
+        assert_eq!(created["contact_number"], "+6591234567");
+
+        let mut bell = officer_invite("b@tech.gov.sg");
+        bell["reason"] = json!("Ring\u{7}");
+        let problem = assert_problem(app.create_invitation(&token, &bell).await, 422).await;
+        assert_eq!(
+            error_codes(&problem),
+            vec![("reason".to_owned(), "control_character".to_owned())]
+        );
+        let mut two_line_name = vendor_invite("c@acme.com.sg", "Lim Mei Ling");
+        two_line_name["first_name"] = json!("Mei\nLing");
+        let problem =
+            assert_problem(app.create_invitation(&token, &two_line_name).await, 422).await;
+        assert_eq!(
+            error_codes(&problem),
+            vec![("first_name".to_owned(), "control_character".to_owned())]
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn every_invalid_field_is_reported_at_once() {
     let app = TestApp::spawn_sqlite().await;
     let token = app.sign_in("jane_tan@tech.gov.sg").await;
@@ -149,14 +184,12 @@ async fn an_email_whose_invitation_failed_can_be_invited_again() {
             .expect("json");
         let id = first["id"].as_str().expect("id").to_owned();
         let mut conn = app.db();
-        invite_server::db::invitations::set_statuses(
+        crate::store::set_statuses(
             &mut conn,
             &id,
             invite_core::api::TechpassStatus::Failed,
             invite_core::api::SeedStatus::Failed,
-            invite_server::db::now(),
-        )
-        .expect("update");
+        );
         assert_eq!(
             app.create_invitation(&token, &officer_invite("a@tech.gov.sg"))
                 .await

@@ -1,6 +1,7 @@
 //! Black-box tests of the REST API over HTTP: one binary, one module per area.
 
 mod helpers;
+mod store;
 
 mod api_keys;
 mod auth;

@@ -9,6 +9,10 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use std::time::Duration;
+
+use invite_server::config::OidcConfig;
+
 use crate::helpers::{TestApp, assert_problem};
 
 const CLIENT_ID: &str = "invite-users-spa";
@@ -74,14 +78,28 @@ fn claims(issuer: &str, email: &str) -> Value {
 }
 
 async fn spawn(provider: &MockServer) -> TestApp {
+    spawn_with_refresh_floor(provider, OidcConfig::DEFAULT_KEY_REFRESH_FLOOR).await
+}
+
+async fn spawn_with_refresh_floor(provider: &MockServer, floor: Duration) -> TestApp {
     let issuer = provider.uri();
     TestApp::spawn_sqlite_with(|config| {
-        config.oidc = Some(invite_server::config::OidcConfig {
-            issuer,
-            client_id: CLIENT_ID.into(),
+        config.oidc = Some(OidcConfig {
+            key_refresh_floor: floor,
+            ..OidcConfig::new(issuer, CLIENT_ID.into())
         });
     })
     .await
+}
+
+async fn jwks_fetches(provider: &MockServer) -> usize {
+    provider
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == "/jwks")
+        .count()
 }
 
 #[tokio::test]
@@ -185,7 +203,8 @@ async fn a_rotated_key_is_fetched_when_a_token_names_an_unknown_kid() {
     let old = Key::generate("old");
     let new = Key::generate("new");
     mount_provider(&provider, &[&old]).await;
-    let app = spawn(&provider).await;
+    // No refresh floor, so the test need not wait one out (the next test holds the floor).
+    let app = spawn_with_refresh_floor(&provider, Duration::ZERO).await;
     let issuer = provider.uri();
     assert_eq!(
         app.get(
@@ -197,9 +216,8 @@ async fn a_rotated_key_is_fetched_when_a_token_names_an_unknown_kid() {
         200
     );
 
-    // The provider rotates; the server has only the old key cached. Wait out the refresh floor.
+    // The provider rotates; the server has only the old key cached.
     mount_provider(&provider, &[&old, &new]).await;
-    tokio::time::sleep(std::time::Duration::from_secs(6)).await;
     assert_eq!(
         app.get(
             "/api/v1/me",
@@ -209,12 +227,43 @@ async fn a_rotated_key_is_fetched_when_a_token_names_an_unknown_kid() {
         .status(),
         200
     );
-    let jwks_fetches = provider
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.url.path() == "/jwks")
-        .count();
-    assert_eq!(jwks_fetches, 1, "re-fetched exactly once after rotation");
+    assert_eq!(
+        jwks_fetches(&provider).await,
+        1,
+        "re-fetched exactly once after rotation"
+    );
+}
+
+#[tokio::test]
+async fn unknown_key_ids_within_the_refresh_floor_do_not_reach_the_provider() {
+    let provider = MockServer::start().await;
+    let old = Key::generate("old");
+    mount_provider(&provider, &[&old]).await;
+    let app = spawn_with_refresh_floor(&provider, Duration::from_secs(3600)).await;
+    let issuer = provider.uri();
+    let signed_in = app
+        .get(
+            "/api/v1/me",
+            &old.sign(&claims(&issuer, "jane@tech.gov.sg")),
+        )
+        .await;
+    assert_eq!(signed_in.status(), 200);
+    assert_eq!(
+        jwks_fetches(&provider).await,
+        1,
+        "the first token fetched the keys"
+    );
+
+    // Twenty tokens naming keys the provider never published: refused, and no fetch at all.
+    for n in 0..20 {
+        let forged = Key::generate(&format!("forged-{n}"));
+        let response = app
+            .get(
+                "/api/v1/me",
+                &forged.sign(&claims(&issuer, "jane@tech.gov.sg")),
+            )
+            .await;
+        assert_problem(response, 401).await;
+    }
+    assert_eq!(jwks_fetches(&provider).await, 1, "the floor held");
 }

@@ -43,3 +43,30 @@ fn openapi_document_carries_rules_security_and_problems() {
         assert!(spec["paths"][path].is_object(), "{path} documented");
     }
 }
+
+#[test]
+fn the_documented_limits_and_patterns_are_the_rules_of_invite_core() {
+    use invite_core::Field;
+    use invite_core::limits::{API_KEY_NAME_MAX, USERNAME_MIN};
+    use invite_core::username::USERNAME_PATTERN;
+
+    let spec = serde_json::to_value(invite_server::openapi()).expect("json");
+    let schemas = &spec["components"]["schemas"];
+    let draft = &schemas["InvitationDraft"]["properties"];
+    for field in Field::ALL {
+        let documented = draft[field.as_str()]["maxLength"].as_u64();
+        assert_eq!(
+            documented,
+            field.max_chars().map(|n| n as u64),
+            "maxLength of {}",
+            field.as_str()
+        );
+    }
+    let username = &draft["techpass_username"];
+    assert_eq!(username["minLength"].as_u64(), Some(USERNAME_MIN as u64));
+    assert_eq!(username["pattern"].as_str(), Some(USERNAME_PATTERN));
+    assert_eq!(
+        schemas["CreateApiKey"]["properties"]["name"]["maxLength"].as_u64(),
+        Some(API_KEY_NAME_MAX as u64)
+    );
+}

@@ -16,7 +16,7 @@ async fn invite(app: &TestApp, token: &str, email: &str) -> String {
 fn age_invitation(app: &TestApp, id: &str, hours: i64) {
     let mut conn = app.db();
     let at = invite_server::db::now() - Duration::hours(hours);
-    invite_server::db::invitations::set_last_sent_at(&mut conn, id, at).expect("update");
+    crate::store::set_last_sent_at(&mut conn, id, at);
 }
 
 #[tokio::test]
@@ -74,8 +74,7 @@ async fn resend_after_24_hours_is_accepted_and_restarts_the_clock() {
             .await;
         assert_problem(again, 429).await;
         let mut conn = app.db();
-        let events = invite_server::db::audit::for_subject(&mut conn, &id).expect("audit");
-        let actions: Vec<&str> = events.iter().map(|e| e.action.as_str()).collect();
+        let actions = crate::store::audit_actions(&mut conn, &id);
         assert_eq!(actions, vec!["invitation.created", "invitation.resent"]);
     })
     .await;
@@ -117,14 +116,12 @@ async fn resend_after_onboarding_is_409_and_can_resend_is_false() {
         let id = invite(&app, &token, "a@tech.gov.sg").await;
         age_invitation(&app, &id, 30);
         let mut conn = app.db();
-        invite_server::db::invitations::set_statuses(
+        crate::store::set_statuses(
             &mut conn,
             &id,
             invite_core::api::TechpassStatus::Onboarded,
             invite_core::api::SeedStatus::Pending,
-            invite_server::db::now(),
-        )
-        .expect("update");
+        );
         assert_problem(
             app.post_json(
                 &format!("/api/v1/invitations/{id}/resend"),

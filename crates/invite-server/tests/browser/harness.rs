@@ -1,8 +1,15 @@
 //! Browser harness: the real server (SQLite, port 0) serving the built SPA, a ChromeDriver child
 //! process on a free port, and a headless Chromium session. Everything is torn down on drop,
 //! also when a test fails, so no Chromium is left behind.
+//!
+//! ChromeDriver starts in a process group of its own, and Chromium (with its renderers and
+//! crash handlers) is launched into that group. Drop kills the whole group: closing the WebDriver
+//! session from `Drop` cannot work (the session's task lives on the test's runtime, which is
+//! blocked in that same `Drop`), and killing ChromeDriver alone leaves its children to init.
 
+use std::future::Future;
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -14,7 +21,7 @@ pub struct Browser {
     pub client: Client,
     pub base: String,
     pub log_path: PathBuf,
-    driver: Child,
+    _driver: Driver,
     _dir: TempDir,
 }
 
@@ -26,24 +33,63 @@ impl Drop for TempDir {
     }
 }
 
-impl Drop for Browser {
+/// ChromeDriver, leader of a process group that Chromium joins; dropping it kills the group.
+struct Driver(Child);
+
+impl Drop for Driver {
     fn drop(&mut self) {
-        // Closing the session ends Chromium; killing the driver reaps anything left.
-        let client = self.client.clone();
-        let _ = std::thread::spawn(move || {
-            if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            {
-                let _ = rt.block_on(async {
-                    tokio::time::timeout(Duration::from_secs(5), client.close()).await
-                });
-            }
-        })
-        .join();
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        // The group id is ChromeDriver's pid (`process_group(0)`).
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
+}
+
+/// How long `eventually` waits, and how often it looks.
+const WAIT: Duration = Duration::from_secs(15);
+const POLL: Duration = Duration::from_millis(100);
+
+/// Polls `probe` until it returns `Ok`, for at most 15 s, and returns its value. Otherwise it
+/// panics with `what` and the last observation (`Err`). The one waiting loop of the suite: the
+/// SPA renders asynchronously, so every check of what appears on screen goes through it.
+pub async fn eventually<T, F, Fut>(what: &str, mut probe: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, String>>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        match probe().await {
+            Ok(value) => return value,
+            Err(last) if tokio::time::Instant::now() >= deadline => {
+                panic!("{what}: not so after {WAIT:?}; last seen: {last}")
+            }
+            Err(_) => tokio::time::sleep(POLL).await,
+        }
+    }
+}
+
+/// Sends the server's logs to `path` as JSON lines, which the tests read back by trace id.
+/// Only the first call in a process takes effect (one subscriber per process).
+fn log_to_file(path: &Path) {
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+    else {
+        return;
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+        .json()
+        .flatten_event(true)
+        .with_current_span(true)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
 }
 
 fn free_port() -> u16 {
@@ -89,7 +135,7 @@ impl Browser {
         let log_path = screenshot_dir().join(format!("server-{}.log", std::process::id()));
         let mut config = Config::for_database(format!("sqlite://{}", dir.join("app.db").display()));
         config.spa_dir = spa_dir();
-        invite_server::telemetry::init_logging_to_file(&log_path);
+        log_to_file(&log_path);
         let app = Application::build(config).await.expect("server starts");
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
@@ -97,9 +143,11 @@ impl Browser {
         let port = free_port();
         let driver = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
+            .map(Driver)
             .expect("start chromedriver");
         let profile = dir.join("profile");
         let mut caps = serde_json::Map::new();
@@ -115,26 +163,19 @@ impl Browser {
                 ]
             }),
         );
-        let mut client = None;
-        for _ in 0..50 {
-            match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        let client = eventually("ChromeDriver opens a session", || async {
+            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
                 .capabilities(caps.clone())
                 .connect(&format!("http://127.0.0.1:{port}"))
                 .await
-            {
-                Ok(c) => {
-                    client = Some(c);
-                    break;
-                }
-                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-            }
-        }
-        let client = client.expect("chromedriver session");
+                .map_err(|e| e.to_string())
+        })
+        .await;
         Browser {
             client,
             base,
             log_path,
-            driver,
+            _driver: driver,
             _dir: TempDir(dir),
         }
     }
@@ -162,13 +203,11 @@ impl Browser {
     }
 
     pub async fn wait_for_path(&self, expected: &str) {
-        for _ in 0..75 {
-            if self.current_path().await == expected {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        panic!("expected path {expected}, at {}", self.current_path().await);
+        eventually(&format!("the path is {expected}"), || async {
+            let now = self.current_path().await;
+            if now == expected { Ok(()) } else { Err(now) }
+        })
+        .await
     }
 
     /// Clears the input with this id and types `text` into it.
@@ -231,24 +270,66 @@ impl Browser {
         }
     }
 
+    /// The page's visible text.
+    pub async fn page_text(&self) -> String {
+        match self.client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
     /// Waits until the page body contains `text`.
     pub async fn wait_for_text(&self, text: &str) {
-        for _ in 0..75 {
-            if let Ok(body) = self.client.find(Locator::Css("body")).await
-                && body.text().await.unwrap_or_default().contains(text)
-            {
-                return;
+        eventually(&format!("the page shows {text:?}"), || async {
+            let page = self.page_text().await;
+            if page.contains(text) {
+                Ok(())
+            } else {
+                Err(page)
             }
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        let body = self
-            .client
-            .find(Locator::Css("body"))
-            .await
-            .expect("body")
-            .text()
-            .await
-            .unwrap_or_default();
-        panic!("text {text:?} not on the page; page says:\n{body}");
+        })
+        .await
+    }
+
+    /// Waits until the element matching `css` has non-empty text, and returns it.
+    pub async fn wait_for_text_of(&self, css: &str) -> String {
+        let element = self.find(Locator::Css(css)).await;
+        eventually(&format!("{css} has text"), || async {
+            let text = element.text().await.unwrap_or_default();
+            if text.is_empty() {
+                Err("(empty)".into())
+            } else {
+                Ok(text)
+            }
+        })
+        .await
+    }
+
+    /// Waits until the text of the element matching `css` satisfies `accept`, and returns it.
+    pub async fn wait_for_text_in(
+        &self,
+        css: &str,
+        what: &str,
+        accept: impl Fn(&str) -> bool,
+    ) -> String {
+        eventually(what, || async {
+            let text = match self.client.find(Locator::Css(css)).await {
+                Ok(element) => element.text().await.unwrap_or_default(),
+                Err(_) => format!("(no {css})"),
+            };
+            if accept(&text) { Ok(text) } else { Err(text) }
+        })
+        .await
+    }
+
+    /// Waits until no element has this id (a dialog closed).
+    pub async fn wait_until_gone(&self, id: &str) {
+        eventually(&format!("#{id} is gone"), || async {
+            match self.client.find(Locator::Id(id)).await {
+                Ok(_) => Err(format!("#{id} is still there")),
+                Err(_) => Ok(()),
+            }
+        })
+        .await
     }
 }

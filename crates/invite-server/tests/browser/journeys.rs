@@ -1,7 +1,6 @@
 //! The guide's journeys, end to end, in the browser.
 
 use std::path::Path;
-use std::time::Duration;
 
 use fantoccini::Locator;
 use serde_json::json;
@@ -77,7 +76,7 @@ async fn email_invitation_refuses_a_non_gov_sg_address_before_any_request_then_s
     browser.fill("reason", "Joins the platform team").await;
     browser.click_button("Submit").await;
     browser
-        .wait_for_text("Invitation sent to lim_ah_seng@tech.gov.sg")
+        .wait_for_text("Invitation recorded for lim_ah_seng@tech.gov.sg")
         .await;
     browser.screenshot("email-invitation-sent").await;
     assert_eq!(
@@ -93,15 +92,13 @@ async fn create_account_shows_username_errors_while_typing_and_invites_the_vendo
 
     browser.fill("techpass_username", "ah..kow").await;
     // No blur: the message appears while typing.
-    let mut shown = String::new();
-    for _ in 0..50 {
-        shown = browser.text_of("techpass_username-error").await;
-        if shown.contains("consecutive dots") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(shown.contains("consecutive dots"), "{shown}");
+    browser
+        .wait_for_text_in(
+            "#techpass_username-error",
+            "the username error shows",
+            |t| t.contains("consecutive dots"),
+        )
+        .await;
     browser.screenshot("create-account-username-error").await;
 
     browser.fill("techpass_username", "Tan Ah Kow").await;
@@ -119,7 +116,7 @@ async fn create_account_shows_username_errors_while_typing_and_invites_the_vendo
     browser.fill("reason", "Builds the booking system").await;
     browser.click_button("Submit").await;
     browser
-        .wait_for_text("Invitation sent to ah.kow@acme.com.sg")
+        .wait_for_text("Invitation recorded for ah.kow@acme.com.sg")
         .await;
 }
 
@@ -177,29 +174,12 @@ async fn batch_upload_fix_remove_reset_reupload_and_submit() {
     browser.screenshot("batch-view-details").await;
     browser.fill("row-techpass_username", "ah.kow").await;
     browser.click_button("Save").await;
-    for _ in 0..50 {
-        if browser
-            .client
-            .find(Locator::Id("row-dialog"))
-            .await
-            .is_err()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let summary = browser
-        .find(Locator::Css("[data-testid='batch-summary']"))
+    browser.wait_until_gone("row-dialog").await;
+    browser
+        .wait_for_text_in("[data-testid='batch-summary']", "row 7 is valid now", |t| {
+            t.contains("Valid\n3")
+        })
         .await;
-    let mut text = String::new();
-    for _ in 0..50 {
-        text = summary.text().await.unwrap_or_default();
-        if text.contains("Valid\n3") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(text.contains("Valid\n3"), "row 7 is valid now: {text}");
 
     // Remove row 8.
     open_row_menu(&browser, 8, "Remove").await;
@@ -214,18 +194,13 @@ async fn batch_upload_fix_remove_reset_reupload_and_submit() {
     upload(&browser, "openpyxl_mixed.xlsx").await;
     browser.wait_for_text("H7").await;
     browser.click_button("Submit").await;
-    let outcome = browser
-        .find(Locator::Css("[data-testid='batch-outcome']"))
+    let said = browser
+        .wait_for_text_of("[data-testid='batch-outcome']")
         .await;
-    let mut said = String::new();
-    for _ in 0..50 {
-        said = outcome.text().await.unwrap_or_default();
-        if !said.is_empty() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(said.contains('2'), "two users invited: {said}");
+    assert_eq!(
+        said,
+        "2 invitations recorded. 6 rows still need attention: open View details on each, fix the errors, save, then submit again."
+    );
     browser.scroll_to("[data-testid='batch-outcome']").await;
     browser.screenshot("batch-submitted").await;
 
@@ -292,23 +267,13 @@ async fn status_page_lists_invitees_with_the_resend_rules() {
     // Search narrows the list.
     browser.fill("search", "b@tech").await;
     browser.click_button("Search").await;
-    for _ in 0..50 {
-        let now = table.text().await.unwrap_or_default();
-        if !now.contains("a@tech.gov.sg") {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let now = browser
-        .find(Locator::Css("[data-testid='invitations-table']"))
-        .await
-        .text()
-        .await
-        .expect("table");
-    assert!(
-        now.contains("b@tech.gov.sg") && !now.contains("a@tech.gov.sg"),
-        "{now}"
-    );
+    browser
+        .wait_for_text_in(
+            "[data-testid='invitations-table']",
+            "the search leaves only b@tech.gov.sg",
+            |t| t.contains("b@tech.gov.sg") && !t.contains("a@tech.gov.sg"),
+        )
+        .await;
 }
 
 #[tokio::test]

@@ -5,7 +5,6 @@
 //! only read the page, to learn which element has focus.
 
 use std::path::Path;
-use std::time::Duration;
 
 use fantoccini::Locator;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
@@ -13,7 +12,7 @@ use fantoccini::key::Key;
 use serde_json::{Value, json};
 
 use crate::ONE_BROWSER_AT_A_TIME;
-use crate::harness::Browser;
+use crate::harness::{Browser, eventually};
 
 const OFFICER: &str = "jane_tan@tech.gov.sg";
 
@@ -105,16 +104,14 @@ async fn tab_to(browser: &Browser, css: &str, max: usize) -> Vec<Value> {
 
 /// Waits for focus to arrive on the element matching `css` (the SPA moves it after a render).
 async fn wait_for_focus(browser: &Browser, css: &str) {
-    for _ in 0..75 {
+    eventually(&format!("focus is on {css}"), || async {
         if focus_matches(browser, css).await {
-            return;
+            Ok(())
+        } else {
+            Err(focused(browser).await.to_string())
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "expected focus on {css}; it is on {}",
-        focused(browser).await
-    );
+    })
+    .await
 }
 
 async fn attr(browser: &Browser, id: &str, name: &str) -> Option<String> {
@@ -235,7 +232,7 @@ async fn keyboard_only_officer_signs_in_and_sends_an_email_invitation() {
     );
     press(&browser, &key(Key::Enter)).await;
     browser
-        .wait_for_text("Invitation sent to lim_ah_seng@tech.gov.sg")
+        .wait_for_text("Invitation recorded for lim_ah_seng@tech.gov.sg")
         .await;
     // Focus goes to the confirmation, so that it is read out.
     wait_for_focus(&browser, "[data-testid='invitation-sent']").await;
@@ -370,17 +367,7 @@ async fn row_menu_and_details_dialog_work_from_the_keyboard_and_return_focus() {
 
     // Escape closes it, and focus is back on the button that opened the menu.
     press(&browser, &key(Key::Escape)).await;
-    for _ in 0..50 {
-        if browser
-            .client
-            .find(Locator::Id("row-dialog"))
-            .await
-            .is_err()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    browser.wait_until_gone("row-dialog").await;
     assert!(
         browser
             .client

@@ -26,9 +26,19 @@ const CFB_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 /// The part every SpreadsheetML package has, and the one calamine opens first.
 const WORKBOOK_PART: &str = "xl/workbook.xml";
 
+/// What a container check cost: its work is bounded by what it inflates, so this is counted
+/// (and tests bound it) instead of timed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Work {
+    /// Bytes inflated while proving the parts' sizes: at most the declared total plus one byte
+    /// per part.
+    pub bytes_inflated: u64,
+}
+
 /// Checks that `bytes` is a zip holding a workbook within `limits`. `bytes` is not empty and
-/// within `max_file_bytes` (the caller checked).
-pub(super) fn check(bytes: &[u8], limits: &Limits) -> Result<(), ImportError> {
+/// within `max_file_bytes` (the caller checked). Adds what it inflated to `work`, also when it
+/// refuses the file.
+pub fn check(bytes: &[u8], limits: &Limits, work: &mut Work) -> Result<(), ImportError> {
     if bytes.starts_with(&CFB_MAGIC) {
         return Err(if is_encrypted_package(bytes) {
             ImportError::Encrypted
@@ -80,6 +90,7 @@ pub(super) fn check(bytes: &[u8], limits: &Limits) -> Result<(), ImportError> {
         let mut capped = (&mut entry).take(declared.saturating_add(1));
         let actual = io::copy(&mut capped, &mut io::sink())
             .map_err(|e| ImportError::Corrupt(format!("a part cannot be unpacked: {e}")))?;
+        work.bytes_inflated += actual;
         if actual > declared {
             return Err(ImportError::ZipBomb);
         }

@@ -4,7 +4,7 @@ use invite_core::api::BatchRowError;
 use invite_core::{ErrorCode, Field, FieldError, InvitationDraft, InvitationRequest, parse_yes_no};
 
 use super::column_letters;
-use crate::template::COLUMNS;
+use crate::layout::COLUMNS;
 
 /// A non-blank row of sheet `Users`, its cells as text in [`COLUMNS`] order.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -87,6 +87,28 @@ fn a_phone_typed_as_a_number_validates_as_that_phone() {
 }
 
 #[test]
+fn a_phone_with_country_code_typed_as_a_number_is_that_singapore_number() {
+    // `+65 9123 4567` typed into a General cell: Excel keeps the number 6591234567.
+    let rows = header_row() + &vendor_with(2, Field::ContactNumber, Cell::Number("6591234567"));
+    let read = read(&users_xlsx(&rows)).expect("rows");
+    let fields = read[0].validate().expect("valid").into_fields();
+    assert_eq!(fields.contact_number.as_deref(), Some("+6591234567"));
+}
+
+#[test]
+fn a_reason_typed_with_alt_enter_keeps_its_line_break() {
+    let rows = header_row()
+        + &vendor_with(
+            2,
+            Field::Reason,
+            Cell::Inline("Builds the booking system.\nNeeds SEED."),
+        );
+    let read = read(&users_xlsx(&rows)).expect("rows");
+    let fields = read[0].validate().expect("valid").into_fields();
+    assert_eq!(fields.reason, "Builds the booking system.\nNeeds SEED.");
+}
+
+#[test]
 fn seed_column_booleans_mean_yes_and_no() {
     let rows = header_row()
         + &vendor_with(2, Field::SeedRequired, Cell::Bool(true))

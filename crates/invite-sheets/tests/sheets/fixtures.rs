@@ -244,3 +244,31 @@ fn libreoffice_legacy_xls_is_refused_with_a_save_as_xlsx_message() {
         "{error}"
     );
 }
+
+#[test]
+fn libreoffice_line_breaks_and_country_code_numbers_are_valid_as_typed() {
+    let rows = read(&fixture("libreoffice_multiline.xlsx")).expect("rows");
+    let valid: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            let fields = r
+                .validate()
+                .unwrap_or_else(|e| panic!("row {} invalid: {e:?}", r.row_number))
+                .into_fields();
+            (fields.contact_number.unwrap_or_default(), fields.reason)
+        })
+        .collect();
+    assert_eq!(
+        valid,
+        vec![
+            (
+                "+6591234567".to_owned(),
+                "Builds the booking system.\nNeeds access until March.".to_owned()
+            ),
+            (
+                "+6561234567".to_owned(),
+                "Joins the platform team:\n\tfirst the laptop, then TechPass.".to_owned()
+            ),
+        ]
+    );
+}

@@ -1,0 +1,147 @@
+//! Batch rows between their stored form (`BatchRowRecord`) and the API's (`BatchRow`, `Batch`).
+
+use invite_core::api::{Batch, BatchRow, BatchRowError, BatchRowStatus, BatchStatus, BatchSummary};
+use invite_core::username::canonical;
+use invite_core::{InvitationDraft, InvitationFields};
+
+use crate::db::batches::{BatchRecord, BatchRowRecord};
+use crate::db::{self, CorruptRow, parse_id};
+
+pub(super) fn errors_json(errors: &[BatchRowError]) -> String {
+    // A Vec of plain string structs always serialises.
+    serde_json::to_string(errors).unwrap_or_else(|_| "[]".into())
+}
+
+fn errors_of(record: &BatchRowRecord) -> Result<Vec<BatchRowError>, CorruptRow> {
+    serde_json::from_str(&record.errors).map_err(|e| CorruptRow {
+        table: "batch_rows",
+        row_id: record.id.clone(),
+        problem: format!("errors is not a JSON list of row errors: {e}"),
+    })
+}
+
+/// A row that passed every field rule, stored normalised.
+pub(super) fn valid_record(
+    batch_id: &str,
+    row_number: i32,
+    id: String,
+    fields: &InvitationFields,
+) -> BatchRowRecord {
+    let mut record = invalid_record(batch_id, row_number, id, &fields.to_draft(), &[]);
+    record.status = BatchRowStatus::Valid;
+    record
+}
+
+/// A row as entered, with the errors that make it invalid.
+pub(super) fn invalid_record(
+    batch_id: &str,
+    row_number: i32,
+    id: String,
+    draft: &InvitationDraft,
+    errors: &[BatchRowError],
+) -> BatchRowRecord {
+    BatchRowRecord {
+        id,
+        batch_id: batch_id.to_owned(),
+        row_number,
+        user_type: draft.user_type.clone(),
+        email: draft.email.clone(),
+        first_name: draft.first_name.clone(),
+        last_name: draft.last_name.clone(),
+        contact_number: draft.contact_number.clone(),
+        organisation: draft.organisation.clone(),
+        department: draft.department.clone(),
+        techpass_username: draft.techpass_username.clone(),
+        seed_required: draft.seed_required,
+        reason: draft.reason.clone(),
+        username_key: draft.techpass_username.as_deref().map(canonical),
+        status: BatchRowStatus::Invalid,
+        errors: errors_json(errors),
+        invitation_id: None,
+    }
+}
+
+/// Adds `extra` errors to a row, which makes it invalid.
+pub(super) fn mark_invalid(
+    record: &mut BatchRowRecord,
+    extra: Vec<BatchRowError>,
+) -> Result<(), CorruptRow> {
+    if extra.is_empty() {
+        return Ok(());
+    }
+    let mut errors = errors_of(record)?;
+    errors.extend(extra);
+    record.errors = errors_json(&errors);
+    record.status = BatchRowStatus::Invalid;
+    Ok(())
+}
+
+/// The row's fields as entered, to be parsed again.
+pub(super) fn draft_of(record: &BatchRowRecord) -> InvitationDraft {
+    InvitationDraft {
+        user_type: record.user_type.clone(),
+        email: record.email.clone(),
+        first_name: record.first_name.clone(),
+        last_name: record.last_name.clone(),
+        contact_number: record.contact_number.clone(),
+        organisation: record.organisation.clone(),
+        department: record.department.clone(),
+        techpass_username: record.techpass_username.clone(),
+        seed_required: record.seed_required,
+        reason: record.reason.clone(),
+    }
+}
+
+pub(super) fn to_api_row(record: &BatchRowRecord) -> Result<BatchRow, CorruptRow> {
+    let draft = draft_of(record);
+    Ok(BatchRow {
+        id: parse_id("batch_rows", &record.id)?,
+        row_number: u32::try_from(record.row_number).map_err(|_| CorruptRow {
+            table: "batch_rows",
+            row_id: record.id.clone(),
+            problem: format!("row_number {} is negative", record.row_number),
+        })?,
+        user_type: draft.user_type,
+        email: draft.email,
+        first_name: draft.first_name,
+        last_name: draft.last_name,
+        contact_number: draft.contact_number,
+        organisation: draft.organisation,
+        department: draft.department,
+        techpass_username: draft.techpass_username,
+        seed_required: draft.seed_required,
+        reason: draft.reason,
+        status: record.status,
+        errors: errors_of(record)?,
+        invitation_id: record
+            .invitation_id
+            .as_deref()
+            .map(|id| parse_id("batch_rows.invitation_id", id))
+            .transpose()?,
+    })
+}
+
+pub(super) fn to_api(batch: &BatchRecord, rows: &[BatchRowRecord]) -> Result<Batch, CorruptRow> {
+    let rows = rows.iter().map(to_api_row).collect::<Result<Vec<_>, _>>()?;
+    let count = |status: BatchRowStatus| rows.iter().filter(|r| r.status == status).count() as u32;
+    let summary = BatchSummary {
+        total: rows.len() as u32,
+        valid: count(BatchRowStatus::Valid),
+        invalid: count(BatchRowStatus::Invalid) + count(BatchRowStatus::Failed),
+        submitted: count(BatchRowStatus::Submitted),
+    };
+    // Derived, not stored: Reset or Remove can leave only submitted rows too.
+    let status = if summary.total > 0 && summary.submitted == summary.total {
+        BatchStatus::Submitted
+    } else {
+        BatchStatus::Draft
+    };
+    Ok(Batch {
+        id: parse_id("batches", &batch.id)?,
+        filename: batch.filename.clone(),
+        created_at: db::to_utc(batch.created_at),
+        status,
+        summary,
+        rows,
+    })
+}

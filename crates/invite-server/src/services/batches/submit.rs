@@ -1,0 +1,179 @@
+//! Submit: every valid row of a batch becomes an invitation (channel `batch_upload`), once.
+//!
+//! Rows are claimed by a conditional UPDATE in the same transaction that inserts their
+//! invitations, so concurrent or repeated submits invite each row once; the unique indexes keep
+//! each email invited once. Chunks of rows take a set-based path; a chunk that collides with an
+//! invitation made meanwhile is taken again row by row, so only the rows at fault fail.
+
+use diesel::Connection;
+use invite_core::api::{Batch, BatchRowError, Channel};
+use invite_core::{ErrorCode, FieldError};
+
+use super::checks::{self, Cells, InFile, Keys, at_cell, cell_error, conflicts};
+use super::mapping::{draft_of, errors_json};
+use super::{load, not_found};
+use crate::actor::Actor;
+use crate::db::batches as repo;
+use crate::db::invitations::InsertError;
+use crate::db::{DbConnection, Pool};
+use crate::error::ApiError;
+use crate::services::invitations::{NewInvitation, insert_invitations};
+use crate::services::with_conn;
+
+/// Rows submitted per transaction.
+const SUBMIT_CHUNK: usize = 500;
+
+/// Why one row could not be submitted (its savepoint is rolled back).
+enum RowFailure {
+    Rejected(Vec<BatchRowError>),
+    Database(diesel::result::Error),
+}
+
+impl From<diesel::result::Error> for RowFailure {
+    fn from(e: diesel::result::Error) -> Self {
+        RowFailure::Database(e)
+    }
+}
+
+/// Why a chunk's fast path was abandoned (its transaction is rolled back).
+enum ChunkError {
+    /// An insert collided with an invitation made meanwhile, or two rows collided: the chunk
+    /// is taken again row by row.
+    Collision,
+    Api(ApiError),
+}
+
+impl From<diesel::result::Error> for ChunkError {
+    fn from(e: diesel::result::Error) -> Self {
+        ChunkError::Api(e.into())
+    }
+}
+
+pub async fn submit(pool: &Pool, actor: &Actor, batch_id: uuid::Uuid) -> Result<Batch, ApiError> {
+    let actor = actor.clone();
+    with_conn(pool, move |conn| {
+        let batch_id = batch_id.to_string();
+        repo::find(conn, &actor.officer_id, &batch_id)?.ok_or_else(not_found)?;
+        let pending = repo::valid_row_ids(conn, &batch_id)?;
+        let mut submitted = 0usize;
+        for chunk in pending.chunks(SUBMIT_CHUNK) {
+            submitted += match submit_chunk(conn, &actor, chunk) {
+                Ok(n) => n,
+                Err(ChunkError::Collision) => submit_one_by_one(conn, &actor, chunk)?,
+                Err(ChunkError::Api(e)) => return Err(e),
+            };
+        }
+        let batch = load(conn, &actor.officer_id, &batch_id)?;
+        tracing::info!(%batch_id, submitted, "batch submitted");
+        Ok(batch)
+    })
+    .await
+}
+
+/// The set-based path: one transaction claims the chunk's rows, re-validates them as they are
+/// now, fails those already invited, and inserts the rest's invitations together.
+fn submit_chunk(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    ids: &[String],
+) -> Result<usize, ChunkError> {
+    conn.transaction(|conn| {
+        // The claim (a write) comes first: on SQLite the write lock is then taken up front.
+        let claimed = repo::claim_many_for_submit(conn, ids)?;
+        let parsed: Vec<Result<_, Vec<FieldError>>> = claimed
+            .iter()
+            .map(|row| {
+                let request = draft_of(row).parse()?;
+                let keys = Keys::of(&request);
+                Ok((request, keys))
+            })
+            .collect();
+        let invited = checks::already_invited(
+            conn,
+            parsed
+                .iter()
+                .filter_map(|p| p.as_ref().ok().map(|(_, keys)| keys)),
+        )?;
+        let mut accepted = Vec::with_capacity(claimed.len());
+        for (row, parsed) in claimed.iter().zip(parsed) {
+            let n = row.row_number;
+            let errors: Vec<BatchRowError> = match parsed {
+                Ok((request, keys)) => {
+                    // Rows of one batch cannot share a key here: upload and Save refused that.
+                    let errors =
+                        conflicts(&keys, InFile::default(), &invited, n, &Cells::default());
+                    if errors.is_empty() {
+                        accepted.push(NewInvitation {
+                            id: row.id.clone(),
+                            request,
+                            channel: Channel::BatchUpload,
+                        });
+                        continue;
+                    }
+                    errors
+                }
+                Err(errors) => errors.into_iter().map(|e| at_cell(e, n, None)).collect(),
+            };
+            repo::fail_claimed(conn, &row.id, &errors_json(&errors))?;
+        }
+        let invitations = insert_invitations(conn, actor, accepted).map_err(|e| match e {
+            InsertError::AlreadyInvited(_) => ChunkError::Collision,
+            InsertError::Database(e) => e.into(),
+        })?;
+        let ids: Vec<String> = invitations.into_iter().map(|i| i.id).collect();
+        repo::link_own_invitations(conn, &ids)?;
+        Ok(ids.len())
+    })
+}
+
+/// The careful path: each row under its own savepoint, so a collision fails just that row.
+fn submit_one_by_one(
+    conn: &mut DbConnection,
+    actor: &Actor,
+    ids: &[String],
+) -> Result<usize, ApiError> {
+    let mut submitted = 0;
+    conn.transaction(|conn| -> Result<(), ApiError> {
+        for id in ids {
+            let outcome = conn.transaction(|conn| -> Result<bool, RowFailure> {
+                let Some(current) = repo::claim_for_submit(conn, id)? else {
+                    return Ok(false); // another submit took it
+                };
+                let n = current.row_number;
+                let request = draft_of(&current).parse().map_err(|errors| {
+                    RowFailure::Rejected(errors.into_iter().map(|e| at_cell(e, n, None)).collect())
+                })?;
+                let new = NewInvitation {
+                    id: id.clone(),
+                    request,
+                    channel: Channel::BatchUpload,
+                };
+                match insert_invitations(conn, actor, vec![new]) {
+                    Ok(_) => {
+                        repo::link_own_invitations(conn, std::slice::from_ref(id))?;
+                        Ok(true)
+                    }
+                    Err(InsertError::AlreadyInvited(field)) => {
+                        Err(RowFailure::Rejected(vec![cell_error(
+                            field,
+                            ErrorCode::AlreadyInvited,
+                            n,
+                            None,
+                        )]))
+                    }
+                    Err(InsertError::Database(e)) => Err(e.into()),
+                }
+            });
+            match outcome {
+                Ok(true) => submitted += 1,
+                Ok(false) => {}
+                Err(RowFailure::Rejected(errors)) => {
+                    repo::set_failed(conn, id, &errors_json(&errors))?
+                }
+                Err(RowFailure::Database(e)) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    })?;
+    Ok(submitted)
+}

@@ -1,0 +1,62 @@
+//! Sign-in: which officer a credential acts for, and the built-in sign-in. The `auth` extractor
+//! and the `/auth` routes call these; only this module reads officers and API keys for them.
+
+use invite_core::PublicOfficerEmail;
+use invite_core::api::SignIn;
+
+use super::with_conn;
+use crate::auth::{hash_api_key, tokens};
+use crate::config::Config;
+use crate::db::officers::OfficerRow;
+use crate::db::{self, Pool, api_keys, officers};
+use crate::error::ApiError;
+
+/// The officer an API key acts for; `None` when the key is unknown or revoked. Records the
+/// key's use (at most once a minute).
+pub async fn officer_for_api_key(
+    pool: &Pool,
+    secret: &str,
+) -> Result<Option<OfficerRow>, ApiError> {
+    let hash = hash_api_key(secret);
+    with_conn(pool, move |conn| {
+        let Some(key) = api_keys::use_key(conn, &hash, db::now())? else {
+            return Ok(None);
+        };
+        Ok(officers::find(conn, &key.officer_id)?)
+    })
+    .await
+}
+
+/// The officer with this verified email, created on first sign-in.
+pub async fn officer_for_email(
+    pool: &Pool,
+    email: PublicOfficerEmail,
+) -> Result<OfficerRow, ApiError> {
+    with_conn(pool, move |conn| {
+        Ok(officers::find_or_create(conn, email.as_str())?)
+    })
+    .await
+}
+
+/// The built-in sign-in: a signed token for the officer with this email.
+pub async fn dev_login(
+    pool: &Pool,
+    config: &Config,
+    email: PublicOfficerEmail,
+) -> Result<SignIn, ApiError> {
+    let officer = officer_for_email(pool, email).await?;
+    let ttl = chrono::Duration::hours(config.token_ttl_hours);
+    let (token, expires_at) = tokens::issue(
+        &officer.id,
+        &officer.email,
+        config.token_secret.expose(),
+        ttl,
+    )
+    .map_err(ApiError::internal)?;
+    tracing::info!(officer_id = %officer.id, "signed in");
+    Ok(SignIn {
+        token,
+        expires_at,
+        officer: officer.to_api()?,
+    })
+}

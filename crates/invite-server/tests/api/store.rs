@@ -1,0 +1,47 @@
+//! Direct changes to a test server's database, for states that no endpoint can reach yet:
+//! time passing (an invitation sent a day ago), upstream status changes (onboarded, failed),
+//! and corrupted values. Kept in the test tree so the product has no hooks for them.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use invite_core::api::{SeedStatus, TechpassStatus};
+use invite_server::db::DbConnection;
+use invite_server::db::schema::{audit_events, invitations};
+
+/// Moves an invitation's last send back to `at`, as if a day had passed.
+pub fn set_last_sent_at(conn: &mut DbConnection, id: &str, at: NaiveDateTime) {
+    let updated = diesel::update(invitations::table.find(id))
+        .set(invitations::last_sent_at.eq(at))
+        .execute(conn)
+        .expect("update last_sent_at");
+    assert_eq!(updated, 1, "no invitation {id}");
+}
+
+/// Sets the onboarding statuses, as TechPass and SEED will report them.
+pub fn set_statuses(conn: &mut DbConnection, id: &str, techpass: TechpassStatus, seed: SeedStatus) {
+    let updated = diesel::update(invitations::table.find(id))
+        .set((
+            invitations::techpass_status.eq(techpass),
+            invitations::seed_status.eq(seed),
+        ))
+        .execute(conn)
+        .expect("update statuses");
+    assert_eq!(updated, 1, "no invitation {id}");
+}
+
+/// The audit actions recorded for one record, oldest first.
+pub fn audit_actions(conn: &mut DbConnection, subject_id: &str) -> Vec<String> {
+    audit_events::table
+        .filter(audit_events::subject_id.eq(subject_id))
+        .order(audit_events::created_at.asc())
+        .select(audit_events::action)
+        .load(conn)
+        .expect("audit events")
+}
+
+/// Overwrites one text column of one row with `value`, as a hand edit of the database would.
+pub fn corrupt(conn: &mut DbConnection, table: &str, column: &str, id: &str, value: &str) {
+    let sql = format!("UPDATE {table} SET {column} = '{value}' WHERE id = '{id}'");
+    let updated = diesel::sql_query(sql).execute(conn).expect("corrupt");
+    assert_eq!(updated, 1, "no {table} row {id}");
+}

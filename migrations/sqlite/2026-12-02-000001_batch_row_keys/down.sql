@@ -1,0 +1,4 @@
+ALTER TABLE idempotency_keys ADD COLUMN response_status INTEGER;
+DROP INDEX batch_rows_batch_username_key;
+DROP INDEX batch_rows_batch_email;
+ALTER TABLE batch_rows DROP COLUMN username_key;

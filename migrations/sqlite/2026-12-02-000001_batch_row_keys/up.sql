@@ -1,0 +1,8 @@
+-- The duplicate-in-file check of an edited row compares the canonical username (computed by
+-- invite-core, stored on write) instead of SQL lower(), so both sides use one rule.
+ALTER TABLE batch_rows ADD COLUMN username_key TEXT;
+UPDATE batch_rows SET username_key = lower(trim(techpass_username)) WHERE techpass_username IS NOT NULL;
+CREATE INDEX batch_rows_batch_email ON batch_rows (batch_id, email);
+CREATE INDEX batch_rows_batch_username_key ON batch_rows (batch_id, username_key);
+-- Only a create's 201 is ever replayed; the status was written and never read.
+ALTER TABLE idempotency_keys DROP COLUMN response_status;
