@@ -4,11 +4,11 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
 use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 
 use crate::api::Api;
+use crate::components::brand::Brand;
 use crate::components::notification::{Notifications, Notifier, use_notifier};
 use crate::pages::batch_upload::BatchUploadPage;
 use crate::pages::create_account::CreateAccountPage;
@@ -16,7 +16,7 @@ use crate::pages::email_invitation::EmailInvitationPage;
 use crate::pages::invite_status::InviteStatusPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::sign_in::SignInPage;
-use crate::routes::AppRoute;
+use crate::routes::{AppRoute, replace};
 use crate::session::{SessionState, use_session};
 
 #[component]
@@ -50,14 +50,6 @@ pub fn App() -> impl IntoView {
             </Routes>
         </Router>
         <Notifications />
-    }
-}
-
-/// Navigation that replaces the current history entry (redirects).
-pub fn replace() -> NavigateOptions {
-    NavigateOptions {
-        replace: true,
-        ..Default::default()
     }
 }
 
@@ -107,19 +99,6 @@ fn Masthead() -> impl IntoView {
         <section class="masthead" aria-label="Government website notice">
             <div class="masthead-inner">"A Singapore Government Agency Website"</div>
         </section>
-    }
-}
-
-/// The product name, linking home.
-#[component]
-pub fn Brand() -> impl IntoView {
-    view! {
-        <a class="brand" href=AppRoute::Home.path()>
-            <span class="brand-mark" aria-hidden="true">
-                "IU"
-            </span>
-            "Invite Users"
-        </a>
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use leptos_router::{PossibleRouteMatch, StaticSegment};
+use leptos_router::{NavigateOptions, PossibleRouteMatch, StaticSegment};
 
 /// A page of the SPA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,6 +89,14 @@ impl AppRoute {
             AppRoute::BatchUpload.path(),
             encode_component(id)
         )
+    }
+}
+
+/// Navigation that replaces the current history entry (redirects).
+pub fn replace() -> NavigateOptions {
+    NavigateOptions {
+        replace: true,
+        ..Default::default()
     }
 }
 

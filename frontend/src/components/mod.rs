@@ -1,11 +1,17 @@
-//! Reusable pieces of the pages: form fields, error summary, notifications, dialog, menus, tags.
+//! Reusable pieces of the pages: form fields, error summary, notifications, dialog, menus, tags,
+//! the brand, and the parts of the Batch upload page (upload form, rows table, pager, row dialog).
 
+pub mod batch_rows;
+pub mod brand;
 pub mod dialog;
 pub mod field;
 pub mod invitation_form;
 pub mod menu;
 pub mod notification;
+pub mod pager;
+pub mod row_dialog;
 pub mod status_tag;
+pub mod upload_form;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;

@@ -109,10 +109,7 @@ pub fn InviteStatusPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api.resend(id).await {
                 Ok(invitation) => {
-                    message.set(Some(format!(
-                        "Resend recorded for {}.",
-                        invitation.email
-                    )));
+                    message.set(Some(format!("Resend recorded for {}.", invitation.email)));
                     replace(invitation);
                     focus_node(message_ref);
                 }

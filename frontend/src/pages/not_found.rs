@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::Brand;
+use crate::components::brand::Brand;
 use crate::components::set_title;
 use crate::routes::AppRoute;
 

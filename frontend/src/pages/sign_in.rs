@@ -9,12 +9,12 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::use_api;
-use crate::app::{Brand, replace};
+use crate::components::brand::Brand;
 use crate::components::field::{ErrorSummary, SubmitButton, SummaryItem, TextField};
 use crate::components::notification::use_notifier;
 use crate::components::{focus_node, set_title};
 use crate::oidc::{self, Provider};
-use crate::routes::{AppRoute, NEXT_PARAM, safe_next};
+use crate::routes::{AppRoute, NEXT_PARAM, replace, safe_next};
 use crate::session::{Ended, use_session};
 
 #[component]
