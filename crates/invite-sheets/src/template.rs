@@ -355,7 +355,7 @@ mod tests {
     #[test]
     fn columns_are_the_contract_header_row() {
         let header: Vec<&str> = COLUMNS.iter().map(|f| f.label()).collect();
-        // Copied from shared/product/api.md, "Batch upload".
+        // The contract's batch upload column list, see docs/API-DESIGN.md ("The contract").
         let contract = "| User type | Email address | First name | Last name | Contact number | \
                         Organisation | Department | TechPass username | SEED onboarding required | \
                         Reason |";

@@ -12,7 +12,7 @@ pub fn CreateAccountPage() -> impl IntoView {
         <InvitePage
             kind=FormKind::CreateAccount
             route=AppRoute::CreateAccount
-            intro="Create a TechPass account for a vendor. They get an email to activate it."
+            intro="Create a TechPass account for a vendor. The request is recorded and listed on Invite User Status."
         />
     }
 }

@@ -12,7 +12,7 @@ pub fn EmailInvitationPage() -> impl IntoView {
         <InvitePage
             kind=FormKind::EmailInvitation
             route=AppRoute::EmailInvitation
-            intro="Invite a public officer to TechPass. They get an email with a link to sign up."
+            intro="Invite a public officer to TechPass. The invitation is recorded and listed on Invite User Status."
         />
     }
 }
