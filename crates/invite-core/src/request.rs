@@ -154,6 +154,14 @@ fn text(value: &Option<String>) -> &str {
     value.as_deref().unwrap_or("")
 }
 
+/// Names, number and organisation, parsed; each is present when the invitee type requires it.
+struct Details {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    contact_number: Option<ContactNumber>,
+    organisation: Option<String>,
+}
+
 /// The fields every invitee has, under the same rules whoever is invited.
 struct Shared {
     department: Option<String>,
@@ -204,81 +212,76 @@ impl InvitationDraft {
         })
     }
 
-    /// Public officers: a gov.sg address; names, number and organisation are optional, and
-    /// TechPass derives the username from the officer's WOG account.
+    /// Names, contact number and organisation: what TechPass needs to create an account, so
+    /// required for vendors and optional for public officers (TechPass has them already).
+    fn details(&self, errors: &mut Collector, required: bool) -> Option<Details> {
+        let mut text_field = |field: Field, value: &Option<String>| {
+            let parsed = optional_text(field, text(value)).and_then(|t| match t {
+                None if required => Err(ErrorCode::Required),
+                t => Ok(t),
+            });
+            errors.check(field, parsed)
+        };
+        let first_name = text_field(Field::FirstName, &self.first_name);
+        let last_name = text_field(Field::LastName, &self.last_name);
+        let organisation = text_field(Field::Organisation, &self.organisation);
+        let contact_number = errors.check(
+            Field::ContactNumber,
+            match text(&self.contact_number).trim() {
+                "" if !required => Ok(None),
+                number => ContactNumber::parse(number).map(Some),
+            },
+        );
+        Some(Details {
+            first_name: first_name?,
+            last_name: last_name?,
+            contact_number: contact_number?,
+            organisation: organisation?,
+        })
+    }
+
+    /// Public officers: a gov.sg address; TechPass derives the username from the officer's WOG
+    /// account, so none may be given.
     fn public_officer(
         &self,
         errors: &mut Collector,
         shared: Option<Shared>,
     ) -> Option<PublicOfficerInvite> {
         let email = errors.check(Field::Email, PublicOfficerEmail::parse(&self.email));
-        let first_name = errors.check(
-            Field::FirstName,
-            optional_text(Field::FirstName, text(&self.first_name)),
-        );
-        let last_name = errors.check(
-            Field::LastName,
-            optional_text(Field::LastName, text(&self.last_name)),
-        );
-        let contact_number = errors.check(
-            Field::ContactNumber,
-            match text(&self.contact_number).trim() {
-                "" => Ok(None),
-                number => ContactNumber::parse(number).map(Some),
-            },
-        );
-        let organisation = errors.check(
-            Field::Organisation,
-            optional_text(Field::Organisation, text(&self.organisation)),
-        );
+        let details = self.details(errors, false);
         if !text(&self.techpass_username).trim().is_empty() {
             errors.check::<()>(Field::TechpassUsername, Err(ErrorCode::NotApplicable));
         }
-        let shared = shared?;
+        let (shared, details) = (shared?, details?);
         Some(PublicOfficerInvite {
             email: email?,
-            first_name: first_name?,
-            last_name: last_name?,
-            contact_number: contact_number?,
-            organisation: organisation?,
+            first_name: details.first_name,
+            last_name: details.last_name,
+            contact_number: details.contact_number,
+            organisation: details.organisation,
             department: shared.department,
             seed_required: shared.seed_required,
             reason: shared.reason,
         })
     }
 
-    /// Vendors: any address, a chosen TechPass username, and the details TechPass needs to
-    /// create the account.
+    /// Vendors: any address, a chosen TechPass username, and every detail (required).
     fn vendor(&self, errors: &mut Collector, shared: Option<Shared>) -> Option<VendorInvite> {
         let email = errors.check(Field::Email, Email::parse(&self.email));
-        let first_name = errors.check(
-            Field::FirstName,
-            required_text(Field::FirstName, text(&self.first_name)),
-        );
-        let last_name = errors.check(
-            Field::LastName,
-            required_text(Field::LastName, text(&self.last_name)),
-        );
-        let contact_number = errors.check(
-            Field::ContactNumber,
-            ContactNumber::parse(text(&self.contact_number)),
-        );
-        let organisation = errors.check(
-            Field::Organisation,
-            required_text(Field::Organisation, text(&self.organisation)),
-        );
+        let details = self.details(errors, true);
         let techpass_username = errors.check(
             Field::TechpassUsername,
             TechPassUsername::parse(text(&self.techpass_username)),
         );
-        let shared = shared?;
+        let (shared, details) = (shared?, details?);
+        // `details` checked that each is present.
         Some(VendorInvite {
             email: email?,
             techpass_username: techpass_username?,
-            first_name: first_name?,
-            last_name: last_name?,
-            contact_number: contact_number?,
-            organisation: organisation?,
+            first_name: details.first_name?,
+            last_name: details.last_name?,
+            contact_number: details.contact_number?,
+            organisation: details.organisation?,
             department: shared.department,
             seed_required: shared.seed_required,
             reason: shared.reason,

@@ -24,21 +24,11 @@ async fn an_api_key_acts_for_its_officer_until_revoked() {
             invited.json::<Value>().await.expect("json")["channel"],
             "api"
         );
-        let page: Value = app
-            .get("/api/v1/invitations", &jane)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let page: Value = app.get_value("/api/v1/invitations", &jane).await;
         assert_eq!(page["items"].as_array().expect("items").len(), 1);
 
         // The list never shows the secret, and records use.
-        let keys: Value = app
-            .get("/api/v1/api-keys", &jane)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let keys: Value = app.get_value("/api/v1/api-keys", &jane).await;
         assert_eq!(keys["items"][0]["id"], key_id.as_str());
         assert!(keys["items"][0].get("secret").is_none());
         assert!(keys["items"][0]["last_used_at"].is_string());
@@ -102,11 +92,8 @@ async fn an_api_key_cannot_create_list_or_revoke_keys() {
     on_each_backend(|app| async move {
         let jane = app.sign_in("jane@tech.gov.sg").await;
         let created: Value = app
-            .post_json("/api/v1/api-keys", &jane, &json!({ "name": "HR" }))
-            .await
-            .json()
-            .await
-            .expect("json");
+            .post_value("/api/v1/api-keys", &jane, &json!({ "name": "HR" }))
+            .await;
         let secret = created["secret"].as_str().expect("secret").to_owned();
         let id = created["id"].as_str().expect("id").to_owned();
         assert_problem(

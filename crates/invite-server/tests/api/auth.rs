@@ -6,12 +6,7 @@ use crate::helpers::{TestApp, assert_problem, error_codes, on_each_backend};
 async fn a_public_officer_signs_in_and_sees_themselves() {
     on_each_backend(|app| async move {
         let token = app.sign_in("Jane_Tan@Tech.gov.sg").await;
-        let me: serde_json::Value = app
-            .get("/api/v1/me", &token)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let me: serde_json::Value = app.get_value("/api/v1/me", &token).await;
         assert_eq!(me["email"], "jane_tan@tech.gov.sg");
     })
     .await;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, officer_invite, on_each_backend};
+use crate::helpers::{TestApp, assert_problem, json_of, officer_invite, on_each_backend};
 
 pub fn fixture(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -28,6 +28,11 @@ pub async fn upload(
         .send()
         .await
         .expect("request")
+}
+
+/// Uploads a committed fixture as `filename` and returns the staged batch.
+pub async fn stage(app: &TestApp, token: &str, filename: &str, name: &str) -> Value {
+    json_of(upload(app, token, filename, fixture(name)).await).await
 }
 
 fn row(batch: &Value, number: u64) -> &Value {
@@ -141,14 +146,11 @@ async fn uploading_a_file_from_openpyxl_stages_rows_with_errors_pointing_at_cell
             vec![("duplicate_in_file".to_owned(), "B10".to_owned())]
         );
         let fetched: Value = app
-            .get(
+            .get_value(
                 &format!("/api/v1/batches/{}", batch["id"].as_str().expect("id")),
                 &token,
             )
-            .await
-            .json()
-            .await
-            .expect("json");
+            .await;
         assert_eq!(fetched, batch);
     })
     .await;
@@ -158,11 +160,7 @@ async fn uploading_a_file_from_openpyxl_stages_rows_with_errors_pointing_at_cell
 async fn a_file_saved_by_libreoffice_reads_like_the_original() {
     let app = TestApp::spawn_sqlite().await;
     let token = app.sign_in("jane@tech.gov.sg").await;
-    let batch: Value = upload(&app, &token, "lo.xlsx", fixture("libreoffice_mixed.xlsx"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let batch: Value = stage(&app, &token, "lo.xlsx", "libreoffice_mixed.xlsx").await;
     assert_eq!(
         batch["summary"],
         json!({"total": 8, "valid": 2, "invalid": 6, "submitted": 0})
@@ -177,16 +175,7 @@ async fn a_file_saved_by_libreoffice_reads_like_the_original() {
 async fn alt_enter_reasons_and_country_code_numbers_from_libreoffice_are_invited_as_typed() {
     on_each_backend(|app| async move {
         let token = app.sign_in("jane@tech.gov.sg").await;
-        let batch: Value = upload(
-            &app,
-            &token,
-            "lo.xlsx",
-            fixture("libreoffice_multiline.xlsx"),
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+        let batch: Value = stage(&app, &token, "lo.xlsx", "libreoffice_multiline.xlsx").await;
         assert_eq!(
             batch["summary"],
             json!({"total": 2, "valid": 2, "invalid": 0, "submitted": 0}),
@@ -194,18 +183,10 @@ async fn alt_enter_reasons_and_country_code_numbers_from_libreoffice_are_invited
         );
         let id = batch["id"].as_str().expect("id");
         let submitted: Value = app
-            .post_json(&format!("/api/v1/batches/{id}/submit"), &token, &json!({}))
-            .await
-            .json()
-            .await
-            .expect("json");
+            .post_value(&format!("/api/v1/batches/{id}/submit"), &token, &json!({}))
+            .await;
         assert_eq!(submitted["summary"]["submitted"], 2);
-        let page: Value = app
-            .get("/api/v1/invitations", &token)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let page: Value = app.get_value("/api/v1/invitations", &token).await;
         let mut invited: Vec<(String, String)> = page["items"]
             .as_array()
             .expect("items")
@@ -245,11 +226,7 @@ async fn a_row_already_invited_is_flagged_at_upload() {
             .status(),
         201
     );
-    let batch: Value = upload(&app, &token, "f.xlsx", fixture("openpyxl_mixed.xlsx"))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let batch: Value = stage(&app, &token, "f.xlsx", "openpyxl_mixed.xlsx").await;
     assert_eq!(
         cells(row(&batch, 2)),
         vec![("already_invited".to_owned(), "B2".to_owned())]
@@ -260,7 +237,7 @@ async fn a_row_already_invited_is_flagged_at_upload() {
 async fn fix_remove_reset_and_submit_follow_the_guide() {
     on_each_backend(|app| async move {
         let token = app.sign_in("jane@tech.gov.sg").await;
-        let batch: Value = upload(&app, &token, "f.xlsx", fixture("openpyxl_mixed.xlsx")).await.json().await.expect("json");
+        let batch: Value = stage(&app, &token, "f.xlsx", "openpyxl_mixed.xlsx").await;
         let id = batch["id"].as_str().expect("id").to_owned();
         let row7 = row(&batch, 7)["id"].as_str().expect("id").to_owned();
 
@@ -275,7 +252,7 @@ async fn fix_remove_reset_and_submit_follow_the_guide() {
         assert_eq!(cells(&saved), vec![("username_consecutive_dots".to_owned(), "H7".to_owned())]);
         // Fixed → valid.
         draft["techpass_username"] = json!("ah.kow");
-        let saved: Value = app.client.put(app.url(&format!("/api/v1/batches/{id}/rows/{row7}"))).bearer_auth(&token).json(&draft).send().await.expect("r").json().await.expect("json");
+        let saved: Value = app.put_value(&format!("/api/v1/batches/{id}/rows/{row7}"), &token, &draft).await;
         assert_eq!(saved["status"], "valid", "{saved}");
         assert_eq!(saved["contact_number"], "+6581234567");
 
@@ -283,11 +260,11 @@ async fn fix_remove_reset_and_submit_follow_the_guide() {
         let row8 = row(&batch, 8)["id"].as_str().expect("id").to_owned();
         let removed = app.client.delete(app.url(&format!("/api/v1/batches/{id}/rows/{row8}"))).bearer_auth(&token).send().await.expect("r");
         assert_eq!(removed.status(), 204);
-        let submitted: Value = app.post_json(&format!("/api/v1/batches/{id}/submit"), &token, &json!({})).await.json().await.expect("json");
+        let submitted: Value = app.post_value(&format!("/api/v1/batches/{id}/submit"), &token, &json!({})).await;
         assert_eq!(submitted["summary"], json!({"total": 7, "valid": 0, "invalid": 4, "submitted": 3}), "{}", app.backend);
         assert_eq!(submitted["status"], "draft");
         assert!(row(&submitted, 7)["invitation_id"].is_string());
-        let page: Value = app.get("/api/v1/invitations", &token).await.json().await.expect("json");
+        let page: Value = app.get_value("/api/v1/invitations", &token).await;
         let items = page["items"].as_array().expect("items");
         assert_eq!(items.len(), 3);
         assert!(items.iter().all(|i| i["channel"] == "batch_upload"));
@@ -299,7 +276,7 @@ async fn fix_remove_reset_and_submit_follow_the_guide() {
         // Reset → Confirm removes the rest; with only submitted rows left the batch is submitted.
         let reset = app.client.delete(app.url(&format!("/api/v1/batches/{id}/rows"))).bearer_auth(&token).send().await.expect("r");
         assert_eq!(reset.status(), 204);
-        let after: Value = app.get(&format!("/api/v1/batches/{id}"), &token).await.json().await.expect("json");
+        let after: Value = app.get_value(&format!("/api/v1/batches/{id}"), &token).await;
         assert_eq!(after["summary"], json!({"total": 3, "valid": 0, "invalid": 0, "submitted": 3}));
         assert_eq!(after["status"], "submitted");
     })
@@ -310,16 +287,7 @@ async fn fix_remove_reset_and_submit_follow_the_guide() {
 async fn twenty_concurrent_submits_invite_each_row_exactly_once() {
     on_each_backend(|app| async move {
         let token = app.sign_in("jane@tech.gov.sg").await;
-        let batch: Value = upload(
-            &app,
-            &token,
-            "f.xlsx",
-            fixture("openpyxl_filled_template.xlsx"),
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+        let batch: Value = stage(&app, &token, "f.xlsx", "openpyxl_filled_template.xlsx").await;
         assert_eq!(batch["summary"]["valid"], 3, "{batch}");
         let path = format!(
             "/api/v1/batches/{}/submit",
@@ -337,24 +305,14 @@ async fn twenty_concurrent_submits_invite_each_row_exactly_once() {
             "{statuses:?} on {}",
             app.backend
         );
-        let page: Value = app
-            .get("/api/v1/invitations", &token)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let page: Value = app.get_value("/api/v1/invitations", &token).await;
         assert_eq!(
             page["items"].as_array().expect("items").len(),
             3,
             "{}",
             app.backend
         );
-        let final_batch: Value = app
-            .get(&path.replace("/submit", ""), &token)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let final_batch: Value = app.get_value(&path.replace("/submit", ""), &token).await;
         assert_eq!(final_batch["summary"]["submitted"], 3);
         assert_eq!(final_batch["status"], "submitted");
     })
@@ -365,39 +323,11 @@ async fn twenty_concurrent_submits_invite_each_row_exactly_once() {
 async fn the_same_file_uploaded_twice_and_submitted_twice_invites_once() {
     let app = TestApp::spawn_sqlite().await;
     let token = app.sign_in("jane@tech.gov.sg").await;
-    let first: Value = upload(
-        &app,
-        &token,
-        "a.xlsx",
-        fixture("openpyxl_filled_template.xlsx"),
-    )
-    .await
-    .json()
-    .await
-    .expect("json");
-    let second: Value = upload(
-        &app,
-        &token,
-        "b.xlsx",
-        fixture("openpyxl_filled_template.xlsx"),
-    )
-    .await
-    .json()
-    .await
-    .expect("json");
+    let first: Value = stage(&app, &token, "a.xlsx", "openpyxl_filled_template.xlsx").await;
+    let second: Value = stage(&app, &token, "b.xlsx", "openpyxl_filled_template.xlsx").await;
     let submit = |b: &Value| format!("/api/v1/batches/{}/submit", b["id"].as_str().expect("id"));
-    let a: Value = app
-        .post_json(&submit(&first), &token, &json!({}))
-        .await
-        .json()
-        .await
-        .expect("json");
-    let b: Value = app
-        .post_json(&submit(&second), &token, &json!({}))
-        .await
-        .json()
-        .await
-        .expect("json");
+    let a: Value = app.post_value(&submit(&first), &token, &json!({})).await;
+    let b: Value = app.post_value(&submit(&second), &token, &json!({})).await;
     assert_eq!(a["summary"]["submitted"], 3);
     assert_eq!(b["summary"]["submitted"], 0);
     assert_eq!(b["summary"]["invalid"], 3);
@@ -480,11 +410,7 @@ async fn batches_belong_to_their_officer_alone() {
     on_each_backend(|app| async move {
         let jane = app.sign_in("jane@tech.gov.sg").await;
         let bob = app.sign_in("bob@tech.gov.sg").await;
-        let batch: Value = upload(&app, &jane, "f.xlsx", fixture("openpyxl_mixed.xlsx"))
-            .await
-            .json()
-            .await
-            .expect("json");
+        let batch: Value = stage(&app, &jane, "f.xlsx", "openpyxl_mixed.xlsx").await;
         let id = batch["id"].as_str().expect("id");
         let row_id = row(&batch, 2)["id"].as_str().expect("id");
         assert_problem(app.get(&format!("/api/v1/batches/{id}"), &bob).await, 404).await;
@@ -524,12 +450,7 @@ async fn batches_belong_to_their_officer_alone() {
             .expect("r");
         assert_problem(put, 404).await;
         // Jane's batch is untouched.
-        let still: Value = app
-            .get(&format!("/api/v1/batches/{id}"), &jane)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let still: Value = app.get_value(&format!("/api/v1/batches/{id}"), &jane).await;
         assert_eq!(still["summary"]["total"], 8);
     })
     .await;
@@ -539,15 +460,14 @@ async fn batches_belong_to_their_officer_alone() {
 async fn an_edited_row_is_checked_for_duplicates_in_the_batch() {
     on_each_backend(|app| async move {
         let token = app.sign_in("jane@tech.gov.sg").await;
-        let batch: Value = upload(&app, &token, "f.xlsx", fixture("openpyxl_mixed.xlsx")).await.json().await.expect("json");
+        let batch: Value = stage(&app, &token, "f.xlsx", "openpyxl_mixed.xlsx").await;
         let id = batch["id"].as_str().expect("id");
         let row7 = row(&batch, 7)["id"].as_str().expect("id");
         // Row 6 (valid) is mei.ling@vendor.com with username "Lim Mei Ling".
         let draft = json!({"user_type": "vendor", "email": "MEI.LING@vendor.com", "first_name": "Ah",
             "last_name": "Kow", "contact_number": "81234567", "organisation": "Vendor Co",
             "techpass_username": "LIM MEI LING", "seed_required": false, "reason": "Needs access"});
-        let saved: Value = app.client.put(app.url(&format!("/api/v1/batches/{id}/rows/{row7}"))).bearer_auth(&token)
-            .json(&draft).send().await.expect("r").json().await.expect("json");
+        let saved: Value = app.put_value(&format!("/api/v1/batches/{id}/rows/{row7}"), &token, &draft).await;
         assert_eq!(saved["status"], "invalid");
         assert_eq!(
             cells(&saved),
@@ -564,16 +484,7 @@ async fn rows_that_collide_at_submit_fail_alone_and_the_rest_are_invited() {
         use diesel::prelude::*;
         use invite_server::db::schema::batch_rows;
         let token = app.sign_in("jane@tech.gov.sg").await;
-        let batch: Value = upload(
-            &app,
-            &token,
-            "f.xlsx",
-            fixture("openpyxl_filled_template.xlsx"),
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+        let batch: Value = stage(&app, &token, "f.xlsx", "openpyxl_filled_template.xlsx").await;
         let id = batch["id"].as_str().expect("id");
         // Two valid rows with one email (as a race between two edits could leave them): the
         // set-based insert collides, and the chunk is taken again row by row.
@@ -588,11 +499,8 @@ async fn rows_that_collide_at_submit_fail_alone_and_the_rest_are_invited() {
             .execute(&mut app.db())
             .expect("update");
         let submitted: Value = app
-            .post_json(&format!("/api/v1/batches/{id}/submit"), &token, &json!({}))
-            .await
-            .json()
-            .await
-            .expect("json");
+            .post_value(&format!("/api/v1/batches/{id}/submit"), &token, &json!({}))
+            .await;
         assert_eq!(
             submitted["summary"],
             json!({"total": 3, "valid": 0, "invalid": 1, "submitted": 2}),
@@ -601,12 +509,7 @@ async fn rows_that_collide_at_submit_fail_alone_and_the_rest_are_invited() {
         );
         assert_eq!(row(&submitted, 3)["status"], "failed");
         assert_eq!(row(&submitted, 3)["errors"][0]["code"], "already_invited");
-        let page: Value = app
-            .get("/api/v1/invitations", &token)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let page: Value = app.get_value("/api/v1/invitations", &token).await;
         assert_eq!(page["items"].as_array().expect("items").len(), 2);
     })
     .await;

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 
-use crate::batches::{fixture, upload};
+use crate::batches::stage;
 use crate::helpers::{TestApp, assert_problem, officer_invite, on_each_backend};
 
 #[tokio::test]
@@ -110,13 +110,7 @@ async fn a_bad_idempotency_key_header_is_400() {
 async fn an_unknown_stored_status_is_a_500_problem_not_a_plausible_default() {
     on_each_backend(|app| async move {
         let token = app.sign_in("jane@tech.gov.sg").await;
-        let created: Value = app
-            .create_invitation(&token, &officer_invite("a@tech.gov.sg"))
-            .await
-            .json()
-            .await
-            .expect("json");
-        let id = created["id"].as_str().expect("id").to_owned();
+        let id = app.invite(&token, &officer_invite("a@tech.gov.sg")).await;
         let mut conn = app.db();
         crate::store::corrupt(&mut conn, "invitations", "techpass_status", &id, "archived");
 
@@ -147,11 +141,7 @@ async fn an_unknown_stored_status_is_a_500_problem_not_a_plausible_default() {
 async fn an_unknown_stored_batch_row_status_or_error_list_is_a_500_problem() {
     on_each_backend(|app| async move {
         let token = app.sign_in("jane@tech.gov.sg").await;
-        let batch: Value = upload(&app, &token, "mixed.xlsx", fixture("openpyxl_mixed.xlsx"))
-            .await
-            .json()
-            .await
-            .expect("json");
+        let batch: Value = stage(&app, &token, "mixed.xlsx", "openpyxl_mixed.xlsx").await;
         let batch_id = batch["id"].as_str().expect("id");
         let rows = batch["rows"].as_array().expect("rows");
         let path = format!("/api/v1/batches/{batch_id}");

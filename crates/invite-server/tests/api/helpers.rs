@@ -151,6 +151,37 @@ impl TestApp {
             .expect("request")
     }
 
+    /// `GET path` and its JSON body (any status: assert it separately where it matters).
+    pub async fn get_value(&self, path: &str, token: &str) -> Value {
+        json_of(self.get(path, token).await).await
+    }
+
+    /// `POST path` with a JSON body, and the JSON body of the answer.
+    pub async fn post_value(&self, path: &str, token: &str, body: &Value) -> Value {
+        json_of(self.post_json(path, token, body).await).await
+    }
+
+    /// `PUT path` with a JSON body, and the JSON body of the answer.
+    pub async fn put_value(&self, path: &str, token: &str, body: &Value) -> Value {
+        let response = self
+            .client
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        json_of(response).await
+    }
+
+    /// Creates an invitation that must succeed, and returns its id.
+    pub async fn invite(&self, token: &str, body: &Value) -> String {
+        let response = self.create_invitation(token, body).await;
+        assert_eq!(response.status(), 201, "create {body}");
+        let created = json_of(response).await;
+        created["id"].as_str().expect("id").to_owned()
+    }
+
     pub async fn create_invitation(&self, token: &str, body: &Value) -> reqwest::Response {
         self.post_json("/api/v1/invitations", token, body).await
     }
@@ -162,6 +193,15 @@ impl TestApp {
             .connect()
             .expect("db connection")
     }
+}
+
+/// A response's JSON body; panics with the status when it is not JSON.
+pub async fn json_of(response: reqwest::Response) -> Value {
+    let status = response.status();
+    response
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{status}: body is not JSON: {e}"))
 }
 
 /// Runs `test` against SQLite, then against PostgreSQL when `TEST_DATABASE_URL` is set.

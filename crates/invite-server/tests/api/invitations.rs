@@ -29,7 +29,7 @@ async fn creating_a_public_officer_invitation_returns_201_with_location() {
         assert_eq!(body["seed_status"], "pending");
         assert_eq!(body["can_resend"], false);
         assert!(body["next_resend_at"].is_string());
-        let fetched: Value = app.get(&location, &token).await.json().await.expect("json");
+        let fetched: Value = app.get_value(&location, &token).await;
         assert_eq!(fetched, body);
     })
     .await;
@@ -176,13 +176,7 @@ async fn inviting_the_same_email_or_username_again_is_409() {
 async fn an_email_whose_invitation_failed_can_be_invited_again() {
     on_each_backend(|app| async move {
         let token = app.sign_in("jane_tan@tech.gov.sg").await;
-        let first: Value = app
-            .create_invitation(&token, &officer_invite("a@tech.gov.sg"))
-            .await
-            .json()
-            .await
-            .expect("json");
-        let id = first["id"].as_str().expect("id").to_owned();
+        let id = app.invite(&token, &officer_invite("a@tech.gov.sg")).await;
         let mut conn = app.db();
         crate::store::set_statuses(
             &mut conn,
@@ -222,12 +216,7 @@ async fn twenty_concurrent_creates_of_one_email_make_exactly_one_invitation() {
             19,
             "{statuses:?}"
         );
-        let page: Value = app
-            .get("/api/v1/invitations", &token)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let page: Value = app.get_value("/api/v1/invitations", &token).await;
         assert_eq!(page["items"].as_array().expect("items").len(), 1);
     })
     .await;
@@ -260,12 +249,7 @@ async fn an_officer_sees_only_their_own_invitations() {
             404,
         )
         .await;
-        let page: Value = app
-            .get("/api/v1/invitations", &bob)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let page: Value = app.get_value("/api/v1/invitations", &bob).await;
         assert_eq!(page["items"], json!([]));
         assert_eq!(page["next_cursor"], Value::Null);
     })
@@ -291,7 +275,7 @@ async fn the_list_pages_newest_first_without_gaps_or_repeats() {
                 Some(c) => format!("/api/v1/invitations?limit=3&cursor={c}"),
                 None => "/api/v1/invitations?limit=3".to_owned(),
             };
-            let page: Value = app.get(&path, &token).await.json().await.expect("json");
+            let page: Value = app.get_value(&path, &token).await;
             let items = page["items"].as_array().expect("items");
             assert!(items.len() <= 3);
             seen.extend(
@@ -336,65 +320,35 @@ async fn the_list_searches_names_email_and_organisation_and_filters_by_status() 
         };
         let q = |q: &str| format!("/api/v1/invitations?q={}", urlencode(q));
         assert_eq!(
-            emails(
-                app.get(&q("ACME"), &token)
-                    .await
-                    .json()
-                    .await
-                    .expect("json")
-            ),
+            emails(app.get_value(&q("ACME"), &token).await),
             vec!["ah.kow@acme.com.sg"]
         );
         assert_eq!(
-            emails(
-                app.get(&q("mary"), &token)
-                    .await
-                    .json()
-                    .await
-                    .expect("json")
-            ),
+            emails(app.get_value(&q("mary"), &token).await),
             vec!["mary@globex.com"]
         );
         assert_eq!(
-            emails(
-                app.get(&q("100%"), &token)
-                    .await
-                    .json()
-                    .await
-                    .expect("json")
-            ),
+            emails(app.get_value(&q("100%"), &token).await),
             vec!["mary@globex.com"]
         );
         assert_eq!(
-            emails(app.get(&q("_"), &token).await.json().await.expect("json")),
+            emails(app.get_value(&q("_"), &token).await),
             Vec::<String>::new()
         );
         assert_eq!(
-            emails(
-                app.get(&q("siti@"), &token)
-                    .await
-                    .json()
-                    .await
-                    .expect("json")
-            ),
+            emails(app.get_value(&q("siti@"), &token).await),
             vec!["siti@tech.gov.sg"]
         );
         let not_required: Value = app
-            .get("/api/v1/invitations?seed_status=not_required", &token)
-            .await
-            .json()
-            .await
-            .expect("json");
+            .get_value("/api/v1/invitations?seed_status=not_required", &token)
+            .await;
         assert_eq!(not_required["items"].as_array().expect("items").len(), 2);
         let pending: Value = app
-            .get(
+            .get_value(
                 "/api/v1/invitations?techpass_status=pending&seed_status=pending",
                 &token,
             )
-            .await
-            .json()
-            .await
-            .expect("json");
+            .await;
         assert_eq!(emails(pending), vec!["siti@tech.gov.sg"]);
     })
     .await;
@@ -461,12 +415,7 @@ async fn idempotent_replay_returns_the_first_response_and_invites_once() {
             422,
         )
         .await;
-        let page: Value = app
-            .get("/api/v1/invitations", &token)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let page: Value = app.get_value("/api/v1/invitations", &token).await;
         assert_eq!(page["items"].as_array().expect("items").len(), 1);
         // A failed attempt frees its key: fix the body and retry with the same key.
         assert_problem(send(officer_invite("bad@example.com"), "key-2").await, 422).await;
@@ -509,12 +458,7 @@ async fn concurrent_requests_with_one_idempotency_key_create_once_and_replay() {
             "one created, the others replayed, on {}",
             app.backend
         );
-        let page: Value = app
-            .get("/api/v1/invitations", &token)
-            .await
-            .json()
-            .await
-            .expect("json");
+        let page: Value = app.get_value("/api/v1/invitations", &token).await;
         assert_eq!(page["items"].as_array().expect("items").len(), 1);
     })
     .await;
@@ -539,7 +483,7 @@ async fn invitations_made_at_the_same_instant_page_by_id_without_gaps_or_repeats
         let mut seen = Vec::new();
         let mut path = "/api/v1/invitations?limit=2".to_owned();
         loop {
-            let page: Value = app.get(&path, &token).await.json().await.expect("json");
+            let page: Value = app.get_value(&path, &token).await;
             seen.extend(
                 page["items"]
                     .as_array()

@@ -110,12 +110,7 @@ async fn a_valid_provider_token_signs_the_officer_in_and_dev_login_is_gone() {
     let app = spawn(&provider).await;
 
     let token = key.sign(&claims(&provider.uri(), "Jane@Tech.gov.sg"));
-    let me: Value = app
-        .get("/api/v1/me", &token)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me: Value = app.get_value("/api/v1/me", &token).await;
     assert_eq!(me["email"], "jane@tech.gov.sg");
 
     let dev = app

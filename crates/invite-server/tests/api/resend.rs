@@ -4,13 +4,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, assert_problem, officer_invite, on_each_backend};
 
 async fn invite(app: &TestApp, token: &str, email: &str) -> String {
-    let body: Value = app
-        .create_invitation(token, &officer_invite(email))
-        .await
-        .json()
-        .await
-        .expect("json");
-    body["id"].as_str().expect("id").to_owned()
+    app.invite(token, &officer_invite(email)).await
 }
 
 fn age_invitation(app: &TestApp, id: &str, hours: i64) {
@@ -49,11 +43,8 @@ async fn resend_after_24_hours_is_accepted_and_restarts_the_clock() {
         let id = invite(&app, &token, "a@tech.gov.sg").await;
         age_invitation(&app, &id, 25);
         let listed: Value = app
-            .get(&format!("/api/v1/invitations/{id}"), &token)
-            .await
-            .json()
-            .await
-            .expect("json");
+            .get_value(&format!("/api/v1/invitations/{id}"), &token)
+            .await;
         assert_eq!(listed["can_resend"], true);
         let response = app
             .post_json(
@@ -133,11 +124,8 @@ async fn resend_after_onboarding_is_409_and_can_resend_is_false() {
         )
         .await;
         let body: Value = app
-            .get(&format!("/api/v1/invitations/{id}"), &token)
-            .await
-            .json()
-            .await
-            .expect("json");
+            .get_value(&format!("/api/v1/invitations/{id}"), &token)
+            .await;
         assert_eq!(body["can_resend"], false);
         assert_eq!(body["next_resend_at"], Value::Null);
     })
