@@ -6,3 +6,5 @@ CREATE INDEX batch_rows_batch_email ON batch_rows (batch_id, email);
 CREATE INDEX batch_rows_batch_username_key ON batch_rows (batch_id, username_key);
 -- Only a create's 201 is ever replayed; the status was written and never read.
 ALTER TABLE idempotency_keys DROP COLUMN response_status;
+-- Every send is an audit event (and will be a delivery job); the counter was never read.
+ALTER TABLE invitations DROP COLUMN send_count;

@@ -1,3 +1,4 @@
+ALTER TABLE invitations ADD COLUMN send_count INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE idempotency_keys ADD COLUMN response_status INTEGER;
 DROP INDEX batch_rows_batch_username_key;
 DROP INDEX batch_rows_batch_email;

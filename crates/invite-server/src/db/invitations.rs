@@ -34,7 +34,6 @@ pub struct InvitationRow {
     pub search_text: String,
     pub invited_at: NaiveDateTime,
     pub last_sent_at: NaiveDateTime,
-    pub send_count: i32,
     pub techpass_status: TechpassStatus,
     pub seed_status: SeedStatus,
     pub updated_at: NaiveDateTime,
@@ -83,7 +82,6 @@ impl InvitationRow {
             search_text,
             invited_at: at,
             last_sent_at: at,
-            send_count: 1,
             techpass_status: TechpassStatus::Pending,
             seed_status,
             updated_at: at,
@@ -134,7 +132,7 @@ pub enum InsertError {
     Database(#[from] diesel::result::Error),
 }
 
-/// Rows per multi-row INSERT: 21 columns stay well under SQLite's 32,766 bound parameters.
+/// Rows per multi-row INSERT: 20 columns stay well under SQLite's 32,766 bound parameters.
 const INSERT_CHUNK: usize = 1000;
 
 /// Inserts invitations. The unique indexes decide races; the loser learns which field collided
@@ -346,7 +344,6 @@ pub fn mark_resent(
     )
     .set((
         invitations::last_sent_at.eq(at),
-        invitations::send_count.eq(invitations::send_count + 1),
         invitations::updated_at.eq(at),
     ))
     .execute(conn)?;

@@ -27,7 +27,6 @@ diesel::table! {
         search_text -> Text,
         invited_at -> Timestamp,
         last_sent_at -> Timestamp,
-        send_count -> Integer,
         techpass_status -> Text,
         seed_status -> Text,
         updated_at -> Timestamp,
