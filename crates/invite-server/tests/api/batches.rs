@@ -121,30 +121,20 @@ async fn uploading_a_file_from_openpyxl_stages_rows_with_errors_pointing_at_cell
         assert_eq!(row(&batch, 2)["status"], "valid");
         assert_eq!(row(&batch, 6)["status"], "valid");
         assert_eq!(row(&batch, 6)["contact_number"], "+6581234567");
-        assert_eq!(
-            cells(row(&batch, 7)),
-            vec![("username_consecutive_dots".to_owned(), "H7".to_owned())]
-        );
-        assert_eq!(
-            cells(row(&batch, 8)),
-            vec![("not_public_officer_email".to_owned(), "B8".to_owned())]
-        );
-        assert_eq!(
-            cells(row(&batch, 9)),
-            vec![("required".to_owned(), "J9".to_owned())]
-        );
-        assert_eq!(
-            cells(row(&batch, 11)),
-            vec![("invalid_seed_required".to_owned(), "I11".to_owned())]
-        );
-        assert_eq!(
-            cells(row(&batch, 3)),
-            vec![("duplicate_in_file".to_owned(), "B3".to_owned())]
-        );
-        assert_eq!(
-            cells(row(&batch, 10)),
-            vec![("duplicate_in_file".to_owned(), "B10".to_owned())]
-        );
+        for (number, code, cell) in [
+            (7, "username_consecutive_dots", "H7"),
+            (8, "not_public_officer_email", "B8"),
+            (9, "required", "J9"),
+            (11, "invalid_seed_required", "I11"),
+            (3, "duplicate_in_file", "B3"),
+            (10, "duplicate_in_file", "B10"),
+        ] {
+            assert_eq!(
+                cells(row(&batch, number)),
+                vec![(code.to_owned(), cell.to_owned())],
+                "row {number}"
+            );
+        }
         let fetched: Value = app
             .get_value(
                 &format!("/api/v1/batches/{}", batch["id"].as_str().expect("id")),

@@ -7,6 +7,15 @@ async fn invite(app: &TestApp, token: &str, email: &str) -> String {
     app.invite(token, &officer_invite(email)).await
 }
 
+async fn resend(app: &TestApp, token: &str, id: &str) -> reqwest::Response {
+    app.post_json(
+        &format!("/api/v1/invitations/{id}/resend"),
+        token,
+        &json!({}),
+    )
+    .await
+}
+
 fn age_invitation(app: &TestApp, id: &str, hours: i64) {
     let mut conn = app.db();
     let at = invite_server::db::now() - Duration::hours(hours);
@@ -18,13 +27,7 @@ async fn resend_within_24_hours_is_rejected_with_retry_after() {
     on_each_backend(|app| async move {
         let token = app.sign_in("jane@tech.gov.sg").await;
         let id = invite(&app, &token, "a@tech.gov.sg").await;
-        let response = app
-            .post_json(
-                &format!("/api/v1/invitations/{id}/resend"),
-                &token,
-                &json!({}),
-            )
-            .await;
+        let response = resend(&app, &token, &id).await;
         let retry_after: i64 = response.headers()["retry-after"]
             .to_str()
             .expect("header")
@@ -46,23 +49,11 @@ async fn resend_after_24_hours_is_accepted_and_restarts_the_clock() {
             .get_value(&format!("/api/v1/invitations/{id}"), &token)
             .await;
         assert_eq!(listed["can_resend"], true);
-        let response = app
-            .post_json(
-                &format!("/api/v1/invitations/{id}/resend"),
-                &token,
-                &json!({}),
-            )
-            .await;
+        let response = resend(&app, &token, &id).await;
         assert_eq!(response.status(), 202);
         let body: Value = response.json().await.expect("json");
         assert_eq!(body["can_resend"], false);
-        let again = app
-            .post_json(
-                &format!("/api/v1/invitations/{id}/resend"),
-                &token,
-                &json!({}),
-            )
-            .await;
+        let again = resend(&app, &token, &id).await;
         assert_problem(again, 429).await;
         let mut conn = app.db();
         let actions = crate::store::audit_actions(&mut conn, &id);
@@ -113,16 +104,7 @@ async fn resend_after_onboarding_is_409_and_can_resend_is_false() {
             invite_core::api::TechpassStatus::Onboarded,
             invite_core::api::SeedStatus::Pending,
         );
-        assert_problem(
-            app.post_json(
-                &format!("/api/v1/invitations/{id}/resend"),
-                &token,
-                &json!({}),
-            )
-            .await,
-            409,
-        )
-        .await;
+        assert_problem(resend(&app, &token, &id).await, 409).await;
         let body: Value = app
             .get_value(&format!("/api/v1/invitations/{id}"), &token)
             .await;
