@@ -1,5 +1,3 @@
 ALTER TABLE invitations ADD COLUMN send_count INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE idempotency_keys ADD COLUMN response_status INTEGER;
-DROP INDEX batch_rows_batch_username_key;
-DROP INDEX batch_rows_batch_email;
 ALTER TABLE batch_rows DROP COLUMN username_key;
