@@ -99,15 +99,14 @@ pub(super) fn conflicts(
     row_number: i32,
     cells: &Cells,
 ) -> Vec<BatchRowError> {
-    let mut errors = Vec::new();
-    let email_code = if in_file.email {
-        Some(ErrorCode::DuplicateInFile)
-    } else if invited.emails.contains(&keys.email) {
-        Some(ErrorCode::AlreadyInvited)
-    } else {
-        None
+    // Per key: in the file twice, else invited before, else fine.
+    let code = |in_file: bool, invited: bool| match (in_file, invited) {
+        (true, _) => Some(ErrorCode::DuplicateInFile),
+        (false, true) => Some(ErrorCode::AlreadyInvited),
+        (false, false) => None,
     };
-    if let Some(code) = email_code {
+    let mut errors = Vec::new();
+    if let Some(code) = code(in_file.email, invited.emails.contains(&keys.email)) {
         errors.push(cell_error(
             Field::Email,
             code,
@@ -115,22 +114,15 @@ pub(super) fn conflicts(
             cells.email.as_deref(),
         ));
     }
-    if let Some(username) = &keys.username {
-        let code = if in_file.username {
-            Some(ErrorCode::DuplicateInFile)
-        } else if invited.usernames.contains(username) {
-            Some(ErrorCode::AlreadyInvited)
-        } else {
-            None
-        };
-        if let Some(code) = code {
-            errors.push(cell_error(
-                Field::TechpassUsername,
-                code,
-                row_number,
-                cells.username.as_deref(),
-            ));
-        }
+    if let Some(username) = &keys.username
+        && let Some(code) = code(in_file.username, invited.usernames.contains(username))
+    {
+        errors.push(cell_error(
+            Field::TechpassUsername,
+            code,
+            row_number,
+            cells.username.as_deref(),
+        ));
     }
     errors
 }
