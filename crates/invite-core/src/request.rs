@@ -354,18 +354,18 @@ impl InvitationRequest {
 impl InvitationFields {
     /// The fields as a draft that parses back to them: what a valid batch row stores, and
     /// what a form is filled with to edit them.
-    pub fn to_draft(&self) -> InvitationDraft {
+    pub fn into_draft(self) -> InvitationDraft {
         InvitationDraft {
             user_type: self.user_type.as_str().to_owned(),
-            email: self.email.clone(),
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            contact_number: self.contact_number.clone(),
-            organisation: self.organisation.clone(),
-            department: self.department.clone(),
-            techpass_username: self.techpass_username.clone(),
+            email: self.email,
+            first_name: self.first_name,
+            last_name: self.last_name,
+            contact_number: self.contact_number,
+            organisation: self.organisation,
+            department: self.department,
+            techpass_username: self.techpass_username,
             seed_required: Some(self.seed_required),
-            reason: self.reason.clone(),
+            reason: self.reason,
         }
     }
 }

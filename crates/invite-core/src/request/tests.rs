@@ -115,7 +115,8 @@ fn unknown_user_type_still_checks_common_fields() {
 fn normalised_fields_parse_back_to_themselves() {
     let fields = vendor().parse().expect("valid").into_fields();
     let again = fields
-        .to_draft()
+        .clone()
+        .into_draft()
         .parse()
         .expect("still valid")
         .into_fields();

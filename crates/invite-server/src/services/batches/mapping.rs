@@ -25,9 +25,9 @@ pub(super) fn valid_record(
     batch_id: &str,
     row_number: i32,
     id: String,
-    fields: &InvitationFields,
+    fields: InvitationFields,
 ) -> BatchRowRecord {
-    let mut record = invalid_record(batch_id, row_number, id, &fields.to_draft(), &[]);
+    let mut record = invalid_record(batch_id, row_number, id, fields.into_draft(), &[]);
     record.status = BatchRowStatus::Valid;
     record
 }
@@ -37,43 +37,42 @@ pub(super) fn invalid_record(
     batch_id: &str,
     row_number: i32,
     id: String,
-    draft: &InvitationDraft,
+    draft: InvitationDraft,
     errors: &[BatchRowError],
 ) -> BatchRowRecord {
     BatchRowRecord {
         id,
         batch_id: batch_id.to_owned(),
         row_number,
-        user_type: draft.user_type.clone(),
-        email: draft.email.clone(),
-        first_name: draft.first_name.clone(),
-        last_name: draft.last_name.clone(),
-        contact_number: draft.contact_number.clone(),
-        organisation: draft.organisation.clone(),
-        department: draft.department.clone(),
-        techpass_username: draft.techpass_username.clone(),
-        seed_required: draft.seed_required,
-        reason: draft.reason.clone(),
         username_key: draft.techpass_username.as_deref().map(canonical),
+        user_type: draft.user_type,
+        email: draft.email,
+        first_name: draft.first_name,
+        last_name: draft.last_name,
+        contact_number: draft.contact_number,
+        organisation: draft.organisation,
+        department: draft.department,
+        techpass_username: draft.techpass_username,
+        seed_required: draft.seed_required,
+        reason: draft.reason,
         status: BatchRowStatus::Invalid,
         errors: errors_json(errors),
         invitation_id: None,
     }
 }
 
-/// Adds `extra` errors to a row, which makes it invalid.
-pub(super) fn mark_invalid(
-    record: &mut BatchRowRecord,
-    extra: Vec<BatchRowError>,
-) -> Result<(), CorruptRow> {
-    if extra.is_empty() {
-        return Ok(());
+/// Records the conflicts (duplicate in the file, already invited) of a row that passed every
+/// field rule: they are its only errors, and any of them makes it invalid.
+pub(super) fn mark_conflicts(record: &mut BatchRowRecord, conflicts: &[BatchRowError]) {
+    debug_assert_eq!(
+        record.status,
+        BatchRowStatus::Valid,
+        "only valid rows are checked"
+    );
+    if !conflicts.is_empty() {
+        record.errors = errors_json(conflicts);
+        record.status = BatchRowStatus::Invalid;
     }
-    let mut errors = errors_of(record)?;
-    errors.extend(extra);
-    record.errors = errors_json(&errors);
-    record.status = BatchRowStatus::Invalid;
-    Ok(())
 }
 
 /// The row's fields as entered, to be parsed again.

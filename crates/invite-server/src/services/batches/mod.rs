@@ -17,7 +17,7 @@ use invite_sheets::{ImportError, Limits, SheetRow};
 pub use submit::submit;
 
 use self::checks::{Cells, FileKeys, InFile, Keys, at_cell, conflicts};
-use self::mapping::{invalid_record, mark_invalid, to_api, to_api_row, valid_record};
+use self::mapping::{invalid_record, mark_conflicts, to_api, to_api_row, valid_record};
 use super::with_conn;
 use crate::actor::Actor;
 use crate::db::batches::{self as repo, BatchRecord, BatchRowRecord};
@@ -97,14 +97,14 @@ fn stage_sheet_row(batch_id: &str, row: &SheetRow) -> Staged {
                 username: Some(row.cell(Field::TechpassUsername)),
             };
             Staged {
-                record: valid_record(batch_id, row_number, id, &request.into_fields()),
+                record: valid_record(batch_id, row_number, id, request.into_fields()),
                 valid: Some((keys, cells)),
             }
         }
         Err(errors) => {
             let (draft, _) = row.to_draft();
             Staged {
-                record: invalid_record(batch_id, row_number, id, &draft, &errors),
+                record: invalid_record(batch_id, row_number, id, draft, &errors),
                 valid: None,
             }
         }
@@ -144,8 +144,8 @@ pub async fn upload(
         for row in &mut staged {
             if let Some((keys, cells)) = &row.valid {
                 let n = row.record.row_number;
-                let extra = conflicts(keys, file.shared(keys), &invited, n, cells);
-                mark_invalid(&mut row.record, extra)?;
+                let found = conflicts(keys, file.shared(keys), &invited, n, cells);
+                mark_conflicts(&mut row.record, &found);
             }
         }
         let records: Vec<BatchRowRecord> = staged.into_iter().map(|s| s.record).collect();
@@ -200,14 +200,14 @@ pub async fn replace_row(
                     n,
                     &Cells::default(),
                 );
-                let mut record = valid_record(&batch_id, n, row_id.clone(), &fields);
-                mark_invalid(&mut record, extra)?;
+                let mut record = valid_record(&batch_id, n, row_id.clone(), fields);
+                mark_conflicts(&mut record, &extra);
                 record
             }
             Err(errors) => {
                 let errors: Vec<BatchRowError> =
                     errors.into_iter().map(|e| at_cell(e, n, None)).collect();
-                invalid_record(&batch_id, n, row_id.clone(), &draft, &errors)
+                invalid_record(&batch_id, n, row_id.clone(), draft, &errors)
             }
         };
         if !repo::update_unsubmitted_row(conn, &record)? {
