@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::error::{ErrorCode, FieldError};
+use crate::invitee::{InvitationDraft, InvitationFields};
 
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
@@ -103,17 +104,9 @@ impl SeedStatus {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invitation {
     pub id: Uuid,
-    pub user_type: UserType,
-    pub email: String,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    /// E.164, e.g. `+6591234567`.
-    pub contact_number: Option<String>,
-    pub organisation: Option<String>,
-    pub department: Option<String>,
-    pub techpass_username: Option<String>,
-    pub seed_required: bool,
-    pub reason: String,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(inline))]
+    pub fields: InvitationFields,
     pub channel: Channel,
     pub invited_at: DateTime<Utc>,
     pub last_sent_at: DateTime<Utc>,
@@ -198,10 +191,7 @@ pub enum AuthConfig {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CreateApiKey {
     /// What the key is for, e.g. the calling system's name (1–100 characters).
-    #[cfg_attr(
-        feature = "openapi",
-        schema(max_length = 100, example = "HR onboarding system")
-    )]
+    #[cfg_attr(feature = "openapi", schema(example = "HR onboarding system"))]
     pub name: String,
 }
 
@@ -248,16 +238,9 @@ pub struct BatchRow {
     pub id: Uuid,
     /// The row in sheet `Users` (the header is row 1).
     pub row_number: u32,
-    pub user_type: String,
-    pub email: String,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub contact_number: Option<String>,
-    pub organisation: Option<String>,
-    pub department: Option<String>,
-    pub techpass_username: Option<String>,
-    pub seed_required: Option<bool>,
-    pub reason: String,
+    #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(inline))]
+    pub fields: InvitationDraft,
     pub status: BatchRowStatus,
     pub errors: Vec<BatchRowError>,
     pub invitation_id: Option<Uuid>,

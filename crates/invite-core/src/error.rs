@@ -33,6 +33,11 @@ impl Field {
         Field::Reason,
     ];
 
+    /// The position in [`Field::ALL`], for tables indexed by field.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
     /// The JSON field name, also used in `FieldError::field`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -253,6 +258,13 @@ impl FieldError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_s_index_is_its_position_in_all() {
+        for (position, field) in Field::ALL.into_iter().enumerate() {
+            assert_eq!(field.index(), position, "{field:?}");
+        }
+    }
 
     #[test]
     fn every_code_has_a_sentence_for_every_field() {

@@ -9,8 +9,11 @@ pub mod api_key;
 pub mod contact_number;
 pub mod email;
 pub mod error;
+pub mod invitee;
 pub mod limits;
 pub mod request;
+#[cfg(feature = "diesel")]
+pub mod schema;
 #[cfg(feature = "diesel")]
 mod stored;
 pub mod text;
@@ -19,6 +22,7 @@ pub mod username;
 pub use contact_number::ContactNumber;
 pub use email::{Email, PublicOfficerEmail};
 pub use error::{ErrorCode, Field, FieldError};
-pub use request::{InvitationDraft, InvitationFields, InvitationRequest};
+pub use invitee::{InvitationDraft, InvitationFields};
+pub use request::InvitationRequest;
 pub use text::{optional_text, parse_yes_no, required_text};
 pub use username::TechPassUsername;

@@ -1,78 +1,13 @@
 //! The invitation request: raw input (`InvitationDraft`, as typed or uploaded) parsed into a
 //! typed `InvitationRequest` with every field error collected at once.
 
-use serde::{Deserialize, Serialize};
-
 use crate::api::UserType;
 use crate::contact_number::ContactNumber;
 use crate::email::{Email, PublicOfficerEmail};
 use crate::error::{ErrorCode, Field, FieldError};
+use crate::invitee::{InvitationDraft, InvitationFields};
 use crate::text::{optional_text, required_text};
 use crate::username::TechPassUsername;
-
-/// An invitation as entered: the JSON body of `POST /api/v1/invitations`, a batch row being
-/// edited, or a form in the SPA. Every field is optional here so that parsing, not
-/// deserialisation, reports what is missing.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(example = json!({
-    "user_type": "vendor", "email": "ah.kow@acme.com.sg", "techpass_username": "Tan Ah Kow",
-    "first_name": "Ah Kow", "last_name": "Tan", "contact_number": "+65 9123 4567",
-    "organisation": "ACME Pte Ltd", "department": null, "seed_required": false,
-    "reason": "Develops the agency's booking system"
-})))]
-pub struct InvitationDraft {
-    /// `public_officer` (Email invitation) or `vendor` (Create account).
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(example = "public_officer"))]
-    pub user_type: String,
-    /// Public officers: `<name>@<agency>.gov.sg`. Vendors: the address the vendor gave.
-    #[serde(default)]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(max_length = 254, example = "jane_tan@tech.gov.sg")
-    )]
-    pub email: String,
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
-    pub first_name: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
-    pub last_name: Option<String>,
-    /// Singapore number (`9123 4567`, `+65 9123 4567`) or international E.164; stored as E.164.
-    #[serde(default)]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(max_length = 32, example = "+65 9123 4567")
-    )]
-    pub contact_number: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
-    pub organisation: Option<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
-    pub department: Option<String>,
-    /// Vendors only. 3–64 characters: letters, digits, `_`, space, `-`, `.`; starts and ends with
-    /// a letter or digit; no `..`.
-    #[serde(default)]
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 3,
-            max_length = 64,
-            // `username::USERNAME_PATTERN`; the OpenAPI tests hold the two equal.
-            pattern = r"^[A-Za-z0-9](?:(?:\.?[A-Za-z0-9_ \-])*\.?[A-Za-z0-9])?$"
-        )
-    )]
-    pub techpass_username: Option<String>,
-    /// Whether the invitee needs SEED provisioning.
-    #[serde(default)]
-    pub seed_required: Option<bool>,
-    /// Why the invitee needs a TechPass account.
-    #[serde(default)]
-    #[cfg_attr(feature = "openapi", schema(max_length = 500))]
-    pub reason: String,
-}
 
 /// A public officer invited by email.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -106,21 +41,6 @@ pub struct VendorInvite {
 pub enum InvitationRequest {
     PublicOfficer(PublicOfficerInvite),
     Vendor(VendorInvite),
-}
-
-/// The normalised fields of a valid request, flat, as they are stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvitationFields {
-    pub user_type: UserType,
-    pub email: String,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub contact_number: Option<String>,
-    pub organisation: Option<String>,
-    pub department: Option<String>,
-    pub techpass_username: Option<String>,
-    pub seed_required: bool,
-    pub reason: String,
 }
 
 /// Collects field errors while parsing, so that every problem is reported at once.
@@ -347,25 +267,6 @@ impl InvitationRequest {
                 seed_required: v.seed_required,
                 reason: v.reason,
             },
-        }
-    }
-}
-
-impl InvitationFields {
-    /// The fields as a draft that parses back to them: what a valid batch row stores, and
-    /// what a form is filled with to edit them.
-    pub fn into_draft(self) -> InvitationDraft {
-        InvitationDraft {
-            user_type: self.user_type.as_str().to_owned(),
-            email: self.email,
-            first_name: self.first_name,
-            last_name: self.last_name,
-            contact_number: self.contact_number,
-            organisation: self.organisation,
-            department: self.department,
-            techpass_username: self.techpass_username,
-            seed_required: Some(self.seed_required),
-            reason: self.reason,
         }
     }
 }

@@ -30,11 +30,12 @@ pub struct Application {
 
 /// The OpenAPI document, generated from the same route list the server uses.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    let (_, api) = App::new()
+    let (_, mut api) = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(routes::configure)
         .split_for_parts();
+    routes::finish_document(&mut api);
     api
 }
 

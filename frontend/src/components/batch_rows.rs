@@ -122,10 +122,10 @@ pub fn RowsTable(
                             page_rows()
                                 .into_iter()
                         .map(|row| {
-                            let user_type = UserType::parse(&row.user_type)
+                            let user_type = UserType::parse(&row.fields.user_type)
                                 .map(|t| t.label().to_owned())
-                                .unwrap_or_else(|_| row.user_type.clone());
-                            let name = [row.first_name.as_deref(), row.last_name.as_deref()]
+                                .unwrap_or_else(|_| row.fields.user_type.clone());
+                            let name = [row.fields.first_name.as_deref(), row.fields.last_name.as_deref()]
                                 .into_iter()
                                 .flatten()
                                 .collect::<Vec<_>>()
@@ -157,9 +157,9 @@ pub fn RowsTable(
                                 <tr>
                                     <td>{row.row_number}</td>
                                     <td>{user_type}</td>
-                                    <td class="cell-email">{row.email.clone()}</td>
+                                    <td class="cell-email">{row.fields.email.clone()}</td>
                                     <td>{name}</td>
-                                    <td>{row.organisation.clone().unwrap_or_default()}</td>
+                                    <td>{row.fields.organisation.clone().unwrap_or_default()}</td>
                                     <td>
                                         <StatusTag status=row.status />
                                     </td>

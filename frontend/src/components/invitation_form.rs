@@ -85,16 +85,9 @@ pub fn username_rules() -> Vec<String> {
 #[derive(Debug, Clone, Copy)]
 pub struct InvitationForm {
     kind: FormKind,
-    user_type: RwSignal<String>,
-    email: RwSignal<String>,
-    first_name: RwSignal<String>,
-    last_name: RwSignal<String>,
-    contact_number: RwSignal<String>,
-    organisation: RwSignal<String>,
-    department: RwSignal<String>,
-    techpass_username: RwSignal<String>,
+    /// The text of every text field, indexed by `Field::index`; `seed_required`'s slot is unused.
+    texts: [RwSignal<String>; Field::ALL.len()],
     seed_required: RwSignal<Option<bool>>,
-    reason: RwSignal<String>,
     errors: RwSignal<Vec<FieldError>>,
     /// Whether a submit was tried: the error summary shows only then.
     submitted: RwSignal<bool>,
@@ -102,21 +95,15 @@ pub struct InvitationForm {
 
 impl InvitationForm {
     pub fn new(kind: FormKind) -> Self {
-        Self {
+        let form = Self {
             kind,
-            user_type: RwSignal::new(kind.user_type().to_owned()),
-            email: RwSignal::default(),
-            first_name: RwSignal::default(),
-            last_name: RwSignal::default(),
-            contact_number: RwSignal::default(),
-            organisation: RwSignal::default(),
-            department: RwSignal::default(),
-            techpass_username: RwSignal::default(),
+            texts: std::array::from_fn(|_| RwSignal::default()),
             seed_required: RwSignal::default(),
-            reason: RwSignal::default(),
             errors: RwSignal::default(),
             submitted: RwSignal::default(),
-        }
+        };
+        form.user_type().set(kind.user_type().to_owned());
+        form
     }
 
     /// The id of a field's control (the "Yes" radio for the SEED question).
@@ -131,59 +118,45 @@ impl InvitationForm {
         format!("{}{}", self.kind.id_prefix(), field.as_str())
     }
 
+    /// The signal of a text field; `None` for `seed_required`.
     fn text(&self, field: Field) -> Option<RwSignal<String>> {
-        Some(match field {
-            Field::UserType => self.user_type,
-            Field::Email => self.email,
-            Field::FirstName => self.first_name,
-            Field::LastName => self.last_name,
-            Field::ContactNumber => self.contact_number,
-            Field::Organisation => self.organisation,
-            Field::Department => self.department,
-            Field::TechpassUsername => self.techpass_username,
-            Field::Reason => self.reason,
-            Field::SeedRequired => return None,
-        })
+        (field != Field::SeedRequired).then(|| self.texts[field.index()])
     }
 
-    /// The form as entered; fields this form does not show stay empty.
+    fn user_type(&self) -> RwSignal<String> {
+        self.texts[Field::UserType.index()]
+    }
+
+    /// The form as entered; fields this form does not show stay empty (the user type is set by
+    /// the form itself when it is not shown).
     pub fn draft(&self) -> InvitationDraft {
         let shown = self.kind.fields();
-        let optional = |field: Field| {
-            let value = self.text(field)?.get_untracked();
-            (shown.contains(&field) && !value.trim().is_empty()).then_some(value)
-        };
-        InvitationDraft {
-            user_type: self.user_type.get_untracked(),
-            email: self.email.get_untracked(),
-            first_name: optional(Field::FirstName),
-            last_name: optional(Field::LastName),
-            contact_number: optional(Field::ContactNumber),
-            organisation: optional(Field::Organisation),
-            department: optional(Field::Department),
-            techpass_username: optional(Field::TechpassUsername),
+        let mut draft = InvitationDraft {
             seed_required: self.seed_required.get_untracked(),
-            reason: self.reason.get_untracked(),
+            ..Default::default()
+        };
+        for field in Field::ALL {
+            if let Some(text) = self.text(field)
+                && (field == Field::UserType || shown.contains(&field))
+            {
+                draft.set_text(field, text.get_untracked());
+            }
         }
+        draft
     }
 
     /// Fills the form from a batch row, showing the row's errors.
     pub fn load_row(&self, row: &BatchRow) {
-        let text = |value: &Option<String>| value.clone().unwrap_or_default();
+        for field in Field::ALL {
+            if let (Some(signal), Some(text)) = (self.text(field), row.fields.text(field)) {
+                signal.set(text.to_owned());
+            }
+        }
         // The sheet says "Public officer"; the select uses the wire names.
-        let user_type = UserType::parse(&row.user_type)
-            .map(|t| t.as_str().to_owned())
-            .unwrap_or_else(|_| row.user_type.clone());
-        self.user_type.set(user_type);
-        self.email.set(row.email.clone());
-        self.first_name.set(text(&row.first_name));
-        self.last_name.set(text(&row.last_name));
-        self.contact_number.set(text(&row.contact_number));
-        self.organisation.set(text(&row.organisation));
-        self.department.set(text(&row.department));
-        self.techpass_username.set(text(&row.techpass_username));
-        self.seed_required.set(row.seed_required);
-        self.reason.set(row.reason.clone());
+        if let Ok(user_type) = UserType::parse(&row.fields.user_type) {
+            self.user_type().set(user_type.as_str().to_owned());
+        }
+        self.seed_required.set(row.fields.seed_required);
         let errors = row
             .errors
             .iter()
@@ -198,12 +171,10 @@ impl InvitationForm {
 
     /// Empties the form after a successful submit.
     pub fn reset(&self) {
-        for field in Field::ALL {
-            if let Some(signal) = self.text(field).filter(|_| field != Field::UserType) {
-                signal.set(String::new());
-            }
+        for text in self.texts {
+            text.set(String::new());
         }
-        self.user_type.set(self.kind.user_type().to_owned());
+        self.user_type().set(self.kind.user_type().to_owned());
         self.seed_required.set(None);
         self.errors.set(Vec::new());
         self.submitted.set(false);
@@ -316,7 +287,7 @@ fn field_view(form: InvitationForm, field: Field) -> AnyView {
             <SelectField
                 id
                 label=field.label()
-                value=form.user_type
+                value=form.user_type()
                 options=vec![
                     ("", "Choose a user type"),
                     (UserType::PublicOfficer.as_str(), UserType::PublicOfficer.label()),
@@ -349,7 +320,7 @@ fn field_view(form: InvitationForm, field: Field) -> AnyView {
                 <TextField
                     id
                     label=field.label()
-                    value=form.techpass_username
+                    value=form.text(field).unwrap_or_default()
                     error
                     hint
                     hint_list=username_rules()
@@ -371,7 +342,7 @@ fn field_view(form: InvitationForm, field: Field) -> AnyView {
                 <TextField
                     id
                     label=field.label()
-                    value=form.reason
+                    value=form.text(field).unwrap_or_default()
                     error
                     hint
                     multiline=true

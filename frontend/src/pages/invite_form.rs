@@ -42,7 +42,7 @@ pub fn InvitePage(kind: FormKind, route: AppRoute, intro: &'static str) -> impl 
                 Ok(invitation) => {
                     attempt.set_value(None);
                     form.reset();
-                    sent.set(Some(invitation.email));
+                    sent.set(Some(invitation.fields.email));
                     focus_node(confirmation);
                 }
                 Err(problem) => {

@@ -109,7 +109,10 @@ pub fn InviteStatusPage() -> impl IntoView {
         leptos::task::spawn_local(async move {
             match api.resend(id).await {
                 Ok(invitation) => {
-                    message.set(Some(format!("Resend recorded for {}.", invitation.email)));
+                    message.set(Some(format!(
+                        "Resend recorded for {}.",
+                        invitation.fields.email
+                    )));
                     replace(invitation);
                     focus_node(message_ref);
                 }
@@ -312,13 +315,13 @@ fn InvitationRow(
     };
     view! {
         <tr>
-            <td>{or_dash(invitation.first_name)}</td>
-            <td>{or_dash(invitation.last_name)}</td>
+            <td>{or_dash(invitation.fields.first_name)}</td>
+            <td>{or_dash(invitation.fields.last_name)}</td>
             <td id=email_id class="cell-email">
-                {invitation.email}
+                {invitation.fields.email}
             </td>
-            <td>{or_dash(invitation.organisation)}</td>
-            <td>{or_dash(invitation.department)}</td>
+            <td>{or_dash(invitation.fields.organisation)}</td>
+            <td>{or_dash(invitation.fields.department)}</td>
             <td class="cell-date">
                 <time datetime=invitation.invited_at.to_rfc3339()>
                     {time::date(invitation.invited_at)}

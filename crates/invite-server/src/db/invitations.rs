@@ -19,17 +19,10 @@ pub const RESEND_INTERVAL: Duration = Duration::hours(24);
 pub struct InvitationRow {
     pub id: String,
     pub officer_id: String,
-    pub user_type: UserType,
-    pub email: String,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub contact_number: Option<String>,
-    pub organisation: Option<String>,
-    pub department: Option<String>,
-    pub techpass_username: Option<String>,
+    #[diesel(embed)]
+    pub fields: InvitationFields,
+    /// `canonical` of the username: the key of the "already invited?" check.
     pub username_key: Option<String>,
-    pub seed_required: bool,
-    pub reason: String,
     pub channel: Channel,
     pub search_text: String,
     pub invited_at: NaiveDateTime,
@@ -67,17 +60,8 @@ impl InvitationRow {
         Self {
             id,
             officer_id: officer_id.to_owned(),
-            user_type: fields.user_type,
             username_key: fields.techpass_username.as_deref().map(canonical),
-            email: fields.email,
-            first_name: fields.first_name,
-            last_name: fields.last_name,
-            contact_number: fields.contact_number,
-            organisation: fields.organisation,
-            department: fields.department,
-            techpass_username: fields.techpass_username,
-            seed_required: fields.seed_required,
-            reason: fields.reason,
+            fields,
             channel,
             search_text,
             invited_at: at,
@@ -102,16 +86,7 @@ impl InvitationRow {
         let onboarded = self.is_onboarded();
         Ok(Invitation {
             id: parse_id("invitations", &self.id)?,
-            user_type: self.user_type,
-            email: self.email.clone(),
-            first_name: self.first_name.clone(),
-            last_name: self.last_name.clone(),
-            contact_number: self.contact_number.clone(),
-            organisation: self.organisation.clone(),
-            department: self.department.clone(),
-            techpass_username: self.techpass_username.clone(),
-            seed_required: self.seed_required,
-            reason: self.reason.clone(),
+            fields: self.fields.clone(),
             channel: self.channel,
             invited_at: to_utc(self.invited_at),
             last_sent_at: to_utc(self.last_sent_at),
@@ -240,7 +215,9 @@ fn name_unreadable_rows<T>(
     if !matches!(result, Err(diesel::result::Error::DeserializationError(_))) {
         return result;
     }
-    let unreadable: QueryResult<Vec<(String, String, String, String, String)>> = invitations::table
+    // Id, user type, channel, TechPass and SEED status, each as the raw text stored.
+    type RawValues = (String, String, String, String, String);
+    let unreadable: QueryResult<Vec<RawValues>> = invitations::table
         .filter(invitations::officer_id.eq(officer_id))
         .filter(
             invitations::user_type

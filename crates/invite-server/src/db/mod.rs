@@ -10,7 +10,7 @@ pub mod batches;
 pub mod idempotency;
 pub mod invitations;
 pub mod officers;
-pub mod schema;
+pub use invite_core::schema;
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::connection::SimpleConnection;

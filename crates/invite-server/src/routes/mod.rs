@@ -6,6 +6,7 @@ pub mod auth;
 pub mod batches;
 pub mod health;
 pub mod invitations;
+mod schema_shape;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -35,6 +36,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(batches::reset)
                 .service(batches::submit),
         );
+}
+
+/// Shapes the document utoipa-actix-web assembled from [`ApiDoc`] and the routes (the schemas
+/// only exist once the routes are registered, after `ApiDoc`'s own modifiers ran).
+pub fn finish_document(api: &mut utoipa::openapi::OpenApi) {
+    schema_shape::MergeFlattened.modify(api);
+    schema_shape::RequestRules.modify(api);
 }
 
 struct BearerAuth;

@@ -70,3 +70,62 @@ fn the_documented_limits_and_patterns_are_the_rules_of_invite_core() {
         Some(API_KEY_NAME_MAX as u64)
     );
 }
+
+/// `Invitation` and `BatchRow` embed the invitee fields (`#[serde(flatten)]`); the document
+/// must still describe each as the one flat object the server sends, with the request's limits
+/// on the request alone.
+#[tokio::test]
+async fn embedded_fields_are_documented_as_the_flat_objects_sent() {
+    use std::collections::BTreeSet;
+
+    use invite_core::Field;
+    use serde_json::Value;
+
+    use crate::batches::stage;
+    use crate::helpers::{TestApp, vendor_invite};
+
+    let spec = serde_json::to_value(invite_server::openapi()).expect("json");
+    let schemas = &spec["components"]["schemas"];
+    let app = TestApp::spawn_sqlite().await;
+    let token = app.sign_in("jane_tan@tech.gov.sg").await;
+    let id = app
+        .invite(&token, &vendor_invite("ah.kow@acme.com.sg", "Tan Ah Kow"))
+        .await;
+    let invitation = app
+        .get_value(&format!("/api/v1/invitations/{id}"), &token)
+        .await;
+    let batch = stage(&app, &token, "lo.xlsx", "libreoffice_mixed.xlsx").await;
+
+    for (name, sent) in [("Invitation", &invitation), ("BatchRow", &batch["rows"][0])] {
+        let schema = &schemas[name];
+        assert_eq!(schema["type"], "object", "{name} is one object");
+        assert!(schema.get("allOf").is_none(), "{name} is not an allOf");
+        let keys = |value: &Value| -> BTreeSet<String> {
+            value.as_object().expect("object").keys().cloned().collect()
+        };
+        assert_eq!(
+            keys(sent),
+            keys(&schema["properties"]),
+            "{name}: sent = documented"
+        );
+        for required in schema["required"].as_array().expect("required") {
+            let required = required.as_str().expect("name");
+            assert!(!sent[required].is_null(), "{name}.{required} is sent");
+        }
+        for field in Field::ALL {
+            assert!(
+                schema["properties"][field.as_str()].is_object(),
+                "{name}.{} documented",
+                field.as_str()
+            );
+        }
+    }
+    let row = &schemas["BatchRow"]["properties"];
+    for field in Field::ALL {
+        assert!(
+            row[field.as_str()].get("maxLength").is_none(),
+            "a batch row holds {} as entered, without the request's limit",
+            field.as_str()
+        );
+    }
+}

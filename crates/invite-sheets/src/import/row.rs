@@ -76,10 +76,6 @@ impl SheetRow {
     /// `user_type` is the text as typed (`Public officer`, `Vendor`): `UserType::parse`
     /// accepts the sheet's labels. Empty optional cells become `None`.
     pub fn to_draft(&self) -> (InvitationDraft, Vec<FieldError>) {
-        let optional = |field: Field| {
-            let value = self.value(field);
-            (!value.is_empty()).then(|| value.to_owned())
-        };
         let mut errors = Vec::new();
         let seed_required = match parse_yes_no(self.value(Field::SeedRequired)) {
             Ok(answer) => Some(answer),
@@ -89,18 +85,13 @@ impl SheetRow {
                 None
             }
         };
-        let draft = InvitationDraft {
-            user_type: self.value(Field::UserType).to_owned(),
-            email: self.value(Field::Email).to_owned(),
-            first_name: optional(Field::FirstName),
-            last_name: optional(Field::LastName),
-            contact_number: optional(Field::ContactNumber),
-            organisation: optional(Field::Organisation),
-            department: optional(Field::Department),
-            techpass_username: optional(Field::TechpassUsername),
+        let mut draft = InvitationDraft {
             seed_required,
-            reason: self.value(Field::Reason).to_owned(),
+            ..Default::default()
         };
+        for field in Field::ALL {
+            draft.set_text(field, self.value(field).to_owned());
+        }
         (draft, errors)
     }
 

@@ -45,16 +45,7 @@ pub(super) fn invalid_record(
         batch_id: batch_id.to_owned(),
         row_number,
         username_key: draft.techpass_username.as_deref().map(canonical),
-        user_type: draft.user_type,
-        email: draft.email,
-        first_name: draft.first_name,
-        last_name: draft.last_name,
-        contact_number: draft.contact_number,
-        organisation: draft.organisation,
-        department: draft.department,
-        techpass_username: draft.techpass_username,
-        seed_required: draft.seed_required,
-        reason: draft.reason,
+        fields: draft,
         status: BatchRowStatus::Invalid,
         errors: errors_json(errors),
         invitation_id: None,
@@ -75,24 +66,7 @@ pub(super) fn mark_conflicts(record: &mut BatchRowRecord, conflicts: &[BatchRowE
     }
 }
 
-/// The row's fields as entered, to be parsed again.
-pub(super) fn draft_of(record: &BatchRowRecord) -> InvitationDraft {
-    InvitationDraft {
-        user_type: record.user_type.clone(),
-        email: record.email.clone(),
-        first_name: record.first_name.clone(),
-        last_name: record.last_name.clone(),
-        contact_number: record.contact_number.clone(),
-        organisation: record.organisation.clone(),
-        department: record.department.clone(),
-        techpass_username: record.techpass_username.clone(),
-        seed_required: record.seed_required,
-        reason: record.reason.clone(),
-    }
-}
-
 pub(super) fn to_api_row(record: &BatchRowRecord) -> Result<BatchRow, CorruptRow> {
-    let draft = draft_of(record);
     Ok(BatchRow {
         id: parse_id("batch_rows", &record.id)?,
         row_number: u32::try_from(record.row_number).map_err(|_| CorruptRow {
@@ -100,16 +74,7 @@ pub(super) fn to_api_row(record: &BatchRowRecord) -> Result<BatchRow, CorruptRow
             row_id: record.id.clone(),
             problem: format!("row_number {} is negative", record.row_number),
         })?,
-        user_type: draft.user_type,
-        email: draft.email,
-        first_name: draft.first_name,
-        last_name: draft.last_name,
-        contact_number: draft.contact_number,
-        organisation: draft.organisation,
-        department: draft.department,
-        techpass_username: draft.techpass_username,
-        seed_required: draft.seed_required,
-        reason: draft.reason,
+        fields: record.fields.clone(),
         status: record.status,
         errors: errors_of(record)?,
         invitation_id: record

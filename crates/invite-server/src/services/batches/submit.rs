@@ -10,7 +10,7 @@ use invite_core::api::{Batch, BatchRowError, Channel};
 use invite_core::{ErrorCode, FieldError};
 
 use super::checks::{self, Cells, InFile, Keys, at_cell, cell_error, conflicts};
-use super::mapping::{draft_of, errors_json};
+use super::mapping::errors_json;
 use super::{load, not_found};
 use crate::actor::Actor;
 use crate::db::batches as repo;
@@ -83,7 +83,7 @@ fn submit_chunk(
         let parsed: Vec<Result<_, Vec<FieldError>>> = claimed
             .iter()
             .map(|row| {
-                let request = draft_of(row).parse()?;
+                let request = row.fields.parse()?;
                 let keys = Keys::of(&request);
                 Ok((request, keys))
             })
@@ -140,7 +140,7 @@ fn submit_one_by_one(
                     return Ok(false); // another submit took it
                 };
                 let n = current.row_number;
-                let request = draft_of(&current).parse().map_err(|errors| {
+                let request = current.fields.parse().map_err(|errors| {
                     RowFailure::Rejected(errors.into_iter().map(|e| at_cell(e, n, None)).collect())
                 })?;
                 let new = NewInvitation {

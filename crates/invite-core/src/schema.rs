@@ -1,4 +1,6 @@
-//! Diesel table definitions, matching `migrations/{sqlite,postgres}`.
+//! Diesel table definitions, matching the server's `migrations/{sqlite,postgres}` (feature
+//! `diesel`). They live with the model so that the invitee structs can derive their stored form;
+//! the server owns the migrations and every query.
 
 diesel::table! {
     officers (id) {
