@@ -37,36 +37,12 @@ async fn an_api_key_acts_for_its_officer_until_revoked() {
         // Another officer cannot revoke it.
         let bob = app.sign_in("bob@tech.gov.sg").await;
         let path = format!("/api/v1/api-keys/{key_id}");
-        assert_problem(
-            app.client
-                .delete(app.url(&path))
-                .bearer_auth(&bob)
-                .send()
-                .await
-                .expect("r"),
-            404,
-        )
-        .await;
+        assert_problem(app.delete(&path, &bob).await, 404).await;
 
-        let revoked = app
-            .client
-            .delete(app.url(&path))
-            .bearer_auth(&jane)
-            .send()
-            .await
-            .expect("r");
+        let revoked = app.delete(&path, &jane).await;
         assert_eq!(revoked.status(), 204);
         assert_problem(app.get("/api/v1/invitations", &secret).await, 401).await;
-        assert_problem(
-            app.client
-                .delete(app.url(&path))
-                .bearer_auth(&jane)
-                .send()
-                .await
-                .expect("r"),
-            404,
-        )
-        .await;
+        assert_problem(app.delete(&path, &jane).await, 404).await;
     })
     .await;
 }
@@ -103,13 +79,7 @@ async fn an_api_key_cannot_create_list_or_revoke_keys() {
         )
         .await;
         assert_problem(app.get("/api/v1/api-keys", &secret).await, 403).await;
-        let revoke = app
-            .client
-            .delete(app.url(&format!("/api/v1/api-keys/{id}")))
-            .bearer_auth(&secret)
-            .send()
-            .await
-            .expect("r");
+        let revoke = app.delete(&format!("/api/v1/api-keys/{id}"), &secret).await;
         assert_problem(revoke, 403).await;
         // The key still works for invitations.
         assert_eq!(app.get("/api/v1/invitations", &secret).await.status(), 200);

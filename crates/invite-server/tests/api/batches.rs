@@ -1,10 +1,13 @@
 //! Batch upload over HTTP: template, upload of real files, row edits, reset, submit.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, json_of, officer_invite, on_each_backend};
+use crate::helpers::{
+    TestApp, assert_problem, json_of, officer_invite, on_each_backend, status_counts,
+};
 
 pub fn fixture(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -235,7 +238,7 @@ async fn fix_remove_reset_and_submit_follow_the_guide() {
         let mut draft = json!({"user_type": "vendor", "email": "bad.user@vendor.com", "first_name": "Ah",
             "last_name": "Kow", "contact_number": "81234567", "organisation": "Vendor Co",
             "techpass_username": "ah..kow", "seed_required": false, "reason": "Needs access"});
-        let response = app.client.put(app.url(&format!("/api/v1/batches/{id}/rows/{row7}"))).bearer_auth(&token).json(&draft).send().await.expect("r");
+        let response = app.put_json(&format!("/api/v1/batches/{id}/rows/{row7}"), &token, &draft).await;
         assert_eq!(response.status(), 200);
         let saved: Value = response.json().await.expect("json");
         assert_eq!(saved["status"], "invalid");
@@ -248,7 +251,7 @@ async fn fix_remove_reset_and_submit_follow_the_guide() {
 
         // Remove row 8, then submit: rows 2, 6, 7 are invited; the rest stay with errors.
         let row8 = row(&batch, 8)["id"].as_str().expect("id").to_owned();
-        let removed = app.client.delete(app.url(&format!("/api/v1/batches/{id}/rows/{row8}"))).bearer_auth(&token).send().await.expect("r");
+        let removed = app.delete(&format!("/api/v1/batches/{id}/rows/{row8}"), &token).await;
         assert_eq!(removed.status(), 204);
         let submitted: Value = app.post_value(&format!("/api/v1/batches/{id}/submit"), &token, &json!({})).await;
         assert_eq!(submitted["summary"], json!({"total": 7, "valid": 0, "invalid": 4, "submitted": 3}), "{}", app.backend);
@@ -261,10 +264,10 @@ async fn fix_remove_reset_and_submit_follow_the_guide() {
 
         // Submitted rows are history: they cannot change or be removed.
         let row2 = row(&batch, 2)["id"].as_str().expect("id").to_owned();
-        assert_problem(app.client.delete(app.url(&format!("/api/v1/batches/{id}/rows/{row2}"))).bearer_auth(&token).send().await.expect("r"), 409).await;
+        assert_problem(app.delete(&format!("/api/v1/batches/{id}/rows/{row2}"), &token).await, 409).await;
 
         // Reset → Confirm removes the rest; with only submitted rows left the batch is submitted.
-        let reset = app.client.delete(app.url(&format!("/api/v1/batches/{id}/rows"))).bearer_auth(&token).send().await.expect("r");
+        let reset = app.delete(&format!("/api/v1/batches/{id}/rows"), &token).await;
         assert_eq!(reset.status(), 204);
         let after: Value = app.get_value(&format!("/api/v1/batches/{id}"), &token).await;
         assert_eq!(after["summary"], json!({"total": 3, "valid": 0, "invalid": 0, "submitted": 3}));
@@ -285,16 +288,8 @@ async fn twenty_concurrent_submits_invite_each_row_exactly_once() {
         );
         let body = json!({});
         let requests = (0..20).map(|_| app.post_json(&path, &token, &body));
-        let statuses: Vec<u16> = futures_util::future::join_all(requests)
-            .await
-            .iter()
-            .map(|r| r.status().as_u16())
-            .collect();
-        assert!(
-            statuses.iter().all(|s| *s == 200),
-            "{statuses:?} on {}",
-            app.backend
-        );
+        let statuses = status_counts(requests).await;
+        assert_eq!(statuses, BTreeMap::from([(200, 20)]), "on {}", app.backend);
         let page: Value = app.get_value("/api/v1/invitations", &token).await;
         assert_eq!(
             page["items"].as_array().expect("items").len(),
@@ -411,33 +406,24 @@ async fn batches_belong_to_their_officer_alone() {
         )
         .await;
         assert_problem(
-            app.client
-                .delete(app.url(&format!("/api/v1/batches/{id}/rows")))
-                .bearer_auth(&bob)
-                .send()
-                .await
-                .expect("r"),
+            app.delete(&format!("/api/v1/batches/{id}/rows"), &bob)
+                .await,
             404,
         )
         .await;
         assert_problem(
-            app.client
-                .delete(app.url(&format!("/api/v1/batches/{id}/rows/{row_id}")))
-                .bearer_auth(&bob)
-                .send()
-                .await
-                .expect("r"),
+            app.delete(&format!("/api/v1/batches/{id}/rows/{row_id}"), &bob)
+                .await,
             404,
         )
         .await;
         let put = app
-            .client
-            .put(app.url(&format!("/api/v1/batches/{id}/rows/{row_id}")))
-            .bearer_auth(&bob)
-            .json(&officer_invite("x@tech.gov.sg"))
-            .send()
-            .await
-            .expect("r");
+            .put_json(
+                &format!("/api/v1/batches/{id}/rows/{row_id}"),
+                &bob,
+                &officer_invite("x@tech.gov.sg"),
+            )
+            .await;
         assert_problem(put, 404).await;
         // Jane's batch is untouched.
         let still: Value = app.get_value(&format!("/api/v1/batches/{id}"), &jane).await;

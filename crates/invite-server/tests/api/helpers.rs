@@ -1,6 +1,7 @@
 //! Test harness: each test gets the real server on port 0 with a fresh database — a new SQLite
 //! file always, and a new PostgreSQL database too when `TEST_DATABASE_URL` is set.
 
+use std::collections::BTreeMap;
 use std::future::Future;
 
 use diesel::{Connection, RunQueryDsl};
@@ -161,17 +162,28 @@ impl TestApp {
         json_of(self.post_json(path, token, body).await).await
     }
 
-    /// `PUT path` with a JSON body, and the JSON body of the answer.
-    pub async fn put_value(&self, path: &str, token: &str, body: &Value) -> Value {
-        let response = self
-            .client
+    pub async fn put_json(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.client
             .put(self.url(path))
             .bearer_auth(token)
             .json(body)
             .send()
             .await
-            .expect("request");
-        json_of(response).await
+            .expect("request")
+    }
+
+    /// `PUT path` with a JSON body, and the JSON body of the answer.
+    pub async fn put_value(&self, path: &str, token: &str, body: &Value) -> Value {
+        json_of(self.put_json(path, token, body).await).await
+    }
+
+    pub async fn delete(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request")
     }
 
     /// Creates an invitation that must succeed, and returns its id.
@@ -193,6 +205,17 @@ impl TestApp {
             .connect()
             .expect("db connection")
     }
+}
+
+/// Sends `requests` at once; how many answered each status.
+pub async fn status_counts(
+    requests: impl IntoIterator<Item = impl Future<Output = reqwest::Response>>,
+) -> BTreeMap<u16, usize> {
+    let mut counts = BTreeMap::new();
+    for response in futures_util::future::join_all(requests).await {
+        *counts.entry(response.status().as_u16()).or_default() += 1;
+    }
+    counts
 }
 
 /// A response's JSON body; panics with the status when it is not JSON.

@@ -4,6 +4,7 @@ use invite_core::Field;
 use invite_sheets::import::NotXlsx;
 use invite_sheets::{ImportError, SheetRow};
 
+use crate::support::officer_cells;
 use crate::{fixture, read};
 
 /// What `openpyxl_mixed.xlsx` holds below its header (rows 4 and 5 are blank; rows 20 to 30 are
@@ -69,36 +70,8 @@ const MIXED: [(u32, [&str; 10]); 8] = [
             "Needs access",
         ],
     ),
-    (
-        8,
-        [
-            "Public officer",
-            "john@gmail.com",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "Yes",
-            "Needs access",
-        ],
-    ),
-    (
-        9,
-        [
-            "Public officer",
-            "siti@hdb.gov.sg",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "No",
-            "",
-        ],
-    ),
+    (8, officer_cells("john@gmail.com", "Yes", "Needs access")),
+    (9, officer_cells("siti@hdb.gov.sg", "No", "")),
     (
         10,
         [
@@ -116,18 +89,7 @@ const MIXED: [(u32, [&str; 10]); 8] = [
     ),
     (
         11,
-        [
-            "Public officer",
-            "wei@tech.gov.sg",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "Maybe",
-            "Needs access",
-        ],
+        officer_cells("wei@tech.gov.sg", "Maybe", "Needs access"),
     ),
 ];
 

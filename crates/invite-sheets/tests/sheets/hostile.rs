@@ -10,30 +10,15 @@ use zip::{CompressionMethod, ZipWriter};
 
 use crate::read;
 use crate::support::{
-    Cell, header_row, row, shared_strings, text_row, users_xlsx, users_xlsx_with_strings,
-    workbook_parts, worksheet, zip,
+    Cell, header_row, officer_cells, row, shared_strings, text_row, users_xlsx,
+    users_xlsx_with_strings, workbook_parts, worksheet, zip,
 };
 
 const MIB: u64 = 1024 * 1024;
 
 fn valid_xlsx() -> Vec<u8> {
     users_xlsx(
-        &(header_row()
-            + &text_row(
-                2,
-                &[
-                    "Public officer",
-                    "jane_tan@tech.gov.sg",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "Yes",
-                    "Joins",
-                ],
-            )),
+        &(header_row() + &text_row(2, &officer_cells("jane_tan@tech.gov.sg", "Yes", "Joins"))),
     )
 }
 
@@ -390,22 +375,7 @@ fn a_forged_far_column_reference_is_read_without_a_table_of_that_size() {
             "</row>",
             r#"<c r="ZZZZZZ1" t="inlineStr"><is><t>Reason</t></is></c></row>"#,
         );
-    let data = text_row(
-        2,
-        &[
-            "Public officer",
-            "jane_tan@tech.gov.sg",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "Yes",
-            "",
-        ],
-    )
-    .replace(
+    let data = text_row(2, &officer_cells("jane_tan@tech.gov.sg", "Yes", "")).replace(
         "</row>",
         r#"<c r="ZZZZZZ2" t="inlineStr"><is><t>Joins</t></is></c></row>"#,
     );

@@ -4,6 +4,8 @@ use invite_core::Field;
 use invite_core::api::UserType;
 use invite_sheets::SheetRow;
 
+use crate::support::officer_cells;
+
 fn sheet_row(row_number: u32, values: [&str; 10]) -> SheetRow {
     SheetRow::new(row_number, values.map(str::to_owned))
 }
@@ -29,18 +31,7 @@ fn vendor(row_number: u32) -> SheetRow {
 fn officer(row_number: u32) -> SheetRow {
     sheet_row(
         row_number,
-        [
-            "Public officer",
-            "jane_tan@tech.gov.sg",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "Yes",
-            "Joins the team",
-        ],
+        officer_cells("jane_tan@tech.gov.sg", "Yes", "Joins the team"),
     )
 }
 
