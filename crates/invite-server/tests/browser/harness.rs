@@ -103,6 +103,17 @@ pub fn spa_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../frontend/dist")
 }
 
+/// The absolute path of a committed spreadsheet fixture, for a file input.
+pub fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../invite-sheets/tests/fixtures")
+        .join(name)
+        .canonicalize()
+        .expect("fixture")
+        .display()
+        .to_string()
+}
+
 pub fn screenshot_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     let _ = std::fs::create_dir_all(&dir);

@@ -1,12 +1,10 @@
 //! The guide's journeys, end to end, in the browser.
 
-use std::path::Path;
-
 use fantoccini::Locator;
 use serde_json::json;
 
 use crate::ONE_BROWSER_AT_A_TIME;
-use crate::harness::Browser;
+use crate::harness::{Browser, fixture};
 use crate::navigation::sign_in;
 
 async fn signed_in_at(path: &str) -> Browser {
@@ -16,16 +14,6 @@ async fn signed_in_at(path: &str) -> Browser {
     sign_in(&browser, "jane_tan@tech.gov.sg").await;
     browser.wait_for_path(path).await;
     browser
-}
-
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../invite-sheets/tests/fixtures")
-        .join(name)
-        .canonicalize()
-        .expect("fixture")
-        .display()
-        .to_string()
 }
 
 /// How many requests with this method and path the server log shows. The log is shared by the

@@ -4,15 +4,13 @@
 //! operating system's chooser, is the one exception: the path is given to it directly). Scripts
 //! only read the page, to learn which element has focus.
 
-use std::path::Path;
-
 use fantoccini::Locator;
 use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use serde_json::{Value, json};
 
 use crate::ONE_BROWSER_AT_A_TIME;
-use crate::harness::{Browser, eventually};
+use crate::harness::{Browser, eventually, fixture};
 
 const OFFICER: &str = "jane_tan@tech.gov.sg";
 
@@ -131,16 +129,6 @@ async fn sign_in_by_keyboard(browser: &Browser) {
     press(browser, &format!("{OFFICER}{}", Key::Enter)).await;
     browser.wait_for_path("/invite/email").await;
     browser.wait_for_text(OFFICER).await;
-}
-
-fn fixture(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../invite-sheets/tests/fixtures")
-        .join(name)
-        .canonicalize()
-        .expect("fixture")
-        .display()
-        .to_string()
 }
 
 #[tokio::test]

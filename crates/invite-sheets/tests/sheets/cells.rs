@@ -5,22 +5,8 @@ use invite_sheets::{COLUMNS, ImportError, Limits, read_upload};
 
 use crate::read;
 use crate::support::{
-    Cell, HEADER, header_row, row, text_row, users_xlsx, users_xlsx_with_strings, xlsx,
+    Cell, HEADER, VENDOR, header_row, row, text_row, users_xlsx, users_xlsx_with_strings, xlsx,
 };
-
-/// A valid vendor, in template order.
-const VENDOR: [&str; 10] = [
-    "Vendor",
-    "ah.kow@acme.com.sg",
-    "Ah Kow",
-    "Tan",
-    "9123 4567",
-    "ACME Pte Ltd",
-    "",
-    "Tan Ah Kow",
-    "No",
-    "Builds the booking system",
-];
 
 fn position(field: Field) -> usize {
     COLUMNS

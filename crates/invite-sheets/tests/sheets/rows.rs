@@ -4,28 +4,14 @@ use invite_core::Field;
 use invite_core::api::UserType;
 use invite_sheets::SheetRow;
 
-use crate::support::officer_cells;
+use crate::support::{VENDOR, officer_cells};
 
 fn sheet_row(row_number: u32, values: [&str; 10]) -> SheetRow {
     SheetRow::new(row_number, values.map(str::to_owned))
 }
 
 fn vendor(row_number: u32) -> SheetRow {
-    sheet_row(
-        row_number,
-        [
-            "Vendor",
-            "ah.kow@acme.com.sg",
-            "Ah Kow",
-            "Tan",
-            "9123 4567",
-            "ACME Pte Ltd",
-            "",
-            "Tan Ah Kow",
-            "No",
-            "Builds the booking system",
-        ],
-    )
+    sheet_row(row_number, VENDOR)
 }
 
 fn officer(row_number: u32) -> SheetRow {

@@ -18,3 +18,17 @@ pub const fn officer_cells<'a>(email: &'a str, seed: &'a str, reason: &'a str) -
         reason,
     ]
 }
+
+/// A valid vendor, in template order.
+pub const VENDOR: [&str; 10] = [
+    "Vendor",
+    "ah.kow@acme.com.sg",
+    "Ah Kow",
+    "Tan",
+    "9123 4567",
+    "ACME Pte Ltd",
+    "",
+    "Tan Ah Kow",
+    "No",
+    "Builds the booking system",
+];
