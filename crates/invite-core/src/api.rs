@@ -60,6 +60,17 @@ string_enum!(
     BatchRowStatus { Valid = "valid", Invalid = "invalid", Submitted = "submitted", Failed = "failed" }
 );
 
+string_enum!(
+    /// What a delivery job sends: the invitation email, the TechPass invitation or account,
+    /// or the SEED provisioning request.
+    DeliveryKind { Email = "email", Techpass = "techpass", Seed = "seed" }
+);
+string_enum!(
+    /// A delivery job waits (`pending`, retried with backoff), is `done`, or gave up (`dead`)
+    /// until an operator retries it.
+    JobState { Pending = "pending", Done = "done", Dead = "dead" }
+);
+
 impl UserType {
     /// Accepts the wire names and the spreadsheet's labels (`Public officer`, `Vendor`).
     pub fn parse(input: &str) -> Result<Self, ErrorCode> {

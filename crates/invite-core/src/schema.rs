@@ -36,6 +36,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    delivery_jobs (id) {
+        id -> Text,
+        invitation_id -> Text,
+        kind -> Text,
+        state -> Text,
+        attempts -> Integer,
+        run_after -> Timestamp,
+        lease_owner -> Nullable<Text>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     api_keys (id) {
         id -> Text,
         officer_id -> Text,
@@ -103,6 +118,7 @@ diesel::table! {
 
 diesel::joinable!(invitations -> officers (officer_id));
 diesel::joinable!(batch_rows -> batches (batch_id));
+diesel::joinable!(delivery_jobs -> invitations (invitation_id));
 diesel::allow_tables_to_appear_in_same_query!(
     officers,
     invitations,
@@ -111,4 +127,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_events,
     batches,
     batch_rows,
+    delivery_jobs,
 );

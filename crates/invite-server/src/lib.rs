@@ -4,6 +4,7 @@ pub mod actor;
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod delivery;
 pub mod error;
 pub mod routes;
 pub mod services;

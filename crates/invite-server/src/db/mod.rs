@@ -10,6 +10,7 @@ pub mod batches;
 pub mod idempotency;
 pub mod invitations;
 pub mod officers;
+pub mod outbox;
 pub use invite_core::schema;
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};

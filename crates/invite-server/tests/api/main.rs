@@ -11,4 +11,5 @@ mod invitations;
 mod oidc;
 mod openapi;
 mod operations;
+mod outbox;
 mod resend;

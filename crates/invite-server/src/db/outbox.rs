@@ -1,0 +1,228 @@
+//! The delivery outbox: jobs written in the same transaction as the invitation they deliver,
+//! claimed by workers with a lease, and settled only by the claim that holds them.
+//!
+//! A claim pushes the job's `run_after` to the end of its lease and counts the attempt. A
+//! claimed job is therefore simply not due; if its worker dies, it is due again when the lease
+//! ends, and the next claim takes it over. `attempts` identifies the claim: completing,
+//! rescheduling or burying a job requires the attempt number and owner of the claim, so a worker
+//! whose lease ran out cannot settle a job another worker has since claimed.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Timestamp};
+use invite_core::api::{DeliveryKind, JobState};
+
+use super::DbConnection;
+use super::schema::delivery_jobs;
+
+/// Rows per multi-row INSERT: 11 columns stay well under SQLite's bound-parameter limit.
+const INSERT_CHUNK: usize = 1000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, QueryableByName, Selectable, Insertable)]
+#[diesel(table_name = delivery_jobs, treat_none_as_default_value = false)]
+pub struct JobRecord {
+    pub id: String,
+    pub invitation_id: String,
+    pub kind: DeliveryKind,
+    pub state: JobState,
+    /// Claims so far; the current claim's number while one is held.
+    pub attempts: i32,
+    /// Not before: when the job is due, or when the current claim's lease ends.
+    pub run_after: NaiveDateTime,
+    /// The worker holding (or last holding) the job.
+    pub lease_owner: Option<String>,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl JobRecord {
+    /// A pending job, due at `at`.
+    pub fn new(invitation_id: &str, kind: DeliveryKind, at: NaiveDateTime) -> Self {
+        Self {
+            id: uuid::Uuid::new_v4().to_string(),
+            invitation_id: invitation_id.to_owned(),
+            kind,
+            state: JobState::Pending,
+            attempts: 0,
+            run_after: at,
+            lease_owner: None,
+            last_error: None,
+            created_at: at,
+            updated_at: at,
+        }
+    }
+}
+
+/// Stores new jobs. Runs inside the caller's transaction, so jobs commit with their invitation.
+pub fn enqueue(conn: &mut DbConnection, jobs: &[JobRecord]) -> QueryResult<()> {
+    // Multi-row INSERT is not available through the multi-backend connection.
+    for chunk in jobs.chunks(INSERT_CHUNK) {
+        match conn {
+            DbConnection::Sqlite(c) => diesel::insert_into(delivery_jobs::table)
+                .values(chunk)
+                .execute(c)?,
+            DbConnection::Pg(c) => diesel::insert_into(delivery_jobs::table)
+                .values(chunk)
+                .execute(c)?,
+        };
+    }
+    Ok(())
+}
+
+const CLAIM_SET: &str = "UPDATE delivery_jobs \
+     SET run_after = {lease_end}, lease_owner = {owner}, attempts = attempts + 1, \
+     updated_at = {now} \
+     WHERE id IN (SELECT id FROM delivery_jobs \
+     WHERE state = 'pending' AND run_after <= {now} ORDER BY run_after LIMIT {limit}{lock}) \
+     RETURNING *";
+
+/// Claims up to `limit` due jobs for `owner` until `now + lease`: the longest due, handed out
+/// oldest first. On
+/// PostgreSQL, concurrent claimers skip each other's rows (`FOR UPDATE SKIP LOCKED`); SQLite
+/// has one writer, so its claims are serial.
+pub fn claim(
+    conn: &mut DbConnection,
+    owner: &str,
+    limit: i64,
+    lease: Duration,
+    now: NaiveDateTime,
+) -> QueryResult<Vec<JobRecord>> {
+    let lease_end = now + lease;
+    let mut claimed: Vec<JobRecord> = match conn {
+        DbConnection::Pg(c) => {
+            let sql = CLAIM_SET
+                .replace("{lease_end}", "$1")
+                .replace("{owner}", "$2")
+                .replace("{now}", "$3")
+                .replace("{limit}", "$4")
+                .replace("{lock}", " FOR UPDATE SKIP LOCKED");
+            diesel::sql_query(sql)
+                .bind::<Timestamp, _>(lease_end)
+                .bind::<Text, _>(owner)
+                .bind::<Timestamp, _>(now)
+                .bind::<BigInt, _>(limit)
+                .get_results(c)?
+        }
+        DbConnection::Sqlite(c) => {
+            let sql = CLAIM_SET
+                .replacen("{lease_end}", "?1", 1)
+                .replacen("{owner}", "?2", 1)
+                .replace("{now}", "?3")
+                .replacen("{limit}", "?4", 1)
+                .replacen("{lock}", "", 1);
+            diesel::sql_query(sql)
+                .bind::<Timestamp, _>(lease_end)
+                .bind::<Text, _>(owner)
+                .bind::<Timestamp, _>(now)
+                .bind::<BigInt, _>(limit)
+                .get_results(c)?
+        }
+    };
+    // `RETURNING` follows no order; hand the jobs out oldest first.
+    claimed.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+    Ok(claimed)
+}
+
+/// The rows a claim still holds: this job, pending, with the claim's attempt and owner.
+macro_rules! held {
+    ($job:expr) => {
+        delivery_jobs::table
+            .filter(delivery_jobs::id.eq(&$job.id))
+            .filter(delivery_jobs::state.eq(JobState::Pending))
+            .filter(delivery_jobs::attempts.eq($job.attempts))
+            .filter(delivery_jobs::lease_owner.eq(&$job.lease_owner))
+    };
+}
+
+/// Marks a claimed job done. `false`: the claim was lost (its lease ran out and another worker
+/// claimed the job), and nothing changed.
+pub fn complete(conn: &mut DbConnection, job: &JobRecord, now: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(held!(job))
+        .set((
+            delivery_jobs::state.eq(JobState::Done),
+            delivery_jobs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Gives a claimed job back, due again at `run_after`, with the reason it failed. `false`: the
+/// claim was lost.
+pub fn retry_at(
+    conn: &mut DbConnection,
+    job: &JobRecord,
+    error: &str,
+    run_after: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(held!(job))
+        .set((
+            delivery_jobs::run_after.eq(run_after),
+            delivery_jobs::last_error.eq(error),
+            delivery_jobs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Gives up on a claimed job (a permanent error, or too many attempts) until an operator
+/// revives it. `false`: the claim was lost.
+pub fn bury(
+    conn: &mut DbConnection,
+    job: &JobRecord,
+    error: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = diesel::update(held!(job))
+        .set((
+            delivery_jobs::state.eq(JobState::Dead),
+            delivery_jobs::last_error.eq(error),
+            delivery_jobs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Makes a dead job due now, with a fresh count of attempts (an operator's retry). `false`:
+/// there is no dead job with this id.
+pub fn revive(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {
+    let n = diesel::update(
+        delivery_jobs::table
+            .filter(delivery_jobs::id.eq(id))
+            .filter(delivery_jobs::state.eq(JobState::Dead)),
+    )
+    .set((
+        delivery_jobs::state.eq(JobState::Pending),
+        delivery_jobs::attempts.eq(0),
+        delivery_jobs::run_after.eq(now),
+        delivery_jobs::lease_owner.eq(None::<String>),
+        delivery_jobs::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Jobs in `state`, oldest first.
+pub fn in_state(
+    conn: &mut DbConnection,
+    state: JobState,
+    limit: i64,
+) -> QueryResult<Vec<JobRecord>> {
+    delivery_jobs::table
+        .filter(delivery_jobs::state.eq(state))
+        .order((delivery_jobs::created_at.asc(), delivery_jobs::id.asc()))
+        .limit(limit)
+        .select(JobRecord::as_select())
+        .load(conn)
+}
+
+/// An invitation's jobs, oldest first.
+pub fn of_invitation(conn: &mut DbConnection, invitation_id: &str) -> QueryResult<Vec<JobRecord>> {
+    delivery_jobs::table
+        .filter(delivery_jobs::invitation_id.eq(invitation_id))
+        .order((delivery_jobs::created_at.asc(), delivery_jobs::id.asc()))
+        .select(JobRecord::as_select())
+        .load(conn)
+}
