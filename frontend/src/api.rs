@@ -23,6 +23,13 @@ use uuid::Uuid;
 
 use crate::session::SessionState;
 
+mod problems;
+mod upload;
+
+pub use problems::local_problem;
+use problems::{browser_problem, synthesised, unreachable_server};
+use upload::upload;
+
 const BASE: &str = "/api/v1";
 /// Invitations per page on Invite User Status.
 pub const PAGE_SIZE: u32 = 25;
@@ -310,43 +317,6 @@ fn json<T: Serialize + ?Sized>(value: &T) -> Result<Body, Problem> {
         .map_err(|e| synthesised(0, "The request could not be made", &e.to_string(), None))
 }
 
-impl Raw {
-    fn into_problem(self) -> Problem {
-        if self.content_type.contains("json")
-            && let Ok(mut problem) = serde_json::from_str::<Problem>(&self.body)
-        {
-            if problem.trace_id.is_empty() {
-                problem.trace_id = self.trace_id.unwrap_or_default();
-            }
-            return problem;
-        }
-        let title = match self.status {
-            400 => "The request was not accepted",
-            401 => "Your session has ended",
-            403 => "You do not have access to this",
-            404 => "Not found",
-            408 | 504 => "The server took too long to answer",
-            409 => "This conflicts with an existing record",
-            413 => "The file is too large",
-            422 => "Some fields are invalid",
-            429 => "Too many requests",
-            500..=599 => "Something went wrong on our side",
-            _ => "The request failed",
-        };
-        let status = match self.status_text.trim() {
-            "" => self.status.to_string(),
-            text => format!("{} {text}", self.status),
-        };
-        let detail = format!("The server answered {status}. Try again later.");
-        synthesised(self.status, title, &detail, self.trace_id)
-    }
-}
-
-/// A problem found on this side, before or without any answer from the server.
-pub fn local_problem(title: &str, detail: &str) -> Problem {
-    synthesised(0, title, detail, None)
-}
-
 /// Random bytes from the browser's cryptographic generator.
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0; N];
@@ -361,112 +331,6 @@ pub fn new_idempotency_key() -> String {
     uuid::Builder::from_random_bytes(random_bytes())
         .into_uuid()
         .to_string()
-}
-
-/// A problem made on this side, for answers that did not carry one.
-fn synthesised(status: u16, title: &str, detail: &str, trace_id: Option<String>) -> Problem {
-    Problem {
-        problem_type: "about:blank".to_owned(),
-        title: title.to_owned(),
-        status,
-        detail: detail.to_owned(),
-        trace_id: trace_id.unwrap_or_default(),
-        support_email: String::new(),
-        errors: Vec::new(),
-    }
-}
-
-fn unreachable_server() -> Problem {
-    synthesised(
-        0,
-        "We could not reach the server",
-        "Check your network connection, then try again.",
-        None,
-    )
-}
-
-fn browser_problem(error: wasm_bindgen::JsValue) -> Problem {
-    let detail = error
-        .as_string()
-        .unwrap_or_else(|| "Your browser refused the request.".into());
-    synthesised(0, "The request could not be made", &detail, None)
-}
-
-#[cfg(target_arch = "wasm32")]
-async fn upload(
-    url: &str,
-    token: Option<String>,
-    form: &web_sys::FormData,
-    on_progress: impl Fn(u8) + 'static,
-) -> Result<Raw, Problem> {
-    use wasm_bindgen::JsCast;
-    use wasm_bindgen::closure::Closure;
-    use web_sys::{ProgressEvent, XmlHttpRequest};
-
-    /// Detaches the progress handler when the upload ends or its future is dropped, so the
-    /// browser never calls a freed closure.
-    struct Progress {
-        target: web_sys::XmlHttpRequestUpload,
-        _handler: Closure<dyn FnMut(ProgressEvent)>,
-    }
-    impl Drop for Progress {
-        fn drop(&mut self) {
-            self.target.set_onprogress(None);
-        }
-    }
-
-    let xhr = XmlHttpRequest::new().map_err(browser_problem)?;
-    xhr.open("POST", url).map_err(browser_problem)?;
-    if let Some(token) = token {
-        xhr.set_request_header("Authorization", &format!("Bearer {token}"))
-            .map_err(browser_problem)?;
-    }
-    let handler = Closure::<dyn FnMut(ProgressEvent)>::new(move |event: ProgressEvent| {
-        if event.length_computable() && event.total() > 0.0 {
-            on_progress((event.loaded() / event.total() * 100.0).clamp(0.0, 100.0) as u8);
-        }
-    });
-    let target = xhr.upload().map_err(browser_problem)?;
-    target.set_onprogress(Some(handler.as_ref().unchecked_ref()));
-    let _progress = Progress {
-        target,
-        _handler: handler,
-    };
-
-    let finished = js_sys::Promise::new(&mut |resolve, reject| {
-        xhr.set_onload(Some(&resolve));
-        xhr.set_onerror(Some(&reject));
-        xhr.set_onabort(Some(&reject));
-        xhr.set_ontimeout(Some(&reject));
-    });
-    xhr.send_with_opt_form_data(Some(form))
-        .map_err(browser_problem)?;
-    wasm_bindgen_futures::JsFuture::from(finished)
-        .await
-        .map_err(|_| unreachable_server())?;
-
-    Ok(Raw {
-        status: xhr.status().unwrap_or(0),
-        status_text: xhr.status_text().unwrap_or_default(),
-        content_type: xhr
-            .get_response_header("content-type")
-            .ok()
-            .flatten()
-            .unwrap_or_default(),
-        trace_id: xhr.get_response_header("x-trace-id").ok().flatten(),
-        body: xhr.response_text().ok().flatten().unwrap_or_default(),
-    })
-}
-
-/// Uploads need a browser; natively (where only `cargo test` builds this crate) there is none.
-#[cfg(not(target_arch = "wasm32"))]
-async fn upload(
-    _url: &str,
-    _token: Option<String>,
-    _form: &web_sys::FormData,
-    _on_progress: impl Fn(u8) + 'static,
-) -> Result<Raw, Problem> {
-    Err(unreachable_server())
 }
 
 #[cfg(test)]
