@@ -74,6 +74,34 @@ pub struct Config {
     pub idempotency_ttl_hours: i64,
     /// `json` for machine-readable logs, anything else for human-readable ones.
     pub log_format: String,
+    pub delivery: DeliveryConfig,
+}
+
+/// The delivery outbox's worker.
+#[derive(Debug, Clone)]
+pub struct DeliveryConfig {
+    /// Whether this replica runs a delivery worker (`INVITES_DELIVERY_WORKER`, default true).
+    pub worker: bool,
+    /// `INVITES_DELIVERY_LEASE_SECS` (default 60): how long a claimed job is held.
+    pub lease_secs: i64,
+    /// `INVITES_DELIVERY_POLL_MS` (default 1000): how often an idle worker looks for due jobs.
+    pub poll_ms: u64,
+    /// `INVITES_DELIVERY_MAX_ATTEMPTS` (default 8) before a job is dead.
+    pub max_attempts: i32,
+    /// `INVITES_TECHPASS_SIGNUP_URL`: where the invitation email sends the invitee.
+    pub signup_url: String,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        Self {
+            worker: true,
+            lease_secs: 60,
+            poll_ms: 1000,
+            max_attempts: crate::delivery::retry::RetryPolicy::default().max_attempts,
+            signup_url: "https://techpass.gov.sg/".into(),
+        }
+    }
 }
 
 /// Looks up one setting by name.
@@ -112,6 +140,7 @@ impl Config {
             spa_dir: PathBuf::from("frontend/dist"),
             idempotency_ttl_hours: 24,
             log_format: "text".into(),
+            delivery: DeliveryConfig::default(),
         }
     }
 
@@ -141,6 +170,20 @@ impl Config {
             .unwrap_or(config.spa_dir);
         config.idempotency_ttl_hours = settings.parse("INVITES_IDEMPOTENCY_TTL_HOURS", 24)?;
         config.log_format = var("INVITES_LOG_FORMAT").unwrap_or(config.log_format);
+        let delivery = DeliveryConfig::default();
+        config.delivery = DeliveryConfig {
+            worker: settings.parse("INVITES_DELIVERY_WORKER", delivery.worker)?,
+            lease_secs: settings.parse("INVITES_DELIVERY_LEASE_SECS", delivery.lease_secs)?,
+            poll_ms: settings.parse("INVITES_DELIVERY_POLL_MS", delivery.poll_ms)?,
+            max_attempts: settings.parse("INVITES_DELIVERY_MAX_ATTEMPTS", delivery.max_attempts)?,
+            signup_url: var("INVITES_TECHPASS_SIGNUP_URL").unwrap_or(delivery.signup_url),
+        };
+        if config.delivery.lease_secs < 1 || config.delivery.max_attempts < 1 {
+            return Err(
+                "INVITES_DELIVERY_LEASE_SECS and INVITES_DELIVERY_MAX_ATTEMPTS must be at least 1"
+                    .into(),
+            );
+        }
         config.oidc = match (var("INVITES_OIDC_ISSUER"), var("INVITES_OIDC_CLIENT_ID")) {
             (Some(issuer), Some(client_id)) => Some(OidcConfig {
                 key_refresh_floor: std::time::Duration::from_secs(settings.parse(

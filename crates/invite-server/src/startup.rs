@@ -8,6 +8,7 @@ use actix_files::{Files, NamedFile};
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse, fn_service};
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
+use tokio::sync::Notify;
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
@@ -15,6 +16,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::oidc::OidcVerifier;
 use crate::config::Config;
 use crate::db;
+use crate::delivery::mailbox::DevMailbox;
+use crate::delivery::retry::RetryPolicy;
+use crate::delivery::worker::{self, Worker, WorkerSettings};
 use crate::error::ApiError;
 use crate::routes::{self, ApiDoc};
 use crate::state::AppState;
@@ -26,6 +30,8 @@ pub const JSON_LIMIT: usize = 64 * 1024;
 pub struct Application {
     port: u16,
     server: Server,
+    /// The delivery worker, when this replica runs one; stopped with the server.
+    worker: Option<tokio::task::JoinHandle<()>>,
 }
 
 /// The OpenAPI document, generated from the same route list the server uses.
@@ -87,11 +93,42 @@ impl Application {
             .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let spa_dir = config.spa_dir.clone();
-        let state = web::Data::new(AppState { pool, config, oidc });
+        let mailbox = Arc::new(DevMailbox::default());
+        let outbox_wake = Arc::new(Notify::new());
+        let worker = config.delivery.worker.then(|| {
+            let delivery = &config.delivery;
+            let worker = Worker {
+                pool: pool.clone(),
+                owner: worker::owner_name(),
+                settings: WorkerSettings {
+                    lease: chrono::Duration::seconds(delivery.lease_secs),
+                    batch: 200,
+                    poll: std::time::Duration::from_millis(delivery.poll_ms),
+                    retry: RetryPolicy {
+                        max_attempts: delivery.max_attempts,
+                        ..RetryPolicy::default()
+                    },
+                    signup_url: delivery.signup_url.clone(),
+                },
+                email: mailbox.clone(),
+                wake: outbox_wake.clone(),
+            };
+            tokio::spawn(worker.run())
+        });
+        let state = web::Data::new(AppState {
+            pool,
+            config,
+            oidc,
+            outbox_wake,
+            mailbox: Some(mailbox),
+        });
         let spec = openapi();
 
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
+                // Only in the embedded default (no email gateway), so outside the OpenAPI
+                // document; see docs/OPERATIONS.md.
+                .route("/api/v1/dev/mailbox", web::get().to(routes::dev::mailbox))
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::trace_requests))
                 .app_data(state.clone())
@@ -122,7 +159,11 @@ impl Application {
         .listen(listener)
         .map_err(|e| e.to_string())?
         .run();
-        Ok(Self { port, server })
+        Ok(Self {
+            port,
+            server,
+            worker,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -130,7 +171,11 @@ impl Application {
     }
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        if let Some(worker) = self.worker {
+            worker.abort();
+        }
+        result
     }
 }
 

@@ -190,6 +190,20 @@ pub fn active_keys(
     Ok(found)
 }
 
+/// Invitations by id, whoever owns them (for delivery, never for an officer's request), with
+/// the email of the officer who made each.
+pub fn find_many_with_officer(
+    conn: &mut DbConnection,
+    ids: &[&str],
+) -> QueryResult<Vec<(InvitationRow, String)>> {
+    use super::schema::officers;
+    invitations::table
+        .inner_join(officers::table)
+        .filter(invitations::id.eq_any(ids))
+        .select((InvitationRow::as_select(), officers::email))
+        .load(conn)
+}
+
 pub fn find_for_officer(
     conn: &mut DbConnection,
     officer_id: &str,

@@ -148,6 +148,36 @@ pub fn complete(conn: &mut DbConnection, job: &JobRecord, now: NaiveDateTime) ->
     Ok(n == 1)
 }
 
+/// Marks done every job of `jobs` still held by the claim that returned them (one `claim`
+/// call: same owner, same lease end). Returns how many were; fewer means some claims were lost.
+pub fn complete_claimed(
+    conn: &mut DbConnection,
+    jobs: &[JobRecord],
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let Some(first) = jobs.first() else {
+        return Ok(0);
+    };
+    debug_assert!(
+        jobs.iter()
+            .all(|j| j.run_after == first.run_after && j.lease_owner == first.lease_owner),
+        "one claim's jobs"
+    );
+    let ids: Vec<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
+    diesel::update(
+        delivery_jobs::table
+            .filter(delivery_jobs::id.eq_any(ids))
+            .filter(delivery_jobs::state.eq(JobState::Pending))
+            .filter(delivery_jobs::run_after.eq(first.run_after))
+            .filter(delivery_jobs::lease_owner.eq(&first.lease_owner)),
+    )
+    .set((
+        delivery_jobs::state.eq(JobState::Done),
+        delivery_jobs::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
 /// Gives a claimed job back, due again at `run_after`, with the reason it failed. `false`: the
 /// claim was lost.
 pub fn retry_at(

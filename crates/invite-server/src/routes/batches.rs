@@ -205,7 +205,7 @@ pub async fn submit(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<web::Json<Batch>, ApiError> {
-    Ok(web::Json(
-        batches::submit(&state.pool, caller.actor(), id.into_inner()).await?,
-    ))
+    let batch = batches::submit(&state.pool, caller.actor(), id.into_inner()).await?;
+    state.outbox_wake.notify_one();
+    Ok(web::Json(batch))
 }

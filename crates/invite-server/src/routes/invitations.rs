@@ -59,6 +59,7 @@ pub async fn create(
     let ttl = chrono::Duration::hours(state.config.idempotency_ttl_hours);
     let created =
         invitations::create(&state.pool, caller.actor(), body.into_inner(), key, ttl).await?;
+    state.outbox_wake.notify_one();
     let location = format!("/api/v1/invitations/{}", created.invitation.id);
     let mut response = HttpResponse::build(StatusCode::CREATED);
     response.insert_header((LOCATION, location));
@@ -135,5 +136,6 @@ pub async fn resend(
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let invitation = invitations::resend(&state.pool, caller.actor(), id.into_inner()).await?;
+    state.outbox_wake.notify_one();
     Ok(HttpResponse::Accepted().json(invitation))
 }

@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod auth;
 pub mod batches;
+pub mod dev;
 pub mod health;
 pub mod invitations;
 mod schema_shape;

@@ -4,7 +4,9 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDateTime};
 use diesel::Connection;
-use invite_core::api::{Channel, Invitation, InvitationPage, SeedStatus, TechpassStatus, UserType};
+use invite_core::api::{
+    Channel, DeliveryKind, Invitation, InvitationPage, SeedStatus, TechpassStatus, UserType,
+};
 use invite_core::{ErrorCode, FieldError, InvitationDraft, InvitationRequest};
 use sha2::{Digest, Sha256};
 
@@ -12,6 +14,7 @@ use super::with_conn;
 use crate::actor::Actor;
 use crate::db::idempotency::{self, Claim};
 use crate::db::invitations::{self as repo, InsertError, InvitationRow, ListQuery};
+use crate::db::outbox::{self, JobRecord};
 use crate::db::{self, DbConnection, Pool, audit};
 use crate::error::ApiError;
 
@@ -60,8 +63,8 @@ impl NewInvitation {
 }
 
 /// Inserts validated invitations and their audit events: the one place an invitation is
-/// created. Takes the caller's connection so that it joins the surrounding transaction
-/// (idempotent create, batch submit, later the delivery outbox).
+/// created, with its delivery jobs. Takes the caller's connection so that it joins the
+/// surrounding transaction (idempotent create, batch submit).
 pub fn insert_invitations(
     conn: &mut DbConnection,
     actor: &Actor,
@@ -81,6 +84,12 @@ pub fn insert_invitations(
         })
         .collect();
     repo::insert_many(conn, &rows)?;
+    // The invitation email goes out through the outbox, committed with the invitation.
+    let jobs: Vec<JobRecord> = rows
+        .iter()
+        .map(|row| JobRecord::new(&row.id, DeliveryKind::Email, at))
+        .collect();
+    outbox::enqueue(conn, &jobs)?;
     let events: Vec<audit::AuditEvent> = rows
         .iter()
         .map(|row| {
@@ -277,6 +286,7 @@ pub async fn resend(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invita
         let sent = conn.transaction(|conn| -> Result<bool, ApiError> {
             let sent = repo::mark_resent(conn, &actor.officer_id, &id, now)?;
             if sent {
+                outbox::enqueue(conn, &[JobRecord::new(&id, DeliveryKind::Email, now)])?;
                 audit::record(
                     conn,
                     &actor,

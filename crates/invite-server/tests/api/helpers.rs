@@ -81,10 +81,6 @@ impl TestApp {
         Self::spawn_with(sqlite_database(), "sqlite", |_| {}).await
     }
 
-    pub async fn spawn_postgres(admin_url: &str) -> TestApp {
-        Self::spawn_with(postgres_database(admin_url), "postgres", |_| {}).await
-    }
-
     pub async fn spawn_sqlite_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         Self::spawn_with(sqlite_database(), "sqlite", configure).await
     }
@@ -233,9 +229,37 @@ where
     F: Fn(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
-    test(TestApp::spawn_sqlite().await).await;
+    on_each_backend_with(|_| {}, test).await;
+}
+
+/// [`on_each_backend`] with a changed configuration.
+pub async fn on_each_backend_with<F, Fut>(configure: impl Fn(&mut Config), test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    test(TestApp::spawn_with(sqlite_database(), "sqlite", &configure).await).await;
     if let Some(url) = postgres_url() {
-        test(TestApp::spawn_postgres(&url).await).await;
+        test(TestApp::spawn_with(postgres_database(&url), "postgres", &configure).await).await;
+    }
+}
+
+/// Polls `probe` every 50 ms until it returns `Some`, for at most 10 s (then panics with
+/// `what`): for work the server does in the background, such as delivery.
+pub async fn eventually<T, Fut>(what: &str, probe: impl Fn() -> Fut) -> T
+where
+    Fut: Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        if let Some(found) = probe().await {
+            return found;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting: {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
 

@@ -6,6 +6,7 @@ mod store;
 mod api_keys;
 mod auth;
 mod batches;
+mod delivery;
 mod errors;
 mod invitations;
 mod oidc;

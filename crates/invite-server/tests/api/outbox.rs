@@ -9,14 +9,25 @@ use invite_core::api::{DeliveryKind, JobState};
 use invite_server::db::outbox::{self, JobRecord};
 use invite_server::db::{self, DbConnection};
 
-use crate::helpers::{TestApp, officer_invite, on_each_backend};
+use crate::helpers::{TestApp, officer_invite, on_each_backend_with};
 
 const LEASE: Duration = Duration::seconds(60);
 
-/// An invitation to hang jobs on (jobs reference their invitation).
+/// These tests are the only claimers: the server's own worker is off.
+fn no_worker(config: &mut invite_server::Config) {
+    config.delivery.worker = false;
+}
+
+/// An invitation to hang jobs on (jobs reference their invitation), with the email job its
+/// creation enqueued already done, so that the tests see only their own jobs.
 async fn invitation(app: &TestApp) -> String {
     let token = app.sign_in("jane_tan@tech.gov.sg").await;
-    app.invite(&token, &officer_invite("lim@tech.gov.sg")).await
+    let id = app.invite(&token, &officer_invite("lim@tech.gov.sg")).await;
+    let mut conn = app.db();
+    let own = outbox::claim(&mut conn, "setup", 10, LEASE, db::now()).expect("claim");
+    assert_eq!(own.len(), 1, "creating the invitation enqueued its email");
+    assert!(outbox::complete(&mut conn, &own[0], db::now()).expect("complete"));
+    id
 }
 
 fn enqueue(
@@ -44,7 +55,7 @@ fn ids(jobs: &[JobRecord]) -> Vec<String> {
 
 #[tokio::test]
 async fn a_claimed_job_is_not_due_until_its_lease_ends_then_another_worker_takes_it_over() {
-    on_each_backend(|app| async move {
+    on_each_backend_with(no_worker, |app| async move {
         let invitation_id = invitation(&app).await;
         let mut conn = app.db();
         let t0 = db::now();
@@ -81,7 +92,11 @@ async fn a_claimed_job_is_not_due_until_its_lease_ends_then_another_worker_takes
             "once"
         );
         let done = outbox::in_state(&mut conn, JobState::Done, 10).expect("done");
-        assert_eq!(ids(&done), vec![queued[0].clone()]);
+        assert_eq!(
+            ids(&done)[1..],
+            [queued[0].clone()],
+            "after the invitation's own"
+        );
         let far = later + Duration::days(1);
         let rest = outbox::claim(&mut conn, "worker-c", 10, LEASE, far).expect("claim");
         let rest: HashSet<String> = ids(&rest).into_iter().collect();
@@ -93,7 +108,7 @@ async fn a_claimed_job_is_not_due_until_its_lease_ends_then_another_worker_takes
 
 #[tokio::test]
 async fn a_failed_job_waits_for_its_retry_and_a_buried_one_for_an_operator() {
-    on_each_backend(|app| async move {
+    on_each_backend_with(no_worker, |app| async move {
         let invitation_id = invitation(&app).await;
         let mut conn = app.db();
         let t0 = db::now();
@@ -150,7 +165,8 @@ async fn a_failed_job_waits_for_its_retry_and_a_buried_one_for_an_operator() {
             outbox::of_invitation(&mut conn, &invitation_id)
                 .expect("jobs")
                 .len(),
-            1
+            2,
+            "the invitation's own email and this test's job"
         );
     })
     .await;
@@ -158,7 +174,7 @@ async fn a_failed_job_waits_for_its_retry_and_a_buried_one_for_an_operator() {
 
 #[tokio::test]
 async fn four_workers_claiming_at_once_share_no_job() {
-    on_each_backend(|app| async move {
+    on_each_backend_with(no_worker, |app| async move {
         let invitation_id = invitation(&app).await;
         let t0 = db::now();
         let queued: HashSet<String> = enqueue(&mut app.db(), &invitation_id, 1000, t0)
@@ -199,6 +215,34 @@ async fn four_workers_claiming_at_once_share_no_job() {
             app.backend
         );
         assert_eq!(distinct, queued);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_claim_settles_its_delivered_jobs_at_once_but_not_those_taken_over() {
+    on_each_backend_with(no_worker, |app| async move {
+        let invitation_id = invitation(&app).await;
+        let mut conn = app.db();
+        let t0 = db::now();
+        enqueue(&mut conn, &invitation_id, 4, t0);
+        let at = t0 + Duration::seconds(1);
+        let first = outbox::claim(&mut conn, "a", 4, LEASE, at).expect("claim");
+        assert_eq!(first.len(), 4);
+        // The lease runs out; worker b takes two of the jobs over.
+        let taken = outbox::claim(&mut conn, "b", 2, LEASE, at + LEASE).expect("claim");
+        let settled = outbox::complete_claimed(&mut conn, &first, at + LEASE).expect("settle");
+        assert_eq!(
+            settled, 2,
+            "only the jobs a still holds, on {}",
+            app.backend
+        );
+        assert_eq!(
+            outbox::complete_claimed(&mut conn, &taken, t0 + LEASE).expect("settle"),
+            2
+        );
+        let done = outbox::in_state(&mut conn, JobState::Done, 10).expect("done");
+        assert_eq!(done.len(), 5, "the four and the invitation's own");
     })
     .await;
 }

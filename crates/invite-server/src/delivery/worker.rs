@@ -1,0 +1,200 @@
+//! The outbox worker: runs inside the server process (switched off per replica with
+//! `INVITES_DELIVERY_WORKER=false`), claims due jobs with a lease, delivers each through its
+//! gateway and settles it: done, retried later with backoff, or dead after the last attempt or
+//! a permanent refusal.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use chrono::Duration;
+use invite_core::api::DeliveryKind;
+use tokio::sync::Notify;
+
+use super::retry::RetryPolicy;
+use super::{EmailSender, Failure, email};
+use crate::db::invitations::{self, InvitationRow};
+use crate::db::outbox::{self, JobRecord};
+use crate::db::{self, DbConnection, Pool};
+
+/// How long a woken worker waits before it claims, to take many new jobs in one round.
+const GATHER: StdDuration = StdDuration::from_millis(50);
+
+/// How the worker paces itself.
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// How long a claim holds a job before another worker may take it over.
+    pub lease: Duration,
+    /// Jobs claimed at once.
+    pub batch: i64,
+    /// How long an idle worker waits for due jobs when nothing wakes it.
+    pub poll: StdDuration,
+    pub retry: RetryPolicy,
+    /// Where the invitation email sends the invitee to sign up.
+    pub signup_url: String,
+}
+
+pub struct Worker {
+    pub pool: Pool,
+    /// Names this worker's claims (host, process and a random part).
+    pub owner: String,
+    pub settings: WorkerSettings,
+    pub email: Arc<dyn EmailSender>,
+    /// Notified when jobs are enqueued, so that they go out at once instead of at the next poll.
+    pub wake: Arc<Notify>,
+}
+
+impl Worker {
+    /// Claims and delivers jobs until the task is dropped.
+    pub async fn run(self) {
+        tracing::info!(owner = %self.owner, "delivery worker started");
+        loop {
+            match self.tick().await {
+                Ok(0) => {
+                    let woken =
+                        tokio::time::timeout(self.settings.poll, self.wake.notified()).await;
+                    if woken.is_ok() {
+                        // Let the jobs of the requests arriving meanwhile join this round: one
+                        // claim and one settling write for many jobs, not for each, which on
+                        // SQLite's single writer would queue behind every create.
+                        tokio::time::sleep(GATHER).await;
+                    }
+                }
+                Ok(_) => {}
+                Err(error) => {
+                    tracing::error!(%error, "delivery worker could not reach the database");
+                    tokio::time::sleep(self.settings.poll).await;
+                }
+            }
+        }
+    }
+
+    /// One round: claim due jobs, deliver each, settle them (the delivered ones in one write).
+    /// Returns how many were claimed.
+    pub async fn tick(&self) -> Result<usize, String> {
+        let (owner, batch, lease) = (self.owner.clone(), self.settings.batch, self.settings.lease);
+        let jobs = self
+            .with_conn(move |conn| outbox::claim(conn, &owner, batch, lease, db::now()))
+            .await?;
+        if jobs.is_empty() {
+            return Ok(0);
+        }
+        let invitations = self.invitations_of(&jobs).await?;
+        let mut delivered = Vec::new();
+        for job in &jobs {
+            match self.deliver(job, invitations.get(&job.invitation_id)).await {
+                Ok(()) => delivered.push(job.clone()),
+                Err(failure) => self.settle_failure(job.clone(), failure).await?,
+            }
+        }
+        let claimed = jobs.len();
+        let count = delivered.len();
+        let settled = self
+            .with_conn(move |conn| outbox::complete_claimed(conn, &delivered, db::now()))
+            .await?;
+        tracing::info!(delivered = count, "delivery round");
+        if settled < count {
+            tracing::warn!(
+                lost = count - settled,
+                "leases ran out while jobs were delivered; other workers hold them now"
+            );
+        }
+        Ok(claimed)
+    }
+
+    /// The invitations the jobs deliver, with their officer's email, by invitation id.
+    async fn invitations_of(
+        &self,
+        jobs: &[JobRecord],
+    ) -> Result<HashMap<String, (InvitationRow, String)>, String> {
+        let ids: Vec<String> = jobs.iter().map(|j| j.invitation_id.clone()).collect();
+        let rows = self
+            .with_conn(move |conn| {
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                invitations::find_many_with_officer(conn, &ids)
+            })
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(row, officer)| (row.id.clone(), (row, officer)))
+            .collect())
+    }
+
+    async fn deliver(
+        &self,
+        job: &JobRecord,
+        invitation: Option<&(InvitationRow, String)>,
+    ) -> Result<(), Failure> {
+        let Some((invitation, officer_email)) = invitation else {
+            return Err(Failure::Permanent {
+                reason: "the invitation no longer exists".into(),
+            });
+        };
+        match job.kind {
+            DeliveryKind::Email => {
+                let message =
+                    email::invitation(&invitation.fields, officer_email, &self.settings.signup_url);
+                self.email.send(&message).await
+            }
+            kind => Err(Failure::Permanent {
+                reason: format!("no {} gateway is configured", kind.as_str()),
+            }),
+        }
+    }
+
+    /// Retries a failed job later with backoff, or buries it after its last attempt or a
+    /// permanent refusal.
+    async fn settle_failure(&self, job: JobRecord, failure: Failure) -> Result<(), String> {
+        let retry = self.settings.retry;
+        let span = tracing::info_span!(
+            "delivery",
+            job_id = %job.id,
+            invitation_id = %job.invitation_id,
+            kind = job.kind.as_str(),
+            attempt = job.attempts
+        );
+        let _entered = span.enter();
+        let reason = failure.reason().to_owned();
+        let settled = match failure {
+            Failure::Retryable { retry_after, .. } if retry.retries_after(job.attempts) => {
+                let wait = retry.random_delay(job.attempts, retry_after);
+                tracing::warn!(%reason, retry_in_secs = wait.num_seconds(), "delivery failed; will retry");
+                self.with_conn(move |conn| {
+                    let now = db::now();
+                    outbox::retry_at(conn, &job, &reason, now + wait, now)
+                })
+                .await?
+            }
+            _ => {
+                tracing::error!(%reason, "delivery failed for good; the job is dead");
+                self.with_conn(move |conn| outbox::bury(conn, &job, &reason, db::now()))
+                    .await?
+            }
+        };
+        if !settled {
+            tracing::warn!("the job's lease ran out; another worker holds it now");
+        }
+        Ok(())
+    }
+
+    async fn with_conn<T, F>(&self, work: F) -> Result<T, String>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConnection) -> diesel::QueryResult<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(|e| e.to_string())?;
+            work(&mut conn).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| e.to_string())?
+    }
+}
+
+/// A name for this process's claims: host, process id and a random part.
+pub fn owner_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{host}-{}-{}", std::process::id(), &random[..8])
+}

@@ -1,0 +1,20 @@
+//! `GET /api/v1/dev/mailbox`: the emails the dev mailbox received, newest first. Present only
+//! in the embedded default, where no email gateway is configured; signed-in officers only.
+
+use actix_web::{HttpResponse, web};
+
+use crate::auth::Caller;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+pub async fn mailbox(
+    state: web::Data<AppState>,
+    _caller: Caller,
+) -> Result<HttpResponse, ApiError> {
+    let Some(mailbox) = &state.mailbox else {
+        return Err(ApiError::NotFound(
+            "There is no dev mailbox: emails go to the configured email gateway.".into(),
+        ));
+    };
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": mailbox.emails() })))
+}
