@@ -71,17 +71,17 @@ pub fn enqueue(conn: &mut DbConnection, jobs: &[JobRecord]) -> QueryResult<()> {
     Ok(())
 }
 
-const CLAIM_SET: &str = "UPDATE delivery_jobs \
-     SET run_after = {lease_end}, lease_owner = {owner}, attempts = attempts + 1, \
-     updated_at = {now} \
+/// `$n` placeholders, which SQLite reads too (it numbers them by first appearance: `$1`..`$4`
+/// here). `{lock}` is PostgreSQL's row locking, or nothing on SQLite.
+const CLAIM: &str = "UPDATE delivery_jobs \
+     SET run_after = $1, lease_owner = $2, attempts = attempts + 1, updated_at = $3 \
      WHERE id IN (SELECT id FROM delivery_jobs \
-     WHERE state = 'pending' AND run_after <= {now} ORDER BY run_after LIMIT {limit}{lock}) \
+     WHERE state = 'pending' AND run_after <= $3 ORDER BY run_after LIMIT $4{lock}) \
      RETURNING *";
 
 /// Claims up to `limit` due jobs for `owner` until `now + lease`: the longest due, handed out
-/// oldest first. On
-/// PostgreSQL, concurrent claimers skip each other's rows (`FOR UPDATE SKIP LOCKED`); SQLite
-/// has one writer, so its claims are serial.
+/// oldest first. On PostgreSQL, concurrent claimers skip each other's rows (`FOR UPDATE SKIP
+/// LOCKED`); SQLite has one writer, so its claims are serial.
 pub fn claim(
     conn: &mut DbConnection,
     owner: &str,
@@ -89,37 +89,16 @@ pub fn claim(
     lease: Duration,
     now: NaiveDateTime,
 ) -> QueryResult<Vec<JobRecord>> {
-    let lease_end = now + lease;
-    let mut claimed: Vec<JobRecord> = match conn {
-        DbConnection::Pg(c) => {
-            let sql = CLAIM_SET
-                .replace("{lease_end}", "$1")
-                .replace("{owner}", "$2")
-                .replace("{now}", "$3")
-                .replace("{limit}", "$4")
-                .replace("{lock}", " FOR UPDATE SKIP LOCKED");
-            diesel::sql_query(sql)
-                .bind::<Timestamp, _>(lease_end)
-                .bind::<Text, _>(owner)
-                .bind::<Timestamp, _>(now)
-                .bind::<BigInt, _>(limit)
-                .get_results(c)?
-        }
-        DbConnection::Sqlite(c) => {
-            let sql = CLAIM_SET
-                .replacen("{lease_end}", "?1", 1)
-                .replacen("{owner}", "?2", 1)
-                .replace("{now}", "?3")
-                .replacen("{limit}", "?4", 1)
-                .replacen("{lock}", "", 1);
-            diesel::sql_query(sql)
-                .bind::<Timestamp, _>(lease_end)
-                .bind::<Text, _>(owner)
-                .bind::<Timestamp, _>(now)
-                .bind::<BigInt, _>(limit)
-                .get_results(c)?
-        }
+    let lock = match conn {
+        DbConnection::Pg(_) => " FOR UPDATE SKIP LOCKED",
+        DbConnection::Sqlite(_) => "",
     };
+    let mut claimed: Vec<JobRecord> = diesel::sql_query(CLAIM.replace("{lock}", lock))
+        .bind::<Timestamp, _>(now + lease)
+        .bind::<Text, _>(owner)
+        .bind::<Timestamp, _>(now)
+        .bind::<BigInt, _>(limit)
+        .get_results(conn)?;
     // `RETURNING` follows no order; hand the jobs out oldest first.
     claimed.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     Ok(claimed)
