@@ -17,7 +17,6 @@ use crate::auth::oidc::OidcVerifier;
 use crate::config::Config;
 use crate::db;
 use crate::delivery::mailbox::DevMailbox;
-use crate::delivery::retry::RetryPolicy;
 use crate::delivery::worker::{self, Worker, WorkerSettings};
 use crate::error::ApiError;
 use crate::routes::{self, ApiDoc};
@@ -96,20 +95,10 @@ impl Application {
         let mailbox = Arc::new(DevMailbox::default());
         let outbox_wake = Arc::new(Notify::new());
         let worker = config.delivery.worker.then(|| {
-            let delivery = &config.delivery;
             let worker = Worker {
                 pool: pool.clone(),
                 owner: worker::owner_name(),
-                settings: WorkerSettings {
-                    lease: chrono::Duration::seconds(delivery.lease_secs),
-                    batch: 200,
-                    poll: std::time::Duration::from_millis(delivery.poll_ms),
-                    retry: RetryPolicy {
-                        max_attempts: delivery.max_attempts,
-                        ..RetryPolicy::default()
-                    },
-                    signup_url: delivery.signup_url.clone(),
-                },
+                settings: WorkerSettings::from_config(&config.delivery),
                 email: mailbox.clone(),
                 wake: outbox_wake.clone(),
             };
@@ -120,7 +109,7 @@ impl Application {
             config,
             oidc,
             outbox_wake,
-            mailbox: Some(mailbox),
+            mailbox,
         });
         let spec = openapi();
 

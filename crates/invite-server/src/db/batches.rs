@@ -22,7 +22,7 @@ pub struct BatchRecord {
     pub created_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, AsChangeset)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = batch_rows, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct BatchRowRecord {
     pub id: String,

@@ -3,9 +3,9 @@
 //!
 //! A claim pushes the job's `run_after` to the end of its lease and counts the attempt. A
 //! claimed job is therefore simply not due; if its worker dies, it is due again when the lease
-//! ends, and the next claim takes it over. `attempts` identifies the claim: completing,
-//! rescheduling or burying a job requires the attempt number and owner of the claim, so a worker
-//! whose lease ran out cannot settle a job another worker has since claimed.
+//! ends, and the next claim takes it over. Settling checks the claim: completing a claim's jobs
+//! needs its owner and lease end, rescheduling or burying one job its owner and attempt number,
+//! so a worker whose lease ran out cannot settle a job another worker has since claimed.
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
@@ -113,18 +113,6 @@ macro_rules! held {
             .filter(delivery_jobs::attempts.eq($job.attempts))
             .filter(delivery_jobs::lease_owner.eq(&$job.lease_owner))
     };
-}
-
-/// Marks a claimed job done. `false`: the claim was lost (its lease ran out and another worker
-/// claimed the job), and nothing changed.
-pub fn complete(conn: &mut DbConnection, job: &JobRecord, now: NaiveDateTime) -> QueryResult<bool> {
-    let n = diesel::update(held!(job))
-        .set((
-            delivery_jobs::state.eq(JobState::Done),
-            delivery_jobs::updated_at.eq(now),
-        ))
-        .execute(conn)?;
-    Ok(n == 1)
 }
 
 /// Marks done every job of `jobs` still held by the claim that returned them (one `claim`

@@ -1,5 +1,5 @@
-//! `GET /api/v1/dev/mailbox`: the emails the dev mailbox received, newest first. Present only
-//! in the embedded default, where no email gateway is configured; signed-in officers only.
+//! `GET /api/v1/dev/mailbox`: the emails the dev mailbox received, newest first, for signed-in
+//! officers. It is where every email goes until a real email gateway exists.
 
 use actix_web::{HttpResponse, web};
 
@@ -11,10 +11,5 @@ pub async fn mailbox(
     state: web::Data<AppState>,
     _caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    let Some(mailbox) = &state.mailbox else {
-        return Err(ApiError::NotFound(
-            "There is no dev mailbox: emails go to the configured email gateway.".into(),
-        ));
-    };
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": mailbox.emails() })))
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": state.mailbox.emails() })))
 }

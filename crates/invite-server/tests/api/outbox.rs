@@ -26,7 +26,10 @@ async fn invitation(app: &TestApp) -> String {
     let mut conn = app.db();
     let own = outbox::claim(&mut conn, "setup", 10, LEASE, db::now()).expect("claim");
     assert_eq!(own.len(), 1, "creating the invitation enqueued its email");
-    assert!(outbox::complete(&mut conn, &own[0], db::now()).expect("complete"));
+    assert_eq!(
+        outbox::complete_claimed(&mut conn, &own, db::now()).expect("complete"),
+        1
+    );
     id
 }
 
@@ -85,10 +88,16 @@ async fn a_claimed_job_is_not_due_until_its_lease_ends_then_another_worker_takes
         assert!(taken.iter().all(|j| j.attempts == 2));
 
         // The dead worker's claim can no longer settle the job; the new one can, once.
-        assert!(!outbox::complete(&mut conn, &first[0], later).expect("complete"));
-        assert!(outbox::complete(&mut conn, &taken[0], later).expect("complete"));
+        assert_eq!(
+            outbox::complete_claimed(&mut conn, &first[..1], later).expect("complete"),
+            0
+        );
+        assert_eq!(
+            outbox::complete_claimed(&mut conn, &taken[..1], later).expect("complete"),
+            1
+        );
         assert!(
-            !outbox::complete(&mut conn, &taken[0], later).expect("complete"),
+            outbox::complete_claimed(&mut conn, &taken[..1], later).expect("complete") == 0,
             "once"
         );
         let done = outbox::in_state(&mut conn, JobState::Done, 10).expect("done");
@@ -193,11 +202,9 @@ async fn four_workers_claiming_at_once_share_no_job() {
                         if jobs.is_empty() {
                             return mine;
                         }
-                        for job in &jobs {
-                            assert!(
-                                outbox::complete(&mut conn, job, claimed_at).expect("complete")
-                            );
-                        }
+                        let done = outbox::complete_claimed(&mut conn, &jobs, claimed_at)
+                            .expect("complete");
+                        assert_eq!(done, jobs.len(), "every claimed job settles");
                         mine.extend(ids(&jobs));
                     }
                 })
