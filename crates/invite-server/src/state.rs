@@ -16,8 +16,8 @@ pub struct AppState {
     pub oidc: Option<Arc<OidcVerifier>>,
     /// Wakes this process's delivery worker when jobs were enqueued.
     pub outbox_wake: Arc<Notify>,
-    /// Where emails go: no other email gateway exists yet.
-    pub mailbox: Arc<DevMailbox>,
+    /// Where emails go when no SMTP relay is configured; `None` otherwise.
+    pub mailbox: Option<Arc<DevMailbox>>,
 }
 
 impl AppState {

@@ -91,10 +91,9 @@ impl r2d2::ManageConnection for ConnectionManager {
                 let mut conn = diesel::SqliteConnection::establish(&self.url)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
                 conn.batch_execute(
-                    // busy_timeout first: switching to WAL needs a lock that a sibling
-                    // connection opening at the same moment may hold.
-                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                    // The file is in WAL mode already (`connect`).
+                    "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
+                     PRAGMA foreign_keys = ON;",
                 )
                 .map_err(diesel::r2d2::Error::QueryError)?;
                 Ok(DbConnection::Sqlite(conn))
@@ -120,6 +119,17 @@ pub fn connect(url: &str, pool_size: u32) -> Result<Pool, String> {
     {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    if manager.backend == Backend::Sqlite {
+        // WAL is a property of the file: set it once, alone, before the pool opens its
+        // connections at the same moment. Switching needs an exclusive lock, and SQLite does not
+        // wait for that one (busy_timeout or not): the pool's first connections failed with
+        // "database is locked" and were retried.
+        let mut first = diesel::SqliteConnection::establish(&manager.url)
+            .map_err(|e| format!("cannot open the database: {e}"))?;
+        first
+            .batch_execute("PRAGMA journal_mode = WAL")
+            .map_err(|e| format!("cannot open the database: {e}"))?;
     }
     let pool = r2d2::Pool::builder()
         .max_size(pool_size)

@@ -9,6 +9,11 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutgoingEmail {
     pub to: String,
+    /// Where replies go: the inviting officer.
+    pub reply_to: String,
+    /// Names this email for good: the delivery job's id, so that a second attempt of one job
+    /// is recognisably the same email (`Message-ID` over SMTP).
+    pub message_id: String,
     pub subject: String,
     pub text: String,
     pub html: String,
@@ -16,9 +21,14 @@ pub struct OutgoingEmail {
     pub links: Vec<String>,
 }
 
-/// The email inviting `invitee`, sent on behalf of `officer_email`; `link` is where the invitee
-/// signs up.
-pub fn invitation(invitee: &InvitationFields, officer_email: &str, link: &str) -> OutgoingEmail {
+/// The email inviting `invitee`, sent on behalf of `officer_email` by the job `message_id`;
+/// `link` is where the invitee signs up.
+pub fn invitation(
+    invitee: &InvitationFields,
+    officer_email: &str,
+    link: &str,
+    message_id: &str,
+) -> OutgoingEmail {
     let greeting = match &invitee.first_name {
         Some(name) => format!("Hello {name},"),
         None => "Hello,".to_owned(),
@@ -50,6 +60,8 @@ pub fn invitation(invitee: &InvitationFields, officer_email: &str, link: &str) -
     .concat();
     OutgoingEmail {
         to: invitee.email.clone(),
+        reply_to: officer_email.to_owned(),
+        message_id: message_id.to_owned(),
         subject: "You are invited to TechPass".to_owned(),
         text,
         html: format!("<!DOCTYPE html><html><body>{html}</body></html>"),
@@ -98,8 +110,10 @@ mod tests {
             &vendor(),
             "jane_tan@tech.gov.sg",
             "https://techpass.example/signup",
+            "job-1",
         );
         assert_eq!(email.to, "ah.kow@acme.com.sg");
+        assert_eq!(email.reply_to, "jane_tan@tech.gov.sg");
         for part in [&email.text, &email.html] {
             assert!(part.contains("jane_tan@tech.gov.sg"), "{part}");
             assert!(part.contains("Tan Ah Kow"), "{part}");
@@ -120,6 +134,7 @@ mod tests {
             &vendor(),
             "jane_tan@tech.gov.sg",
             "https://x.example/?a=1&b=\"2\"",
+            "job-1",
         );
         assert!(
             email

@@ -1,13 +1,16 @@
 //! Delivery of invitations upstream through the outbox in `db::outbox`: the worker that claims
 //! and settles jobs, the gateways it sends through, and when a failed job is tried again.
 //!
-//! Email is delivered today, to the built-in dev mailbox (`mailbox`); SMTP, TechPass and SEED
-//! gateways come next behind the same kind of trait.
+//! Email goes over SMTP (`smtp`) when a relay is configured, else to the built-in dev mailbox
+//! (`mailbox`); TechPass and SEED gateways come next behind the same kind of trait.
 
 pub mod email;
 pub mod mailbox;
 pub mod retry;
+pub mod smtp;
 pub mod worker;
+
+use std::sync::Arc;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -38,7 +41,34 @@ impl Failure {
 /// A future a gateway returns; boxed so that gateways can sit behind `dyn`.
 pub type Sending<'a> = Pin<Box<dyn Future<Output = Result<(), Failure>> + Send + 'a>>;
 
-/// Sends an email. Implemented by the dev mailbox; SMTP next.
+/// Sends an email: over SMTP, or into the dev mailbox.
 pub trait EmailSender: Send + Sync {
     fn send<'a>(&'a self, email: &'a email::OutgoingEmail) -> Sending<'a>;
+}
+
+/// The email gateway the settings ask for, and the dev mailbox when it is the one (it then also
+/// answers `GET /api/v1/dev/mailbox`). A configured relay always wins: the stand-in is never
+/// active beside a real gateway.
+pub fn email_gateway(
+    config: &crate::config::EmailConfig,
+) -> Result<(Arc<dyn EmailSender>, Option<Arc<mailbox::DevMailbox>>), String> {
+    match &config.smtp {
+        Some(smtp_config) => {
+            tracing::info!(
+                host = %smtp_config.host,
+                port = smtp_config.port,
+                tls = ?smtp_config.tls,
+                "emails go out through the SMTP relay"
+            );
+            Ok((
+                Arc::new(smtp::SmtpSender::new(&config.from, smtp_config)?),
+                None,
+            ))
+        }
+        None => {
+            tracing::info!("no SMTP relay configured: emails go to the dev mailbox");
+            let mailbox = Arc::new(mailbox::DevMailbox::default());
+            Ok((mailbox.clone(), Some(mailbox)))
+        }
+    }
 }

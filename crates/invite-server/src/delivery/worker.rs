@@ -148,8 +148,12 @@ impl Worker {
         };
         match job.kind {
             DeliveryKind::Email => {
-                let message =
-                    email::invitation(&invitation.fields, officer_email, &self.settings.signup_url);
+                let message = email::invitation(
+                    &invitation.fields,
+                    officer_email,
+                    &self.settings.signup_url,
+                    &job.id,
+                );
                 self.email.send(&message).await
             }
             kind => Err(Failure::Permanent {

@@ -1,5 +1,5 @@
 //! `GET /api/v1/dev/mailbox`: the emails the dev mailbox received, newest first, for signed-in
-//! officers. It is where every email goes until a real email gateway exists.
+//! officers. It exists only while no SMTP relay is configured; otherwise it is not found.
 
 use actix_web::{HttpResponse, web};
 
@@ -11,5 +11,10 @@ pub async fn mailbox(
     state: web::Data<AppState>,
     _caller: Caller,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": state.mailbox.emails() })))
+    let Some(mailbox) = &state.mailbox else {
+        return Err(ApiError::NotFound(
+            "There is no dev mailbox: emails go out through the configured SMTP relay.".into(),
+        ));
+    };
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": mailbox.emails() })))
 }

@@ -1,6 +1,7 @@
 //! Black-box tests of the REST API over HTTP: one binary, one module per area.
 
 mod helpers;
+mod smtp_sink;
 mod store;
 
 mod api_keys;
@@ -14,3 +15,4 @@ mod openapi;
 mod operations;
 mod outbox;
 mod resend;
+mod smtp;

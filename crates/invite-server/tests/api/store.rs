@@ -45,3 +45,12 @@ pub fn corrupt(conn: &mut DbConnection, table: &str, column: &str, id: &str, val
     let updated = diesel::sql_query(sql).execute(conn).expect("corrupt");
     assert_eq!(updated, 1, "no {table} row {id}");
 }
+
+/// Makes an invitation's pending jobs due now (instead of after their backoff).
+pub fn make_jobs_due(conn: &mut DbConnection, invitation_id: &str) {
+    use invite_server::db::schema::delivery_jobs;
+    diesel::update(delivery_jobs::table.filter(delivery_jobs::invitation_id.eq(invitation_id)))
+        .set(delivery_jobs::run_after.eq(invite_server::db::now()))
+        .execute(conn)
+        .expect("make jobs due");
+}

@@ -1,8 +1,12 @@
 //! Typed configuration, read once from the environment. Every setting has a default that runs
 //! with no setup (SQLite under `./data`, the built-in sign-in); see `.env.example`.
 
+mod email;
+
 use std::fmt;
 use std::path::PathBuf;
+
+pub use email::{EmailConfig, SmtpConfig, SmtpTls};
 
 /// A value that must never appear in logs or `Debug` output.
 #[derive(Clone)]
@@ -75,6 +79,7 @@ pub struct Config {
     /// `json` for machine-readable logs, anything else for human-readable ones.
     pub log_format: String,
     pub delivery: DeliveryConfig,
+    pub email: EmailConfig,
 }
 
 /// The delivery outbox's worker.
@@ -141,6 +146,7 @@ impl Config {
             idempotency_ttl_hours: 24,
             log_format: "text".into(),
             delivery: DeliveryConfig::default(),
+            email: EmailConfig::default(),
         }
     }
 
@@ -184,6 +190,7 @@ impl Config {
                     .into(),
             );
         }
+        config.email = EmailConfig::from_settings(&settings)?;
         config.oidc = match (var("INVITES_OIDC_ISSUER"), var("INVITES_OIDC_CLIENT_ID")) {
             (Some(issuer), Some(client_id)) => Some(OidcConfig {
                 key_refresh_floor: std::time::Duration::from_secs(settings.parse(
@@ -254,6 +261,32 @@ mod tests {
         ])
         .expect("oidc");
         assert!(!oidc.dev_login);
+    }
+
+    #[test]
+    fn smtp_replaces_the_dev_mailbox_with_secure_defaults() {
+        assert!(config(&[]).expect("defaults").email.smtp.is_none());
+        let c = config(&[
+            ("INVITES_SMTP_HOST", "smtp.agency.gov.sg"),
+            ("INVITES_SMTP_USERNAME", "invites"),
+            ("INVITES_SMTP_PASSWORD", "hunter2"),
+        ])
+        .expect("smtp");
+        let smtp = c.email.smtp.as_ref().expect("configured");
+        assert_eq!((smtp.tls, smtp.port), (SmtpTls::StartTls, 587));
+        assert!(
+            !format!("{c:?}").contains("hunter2"),
+            "the password never prints"
+        );
+        let tls = config(&[("INVITES_SMTP_HOST", "h"), ("INVITES_SMTP_TLS", "TLS")]).expect("tls");
+        assert_eq!(tls.email.smtp.map(|s| s.port), Some(465));
+        for bad in [
+            vec![("INVITES_SMTP_HOST", "h"), ("INVITES_SMTP_TLS", "ssl")],
+            vec![("INVITES_SMTP_HOST", "h"), ("INVITES_SMTP_USERNAME", "u")],
+            vec![("INVITES_SMTP_HOST", "h"), ("INVITES_SMTP_POOL_SIZE", "0")],
+        ] {
+            assert!(config(&bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
