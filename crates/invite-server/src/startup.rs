@@ -92,14 +92,14 @@ impl Application {
             .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let spa_dir = config.spa_dir.clone();
-        let (email, mailbox) = delivery::email_gateway(&config.email)?;
+        let delivery::EmailGateway { sender, mailbox } = delivery::email_gateway(&config.email)?;
         let outbox_wake = Arc::new(Notify::new());
         let worker = config.delivery.worker.then(|| {
             let worker = Worker {
                 pool: pool.clone(),
                 owner: worker::owner_name(),
                 settings: WorkerSettings::from_config(&config.delivery),
-                email,
+                email: sender,
                 wake: outbox_wake.clone(),
             };
             tokio::spawn(worker.run())

@@ -46,12 +46,16 @@ pub trait EmailSender: Send + Sync {
     fn send<'a>(&'a self, email: &'a email::OutgoingEmail) -> Sending<'a>;
 }
 
-/// The email gateway the settings ask for, and the dev mailbox when it is the one (it then also
-/// answers `GET /api/v1/dev/mailbox`). A configured relay always wins: the stand-in is never
-/// active beside a real gateway.
-pub fn email_gateway(
-    config: &crate::config::EmailConfig,
-) -> Result<(Arc<dyn EmailSender>, Option<Arc<mailbox::DevMailbox>>), String> {
+/// Where emails go: the sender the worker uses, and the dev mailbox when it is that sender (it
+/// then also answers `GET /api/v1/dev/mailbox`).
+pub struct EmailGateway {
+    pub sender: Arc<dyn EmailSender>,
+    pub mailbox: Option<Arc<mailbox::DevMailbox>>,
+}
+
+/// The email gateway the settings ask for. A configured relay always wins: the stand-in is
+/// never active beside a real gateway.
+pub fn email_gateway(config: &crate::config::EmailConfig) -> Result<EmailGateway, String> {
     match &config.smtp {
         Some(smtp_config) => {
             tracing::info!(
@@ -68,7 +72,10 @@ pub fn email_gateway(
         None => {
             tracing::info!("no SMTP relay configured: emails go to the dev mailbox");
             let mailbox = Arc::new(mailbox::DevMailbox::default());
-            Ok((mailbox.clone(), Some(mailbox)))
+            Ok(EmailGateway {
+                sender: mailbox.clone(),
+                mailbox: Some(mailbox),
+            })
         }
     }
 }
