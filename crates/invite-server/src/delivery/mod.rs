@@ -64,10 +64,10 @@ pub fn email_gateway(config: &crate::config::EmailConfig) -> Result<EmailGateway
                 tls = ?smtp_config.tls,
                 "emails go out through the SMTP relay"
             );
-            Ok((
-                Arc::new(smtp::SmtpSender::new(&config.from, smtp_config)?),
-                None,
-            ))
+            Ok(EmailGateway {
+                sender: Arc::new(smtp::SmtpSender::new(&config.from, smtp_config)?),
+                mailbox: None,
+            })
         }
         None => {
             tracing::info!("no SMTP relay configured: emails go to the dev mailbox");
