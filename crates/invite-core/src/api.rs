@@ -125,8 +125,11 @@ pub struct Invitation {
     pub seed_status: SeedStatus,
     /// Whether `POST …/resend` would send now.
     pub can_resend: bool,
-    /// When a resend is next allowed; null once onboarded.
+    /// When a resend is next allowed; null once onboarded or failed.
     pub next_resend_at: Option<DateTime<Utc>>,
+    /// Why the invitation failed, in words for the officer (for example, the invitee's mail
+    /// server refused the address); null unless a status is `failed`.
+    pub failure_reason: Option<String>,
 }
 
 /// One page of invitations, newest first.
@@ -277,6 +280,48 @@ pub struct Batch {
     pub status: BatchStatus,
     pub summary: BatchSummary,
     pub rows: Vec<BatchRow>,
+}
+
+/// A delivery job, as operators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeliveryJob {
+    pub id: Uuid,
+    pub invitation_id: Uuid,
+    pub kind: DeliveryKind,
+    pub state: JobState,
+    /// Attempts so far (counted when an attempt starts).
+    pub attempts: i32,
+    /// A pending job's next attempt is not before this (the end of its lease while an attempt
+    /// runs).
+    pub run_after: DateTime<Utc>,
+    /// Why the last attempt failed, as the upstream said it.
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One page of delivery jobs, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeliveryJobPage {
+    pub items: Vec<DeliveryJob>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// What the outbox holds now, over all replicas.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeliveryBacklog {
+    /// Jobs waiting: due now, backing off after a failure, or being attempted.
+    pub pending: i64,
+    /// Pending jobs whose time has come (none being attempted or backing off).
+    pub due: i64,
+    /// Jobs that gave up, waiting for an operator's retry.
+    pub dead: i64,
+    /// When the longest-waiting due job became due; null when none is due.
+    pub oldest_due_at: Option<DateTime<Utc>>,
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ diesel::table! {
         techpass_status -> Text,
         seed_status -> Text,
         updated_at -> Timestamp,
+        failure_reason -> Nullable<Text>,
     }
 }
 

@@ -278,7 +278,8 @@ fn InvitationRow(
     let id = invitation.id;
     let email_id = format!("invitation-{id}-email");
     let resend_cell = match (invitation.techpass_status, invitation.can_resend) {
-        (TechpassStatus::Onboarded, _) => None,
+        // Nothing to send again: onboarded, or failed (the officer invites again instead).
+        (TechpassStatus::Onboarded | TechpassStatus::Failed, _) => None,
         (_, true) => Some(
             view! {
                 <button
@@ -313,6 +314,15 @@ fn InvitationRow(
             )
         }
     };
+    // Why it failed, under the status that failed.
+    let reason = invitation.failure_reason.clone().unwrap_or_default();
+    let failure = |failed: bool| {
+        (failed && !reason.is_empty())
+            .then(|| view! { <span class="cell-hint failure-reason">{reason.clone()}</span> })
+    };
+    let techpass_failed = invitation.techpass_status == TechpassStatus::Failed;
+    let techpass_failure = failure(techpass_failed);
+    let seed_failure = failure(!techpass_failed && invitation.seed_status == SeedStatus::Failed);
     view! {
         <tr>
             <td>{or_dash(invitation.fields.first_name)}</td>
@@ -329,9 +339,11 @@ fn InvitationRow(
             </td>
             <td>
                 <StatusTag status=invitation.techpass_status />
+                {techpass_failure}
             </td>
             <td>
                 <StatusTag status=invitation.seed_status />
+                {seed_failure}
             </td>
             <td class="cell-actions">{resend_cell}</td>
         </tr>

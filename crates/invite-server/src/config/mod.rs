@@ -80,6 +80,15 @@ pub struct Config {
     pub log_format: String,
     pub delivery: DeliveryConfig,
     pub email: EmailConfig,
+    /// `INVITES_OPERATORS`: the officers (emails, comma-separated) who may use the operator API
+    /// (delivery backlog, dead jobs and their retry), signed in or with their API keys.
+    pub operators: Vec<String>,
+}
+
+impl Config {
+    pub fn is_operator(&self, email: &str) -> bool {
+        self.operators.iter().any(|o| o.eq_ignore_ascii_case(email))
+    }
 }
 
 /// The delivery outbox's worker.
@@ -147,6 +156,7 @@ impl Config {
             log_format: "text".into(),
             delivery: DeliveryConfig::default(),
             email: EmailConfig::default(),
+            operators: Vec::new(),
         }
     }
 
@@ -191,6 +201,14 @@ impl Config {
             );
         }
         config.email = EmailConfig::from_settings(&settings)?;
+        config.operators = var("INVITES_OPERATORS")
+            .map(|list| {
+                list.split(',')
+                    .map(|e| e.trim().to_lowercase())
+                    .filter(|e| !e.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
         config.oidc = match (var("INVITES_OIDC_ISSUER"), var("INVITES_OIDC_CLIENT_ID")) {
             (Some(issuer), Some(client_id)) => Some(OidcConfig {
                 key_refresh_floor: std::time::Duration::from_secs(settings.parse(

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use invite_core::api::{Channel, Invitation, SeedStatus, TechpassStatus, UserType};
+use invite_core::api::{Channel, DeliveryKind, Invitation, SeedStatus, TechpassStatus, UserType};
 use invite_core::username::canonical;
 use invite_core::{Field, InvitationFields};
 
@@ -30,6 +30,8 @@ pub struct InvitationRow {
     pub techpass_status: TechpassStatus,
     pub seed_status: SeedStatus,
     pub updated_at: NaiveDateTime,
+    /// Why it failed, for the officer; `None` unless a status is failed.
+    pub failure_reason: Option<String>,
 }
 
 impl InvitationRow {
@@ -69,11 +71,8 @@ impl InvitationRow {
             techpass_status: TechpassStatus::Pending,
             seed_status,
             updated_at: at,
+            failure_reason: None,
         }
-    }
-
-    pub fn is_onboarded(&self) -> bool {
-        self.techpass_status == TechpassStatus::Onboarded
     }
 
     pub fn next_resend_at(&self) -> NaiveDateTime {
@@ -83,7 +82,8 @@ impl InvitationRow {
     /// The invitation as the API shows it. Fails only when the stored id is not a UUID, which
     /// only a hand-edited database can cause; the error names the row.
     pub fn to_api(&self, now: NaiveDateTime) -> Result<Invitation, CorruptRow> {
-        let onboarded = self.is_onboarded();
+        // Only a pending invitation can be sent again.
+        let pending = self.techpass_status == TechpassStatus::Pending;
         Ok(Invitation {
             id: parse_id("invitations", &self.id)?,
             fields: self.fields.clone(),
@@ -92,8 +92,9 @@ impl InvitationRow {
             last_sent_at: to_utc(self.last_sent_at),
             techpass_status: self.techpass_status,
             seed_status: self.seed_status,
-            can_resend: !onboarded && now >= self.next_resend_at(),
-            next_resend_at: (!onboarded).then(|| to_utc(self.next_resend_at())),
+            can_resend: pending && now >= self.next_resend_at(),
+            next_resend_at: pending.then(|| to_utc(self.next_resend_at())),
+            failure_reason: self.failure_reason.clone(),
         })
     }
 }
@@ -317,7 +318,69 @@ pub fn list(
     name_unreadable_rows(conn, officer_id, rows)
 }
 
-/// Records a resend if, and only if, the invitation is the officer's, not onboarded, and was
+/// Marks an invitation failed because its `kind` of delivery gave up: the TechPass status for
+/// the email and the TechPass request, the SEED status for SEED. Only a pending status fails
+/// (an onboarding that arrived meanwhile stands). A failed TechPass status frees the email and
+/// username for a new invitation. Returns whether the invitation changed.
+pub fn mark_delivery_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    kind: DeliveryKind,
+    reason: &str,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    move_delivery_status(conn, id, kind, Some(reason), at)
+}
+
+/// Undoes `mark_delivery_failed` when an operator retries the job that failed the invitation:
+/// the status is pending again and the reason gone. Fails with a unique violation when the
+/// email or username has been invited again meanwhile. Returns whether the invitation changed.
+pub fn reopen_failed(
+    conn: &mut DbConnection,
+    id: &str,
+    kind: DeliveryKind,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    move_delivery_status(conn, id, kind, None, at)
+}
+
+/// Pending → failed with `failure` as the reason, or failed → pending with none.
+fn move_delivery_status(
+    conn: &mut DbConnection,
+    id: &str,
+    kind: DeliveryKind,
+    failure: Option<&str>,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let this = invitations::table.filter(invitations::id.eq(id));
+    let common = (
+        invitations::failure_reason.eq(failure),
+        invitations::updated_at.eq(at),
+    );
+    let updated = match kind {
+        DeliveryKind::Email | DeliveryKind::Techpass => {
+            let (from, to) = match failure {
+                Some(_) => (TechpassStatus::Pending, TechpassStatus::Failed),
+                None => (TechpassStatus::Failed, TechpassStatus::Pending),
+            };
+            diesel::update(this.filter(invitations::techpass_status.eq(from)))
+                .set((invitations::techpass_status.eq(to), common))
+                .execute(conn)?
+        }
+        DeliveryKind::Seed => {
+            let (from, to) = match failure {
+                Some(_) => (SeedStatus::Pending, SeedStatus::Failed),
+                None => (SeedStatus::Failed, SeedStatus::Pending),
+            };
+            diesel::update(this.filter(invitations::seed_status.eq(from)))
+                .set((invitations::seed_status.eq(to), common))
+                .execute(conn)?
+        }
+    };
+    Ok(updated == 1)
+}
+
+/// Records a resend if, and only if, the invitation is the officer's, pending, and was
 /// last sent at least a day ago — one conditional UPDATE, so simultaneous resends send once.
 /// Returns whether it was recorded.
 pub fn mark_resent(
@@ -330,7 +393,7 @@ pub fn mark_resent(
         invitations::table
             .filter(invitations::id.eq(id))
             .filter(invitations::officer_id.eq(officer_id))
-            .filter(invitations::techpass_status.ne(TechpassStatus::Onboarded))
+            .filter(invitations::techpass_status.eq(TechpassStatus::Pending))
             .filter(invitations::last_sent_at.le(at - RESEND_INTERVAL)),
     )
     .set((

@@ -201,18 +201,72 @@ pub fn revive(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryRes
     Ok(n == 1)
 }
 
-/// Jobs in `state`, oldest first.
+/// Jobs in `state`, oldest first, after the keyset position `after` (created, id).
 pub fn in_state(
     conn: &mut DbConnection,
     state: JobState,
+    after: Option<&(NaiveDateTime, String)>,
     limit: i64,
 ) -> QueryResult<Vec<JobRecord>> {
-    delivery_jobs::table
+    let mut select = delivery_jobs::table
         .filter(delivery_jobs::state.eq(state))
         .order((delivery_jobs::created_at.asc(), delivery_jobs::id.asc()))
         .limit(limit)
         .select(JobRecord::as_select())
-        .load(conn)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        select = select.filter(
+            delivery_jobs::created_at
+                .gt(*at)
+                .or(delivery_jobs::created_at
+                    .eq(*at)
+                    .and(delivery_jobs::id.gt(id.clone()))),
+        );
+    }
+    select.load(conn)
+}
+
+pub fn find(conn: &mut DbConnection, id: &str) -> QueryResult<Option<JobRecord>> {
+    delivery_jobs::table
+        .find(id)
+        .select(JobRecord::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// What waits: pending jobs, the due ones among them and the oldest due time, and dead jobs.
+/// Served by the partial indexes on pending and dead jobs; done jobs are never counted.
+pub fn backlog(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Backlog> {
+    let pending = delivery_jobs::table
+        .filter(delivery_jobs::state.eq(JobState::Pending))
+        .count()
+        .get_result(conn)?;
+    let (due, oldest_due_at) = delivery_jobs::table
+        .filter(delivery_jobs::state.eq(JobState::Pending))
+        .filter(delivery_jobs::run_after.le(now))
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::min(delivery_jobs::run_after),
+        ))
+        .get_result(conn)?;
+    let dead = delivery_jobs::table
+        .filter(delivery_jobs::state.eq(JobState::Dead))
+        .count()
+        .get_result(conn)?;
+    Ok(Backlog {
+        pending,
+        due,
+        dead,
+        oldest_due_at,
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backlog {
+    pub pending: i64,
+    pub due: i64,
+    pub dead: i64,
+    pub oldest_due_at: Option<NaiveDateTime>,
 }
 
 /// An invitation's jobs, oldest first.

@@ -97,7 +97,7 @@ fn tls_parameters(config: &SmtpConfig) -> Result<TlsParameters, String> {
 /// relay's credentials are wrong) — is the relay's or the operator's to fix, and the job waits
 /// for it rather than failing the invitation.
 pub fn classify(error: &smtp::Error) -> Failure {
-    let reason = format!("the mail server: {error}");
+    let reason = format!("the mail server answered: {error}");
     match error.status() {
         Some(code)
             if code.severity == Severity::PermanentNegativeCompletion

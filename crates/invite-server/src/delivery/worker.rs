@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
+use diesel::Connection;
 use invite_core::api::DeliveryKind;
 use tokio::sync::Notify;
 
@@ -185,10 +186,26 @@ impl Worker {
                 })
                 .await?
             }
-            _ => {
+            failure => {
                 tracing::error!(%reason, "delivery failed for good; the job is dead");
-                self.with_conn(move |conn| outbox::bury(conn, &job, &reason, db::now()))
-                    .await?
+                let for_officer = for_officer(&job, &failure);
+                self.with_conn(move |conn| {
+                    let now = db::now();
+                    conn.transaction(|conn| {
+                        let buried = outbox::bury(conn, &job, &reason, now)?;
+                        if buried {
+                            invitations::mark_delivery_failed(
+                                conn,
+                                &job.invitation_id,
+                                job.kind,
+                                &for_officer,
+                                now,
+                            )?;
+                        }
+                        Ok(buried)
+                    })
+                })
+                .await?
             }
         };
         if !settled {
@@ -213,6 +230,25 @@ impl Worker {
         })
         .await
         .map_err(|e| e.to_string())?
+    }
+}
+
+/// Why the invitation failed, as the status page says it.
+fn for_officer(job: &JobRecord, failure: &Failure) -> String {
+    let what = match job.kind {
+        DeliveryKind::Email => "The invitation email could not be delivered",
+        DeliveryKind::Techpass => "TechPass did not accept the invitation",
+        DeliveryKind::Seed => "SEED did not accept the provisioning request",
+    };
+    match failure {
+        Failure::Permanent { reason } => format!("{what}: {reason}."),
+        Failure::Retryable { reason, .. } => {
+            let attempts = match job.attempts {
+                1 => "1 attempt".to_owned(),
+                n => format!("{n} attempts"),
+            };
+            format!("{what} after {attempts}: {reason}.")
+        }
     }
 }
 

@@ -7,6 +7,7 @@ pub mod batches;
 pub mod dev;
 pub mod health;
 pub mod invitations;
+pub mod operator;
 mod schema_shape;
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -35,7 +36,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(batches::replace_row)
                 .service(batches::remove_row)
                 .service(batches::reset)
-                .service(batches::submit),
+                .service(batches::submit)
+                .service(operator::backlog)
+                .service(operator::jobs)
+                .service(operator::retry),
         );
 }
 
@@ -84,7 +88,7 @@ impl Modify for BearerAuth {
         (name = "invitations", description = "Email invitation, Create account, Invite User Status"),
         (name = "batches", description = "Batch upload from the .xlsx template"),
         (name = "api-keys", description = "Keys for agency systems; each acts for the officer who made it"),
-        (name = "operations", description = "Health and readiness"),
+        (name = "operations", description = "Health and readiness; the delivery backlog and dead jobs (operators only)"),
     ),
     components(schemas(invite_core::api::Problem, invite_core::FieldError))
 )]

@@ -1,8 +1,5 @@
 //! Creating, reading, listing and re-sending invitations.
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, NaiveDateTime};
 use diesel::Connection;
 use invite_core::api::{
     Channel, DeliveryKind, Invitation, InvitationPage, SeedStatus, TechpassStatus, UserType,
@@ -10,7 +7,7 @@ use invite_core::api::{
 use invite_core::{ErrorCode, FieldError, InvitationDraft, InvitationRequest};
 use sha2::{Digest, Sha256};
 
-use super::with_conn;
+use super::{cursor, with_conn};
 use crate::actor::Actor;
 use crate::db::idempotency::{self, Claim};
 use crate::db::invitations::{self as repo, InsertError, InvitationRow, ListQuery};
@@ -203,39 +200,13 @@ pub struct ListParams {
     pub seed_status: Option<SeedStatus>,
 }
 
-fn encode_cursor(row: &InvitationRow) -> String {
-    let micros = row.invited_at.and_utc().timestamp_micros();
-    URL_SAFE_NO_PAD.encode(format!("{micros}:{}", row.id))
-}
-
-fn decode_cursor(cursor: &str) -> Option<(NaiveDateTime, String)> {
-    let bytes = URL_SAFE_NO_PAD.decode(cursor).ok()?;
-    let text = String::from_utf8(bytes).ok()?;
-    let (micros, id) = text.split_once(':')?;
-    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?.naive_utc();
-    uuid::Uuid::parse_str(id).ok()?;
-    Some((at, id.to_owned()))
-}
-
 pub async fn list(
     pool: &Pool,
     actor: &Actor,
     params: ListParams,
 ) -> Result<InvitationPage, ApiError> {
-    let limit = params.limit.unwrap_or(DEFAULT_PAGE);
-    if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(ApiError::BadRequest(format!(
-            "limit must be between 1 and {MAX_PAGE}."
-        )));
-    }
-    let after = match params.cursor.as_deref().filter(|c| !c.is_empty()) {
-        None => None,
-        Some(c) => Some(decode_cursor(c).ok_or_else(|| {
-            ApiError::BadRequest(
-                "cursor is not valid; pass next_cursor from the previous page.".into(),
-            )
-        })?),
-    };
+    let limit = cursor::page_size(params.limit, DEFAULT_PAGE, MAX_PAGE)?;
+    let after = cursor::parse(params.cursor.as_deref())?;
     let q = params
         .q
         .map(|q| q.trim().to_lowercase())
@@ -260,7 +231,7 @@ pub async fn list(
         let more = rows.len() as i64 > query.limit;
         rows.truncate(query.limit as usize);
         let next_cursor = if more {
-            rows.last().map(encode_cursor)
+            rows.last().map(|r| cursor::encode(r.invited_at, &r.id))
         } else {
             None
         };
@@ -301,10 +272,22 @@ pub async fn resend(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invita
         if sent {
             return Ok(row.to_api(now)?);
         }
-        if row.is_onboarded() {
-            return Err(ApiError::Conflict(
-                "This user has already onboarded to TechPass.".into(),
-            ));
+        match row.techpass_status {
+            TechpassStatus::Onboarded => {
+                return Err(ApiError::Conflict(
+                    "This user has already onboarded to TechPass.".into(),
+                ));
+            }
+            TechpassStatus::Failed => {
+                return Err(ApiError::Conflict(format!(
+                    "This invitation failed, so it cannot be resent: {} Invite the user again \
+                     (with the address corrected if it was wrong).",
+                    row.failure_reason
+                        .as_deref()
+                        .unwrap_or("no reason was recorded.")
+                )));
+            }
+            TechpassStatus::Pending => {}
         }
         let wait = (row.next_resend_at() - now).num_seconds().max(1);
         Err(ApiError::TooManyRequests {
@@ -316,33 +299,4 @@ pub async fn resend(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invita
         })
     })
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursor_round_trips_and_garbage_is_refused() {
-        let row = InvitationRow::new(
-            uuid::Uuid::new_v4().to_string(),
-            "officer",
-            InvitationDraft {
-                user_type: "public_officer".into(),
-                email: "a@tech.gov.sg".into(),
-                seed_required: Some(false),
-                reason: "r".into(),
-                ..Default::default()
-            }
-            .parse()
-            .expect("valid")
-            .into_fields(),
-            Channel::Api,
-            db::now(),
-        );
-        let (at, id) = decode_cursor(&encode_cursor(&row)).expect("cursor");
-        assert_eq!((at, id), (row.invited_at, row.id.clone()));
-        assert!(decode_cursor("not base64!").is_none());
-        assert!(decode_cursor(&URL_SAFE_NO_PAD.encode("12:not-a-uuid")).is_none());
-    }
 }

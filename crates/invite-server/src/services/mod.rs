@@ -3,7 +3,9 @@
 
 pub mod api_keys;
 pub mod batches;
+pub mod cursor;
 pub mod invitations;
+pub mod operator;
 pub mod sign_in;
 
 use actix_web::web;

@@ -13,6 +13,7 @@ mod invitations;
 mod oidc;
 mod openapi;
 mod operations;
+mod operator;
 mod outbox;
 mod resend;
 mod smtp;

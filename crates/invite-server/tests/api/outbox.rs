@@ -100,7 +100,7 @@ async fn a_claimed_job_is_not_due_until_its_lease_ends_then_another_worker_takes
             outbox::complete_claimed(&mut conn, &taken[..1], later).expect("complete") == 0,
             "once"
         );
-        let done = outbox::in_state(&mut conn, JobState::Done, 10).expect("done");
+        let done = outbox::in_state(&mut conn, JobState::Done, None, 10).expect("done");
         assert_eq!(
             ids(&done)[1..],
             [queued[0].clone()],
@@ -152,7 +152,7 @@ async fn a_failed_job_waits_for_its_retry_and_a_buried_one_for_an_operator() {
                 .is_empty(),
             "a dead job is never due"
         );
-        let dead = outbox::in_state(&mut conn, JobState::Dead, 10).expect("dead");
+        let dead = outbox::in_state(&mut conn, JobState::Dead, None, 10).expect("dead");
         assert_eq!(
             (dead.len(), dead[0].last_error.as_deref()),
             (1, Some("400: unknown address"))
@@ -248,7 +248,7 @@ async fn a_claim_settles_its_delivered_jobs_at_once_but_not_those_taken_over() {
             outbox::complete_claimed(&mut conn, &taken, t0 + LEASE).expect("settle"),
             2
         );
-        let done = outbox::in_state(&mut conn, JobState::Done, 10).expect("done");
+        let done = outbox::in_state(&mut conn, JobState::Done, None, 10).expect("done");
         assert_eq!(done.len(), 5, "the four and the invitation's own");
     })
     .await;

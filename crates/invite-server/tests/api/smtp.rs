@@ -177,6 +177,46 @@ async fn a_refused_address_fails_for_good_and_a_busy_mailbox_is_tried_again() {
         "retried after a backoff"
     );
     assert!(sink.messages().is_empty());
+
+    // The officer sees the failure and why; the waiting one is still pending.
+    let failed = app
+        .get_value(&format!("/api/v1/invitations/{refused}"), &token)
+        .await;
+    assert_eq!(failed["techpass_status"], "failed");
+    let reason = failed["failure_reason"].as_str().expect("a reason");
+    assert!(
+        reason.starts_with("The invitation email could not be delivered: the mail server answered")
+            && reason.contains("No such mailbox here"),
+        "{reason}"
+    );
+    assert_eq!(failed["can_resend"], false);
+    assert!(failed["next_resend_at"].is_null());
+    let pending = app
+        .get_value(&format!("/api/v1/invitations/{busy}"), &token)
+        .await;
+    assert_eq!(pending["techpass_status"], "pending");
+    assert!(pending["failure_reason"].is_null());
+
+    // A failed invitation is not resent; the address is free for a new invitation.
+    let resend = app
+        .post_json(
+            &format!("/api/v1/invitations/{refused}/resend"),
+            &token,
+            &serde_json::json!({}),
+        )
+        .await;
+    let problem = crate::helpers::assert_problem(resend, 409).await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("No such mailbox here"),
+        "{problem}"
+    );
+    let again = app
+        .create_invitation(&token, &officer_invite("refused.lim@tech.gov.sg"))
+        .await;
+    assert_eq!(again.status(), 201);
 }
 
 #[tokio::test]
