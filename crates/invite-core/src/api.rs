@@ -324,6 +324,54 @@ pub struct DeliveryBacklog {
     pub oldest_due_at: Option<DateTime<Utc>>,
 }
 
+string_enum!(
+    /// Who sends an upstream event.
+    UpstreamSource { Techpass = "techpass", Seed = "seed" }
+);
+
+/// An event from TechPass or SEED about one invitation, signed per Standard Webhooks.
+///
+/// TechPass sends `user.onboarded` (the account is active; its names fill in the status page)
+/// and `user.failed` (registration refused or the account terminated); SEED sends
+/// `provisioning.completed` and `provisioning.failed`. Other types are acknowledged and
+/// ignored, so an upstream can add types without breaking us.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpstreamEvent {
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// When it happened at the upstream: an event older than the one that set the current
+    /// status changes nothing.
+    pub timestamp: DateTime<Utc>,
+    pub data: UpstreamEventData,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpstreamEventData {
+    /// Our invitation id, as sent in the request's `reference`.
+    pub reference: Uuid,
+    /// The invitee's email; must be the invitation's.
+    pub email: String,
+    /// The names the upstream holds (TechPass on `user.onboarded`).
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// Why it failed (`*.failed`).
+    #[serde(default)]
+    pub reason: Option<String>,
+}
+
+/// What an accepted event did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UpstreamEventReceipt {
+    /// False when the event changed nothing: older than the current status, or of a type we
+    /// do not act on.
+    pub applied: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,6 +33,16 @@ diesel::table! {
         seed_status -> Text,
         updated_at -> Timestamp,
         failure_reason -> Nullable<Text>,
+        techpass_event_at -> Nullable<Timestamp>,
+        seed_event_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    webhook_receipts (source, webhook_id) {
+        source -> Text,
+        webhook_id -> Text,
+        received_at -> Timestamp,
     }
 }
 

@@ -8,9 +8,11 @@ pub mod delivery;
 pub mod error;
 pub mod routes;
 pub mod services;
+pub mod standins;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod webhooks;
 
 pub use config::Config;
 pub use startup::{Application, openapi};

@@ -16,10 +16,11 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::oidc::OidcVerifier;
 use crate::config::Config;
 use crate::db;
-use crate::delivery;
+use crate::delivery::gateways;
 use crate::delivery::worker::{self, Worker, WorkerSettings};
 use crate::error::ApiError;
 use crate::routes::{self, ApiDoc};
+use crate::standins::Local;
 use crate::state::AppState;
 use crate::telemetry;
 
@@ -92,14 +93,22 @@ impl Application {
             .map_err(|e| format!("cannot listen on {}:{}: {e}", config.host, config.port))?;
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let spa_dir = config.spa_dir.clone();
-        let delivery::EmailGateway { sender, mailbox } = delivery::email_gateway(&config.email)?;
+        let local = Local {
+            base_url: format!("http://{}:{port}", loopback_host(&config.host)),
+        };
+        let gateways = gateways::build(&config, &local)?;
         let outbox_wake = Arc::new(Notify::new());
         let worker = config.delivery.worker.then(|| {
             let worker = Worker {
                 pool: pool.clone(),
                 owner: worker::owner_name(),
-                settings: WorkerSettings::from_config(&config.delivery),
-                email: sender,
+                settings: WorkerSettings {
+                    signup_link: gateways.signup_link.clone(),
+                    ..WorkerSettings::from_config(&config.delivery)
+                },
+                email: gateways.email.clone(),
+                techpass: gateways.techpass.clone(),
+                seed: gateways.seed.clone(),
                 wake: outbox_wake.clone(),
             };
             tokio::spawn(worker.run())
@@ -109,7 +118,10 @@ impl Application {
             config,
             oidc,
             outbox_wake,
-            mailbox,
+            mailbox: gateways.mailbox,
+            standins: gateways.standins,
+            techpass_webhook_secret: gateways.techpass_webhook_secret,
+            seed_webhook_secret: gateways.seed_webhook_secret,
         });
         let spec = openapi();
 
@@ -118,6 +130,27 @@ impl Application {
                 // Answers only in the embedded default (no SMTP relay), so it is outside the
                 // OpenAPI document; see docs/OPERATIONS.md.
                 .route("/api/v1/dev/mailbox", web::get().to(routes::dev::mailbox))
+                // The TechPass and SEED stand-ins (see `standins`): their API, not ours.
+                .route(
+                    "/dev/techpass/v1/invitations",
+                    web::post().to(routes::standins::techpass_request),
+                )
+                .route(
+                    "/dev/techpass/v1/accounts",
+                    web::post().to(routes::standins::techpass_request),
+                )
+                .route(
+                    "/dev/techpass/signup",
+                    web::get().to(routes::standins::signup_page),
+                )
+                .route(
+                    "/dev/techpass/signup",
+                    web::post().to(routes::standins::signup),
+                )
+                .route(
+                    "/dev/seed/v1/provisioning-requests",
+                    web::post().to(routes::standins::seed_request),
+                )
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::trace_requests))
                 .app_data(state.clone())
@@ -165,6 +198,17 @@ impl Application {
             worker.abort();
         }
         result
+    }
+}
+
+/// How this process reaches itself: its listening host, or loopback when it listens on every
+/// address.
+fn loopback_host(host: &str) -> String {
+    match host {
+        "0.0.0.0" | "" => "127.0.0.1".into(),
+        "::" | "[::]" => "[::1]".into(),
+        h if h.contains(':') && !h.starts_with('[') => format!("[{h}]"),
+        h => h.into(),
     }
 }
 

@@ -1,14 +1,17 @@
 //! What every request shares: the database pool, the configuration, the identity provider, the
-//! delivery worker's wake-up and the dev mailbox.
+//! delivery worker's wake-up, the dev mailbox and stand-ins, and the upstreams' event secrets.
 
 use std::sync::Arc;
 
 use tokio::sync::Notify;
 
 use crate::auth::oidc::OidcVerifier;
-use crate::config::Config;
+use invite_core::api::UpstreamSource;
+
+use crate::config::{Config, Secret};
 use crate::db::Pool;
 use crate::delivery::mailbox::DevMailbox;
+use crate::standins::Standins;
 
 pub struct AppState {
     pub pool: Pool,
@@ -18,9 +21,22 @@ pub struct AppState {
     pub outbox_wake: Arc<Notify>,
     /// Where emails go when no SMTP relay is configured; `None` otherwise.
     pub mailbox: Option<Arc<DevMailbox>>,
+    /// The TechPass and SEED stand-ins running in this process (those not configured).
+    pub standins: Standins,
+    /// The secrets TechPass's and SEED's events are signed with (the stand-ins' own when they
+    /// run).
+    pub techpass_webhook_secret: Secret,
+    pub seed_webhook_secret: Secret,
 }
 
 impl AppState {
+    pub fn webhook_secret(&self, source: UpstreamSource) -> &Secret {
+        match source {
+            UpstreamSource::Techpass => &self.techpass_webhook_secret,
+            UpstreamSource::Seed => &self.seed_webhook_secret,
+        }
+    }
+
     /// The built-in sign-in answers only when allowed and no identity provider is configured.
     pub fn dev_login_enabled(&self) -> bool {
         self.config.dev_login && self.oidc.is_none()

@@ -2,11 +2,13 @@
 //! with no setup (SQLite under `./data`, the built-in sign-in); see `.env.example`.
 
 mod email;
+mod upstream;
 
 use std::fmt;
 use std::path::PathBuf;
 
 pub use email::{EmailConfig, SmtpConfig, SmtpTls};
+pub use upstream::UpstreamConfig;
 
 /// A value that must never appear in logs or `Debug` output.
 #[derive(Clone)]
@@ -80,6 +82,16 @@ pub struct Config {
     pub log_format: String,
     pub delivery: DeliveryConfig,
     pub email: EmailConfig,
+    /// TechPass's API (`INVITES_TECHPASS_*`); `None` runs the built-in stand-in.
+    pub techpass: Option<UpstreamConfig>,
+    /// SEED's API (`INVITES_SEED_*`); `None` runs the built-in stand-in.
+    pub seed: Option<UpstreamConfig>,
+    /// `INVITES_PUBLIC_URL`: where officers and invitees reach this server (links in emails);
+    /// by default its own address.
+    pub public_url: Option<String>,
+    /// `INVITES_STANDIN_SEED_DELAY_MS` (default 2000): how long the SEED stand-in takes to
+    /// provision.
+    pub standin_seed_delay_ms: u64,
     /// `INVITES_OPERATORS`: the officers (emails, comma-separated) who may use the operator API
     /// (delivery backlog, dead jobs and their retry), signed in or with their API keys.
     pub operators: Vec<String>,
@@ -156,6 +168,10 @@ impl Config {
             log_format: "text".into(),
             delivery: DeliveryConfig::default(),
             email: EmailConfig::default(),
+            techpass: None,
+            seed: None,
+            public_url: None,
+            standin_seed_delay_ms: 2000,
             operators: Vec::new(),
         }
     }
@@ -201,6 +217,13 @@ impl Config {
             );
         }
         config.email = EmailConfig::from_settings(&settings)?;
+        config.techpass = UpstreamConfig::from_settings(&settings, "TECHPASS")?;
+        config.seed = UpstreamConfig::from_settings(&settings, "SEED")?;
+        config.public_url = var("INVITES_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned());
+        config.standin_seed_delay_ms = settings.parse(
+            "INVITES_STANDIN_SEED_DELAY_MS",
+            config.standin_seed_delay_ms,
+        )?;
         config.operators = var("INVITES_OPERATORS")
             .map(|list| {
                 list.split(',')

@@ -34,6 +34,21 @@ pub struct InvitationRow {
     pub failure_reason: Option<String>,
 }
 
+/// The lower-cased "first last email organisation" that `q` searches.
+pub fn search_text(fields: &InvitationFields) -> String {
+    [
+        fields.first_name.as_deref(),
+        fields.last_name.as_deref(),
+        Some(fields.email.as_str()),
+        fields.organisation.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ")
+    .to_lowercase()
+}
+
 impl InvitationRow {
     /// A new, pending invitation from validated fields.
     pub fn new(
@@ -43,17 +58,7 @@ impl InvitationRow {
         channel: Channel,
         at: NaiveDateTime,
     ) -> Self {
-        let search_text = [
-            fields.first_name.as_deref(),
-            fields.last_name.as_deref(),
-            Some(fields.email.as_str()),
-            fields.organisation.as_deref(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
+        let search_text = search_text(&fields);
         let seed_status = if fields.seed_required {
             SeedStatus::Pending
         } else {

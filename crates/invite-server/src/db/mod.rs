@@ -11,6 +11,7 @@ pub mod idempotency;
 pub mod invitations;
 pub mod officers;
 pub mod outbox;
+pub mod upstream_events;
 pub use invite_core::schema;
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};

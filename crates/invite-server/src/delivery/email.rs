@@ -70,7 +70,7 @@ pub fn invitation(
 }
 
 /// Text as HTML: what an officer typed (a reason, a name) can never become markup.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

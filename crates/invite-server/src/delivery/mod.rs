@@ -2,15 +2,18 @@
 //! and settles jobs, the gateways it sends through, and when a failed job is tried again.
 //!
 //! Email goes over SMTP (`smtp`) when a relay is configured, else to the built-in dev mailbox
-//! (`mailbox`); TechPass and SEED gateways come next behind the same kind of trait.
+//! (`mailbox`). TechPass (`techpass`) and SEED (`seed`) are HTTP upstreams (`upstream`) behind
+//! the `Provisioner` trait.
 
 pub mod email;
+pub mod gateways;
 pub mod mailbox;
 pub mod retry;
+pub mod seed;
 pub mod smtp;
+pub mod techpass;
+pub mod upstream;
 pub mod worker;
-
-use std::sync::Arc;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -46,36 +49,12 @@ pub trait EmailSender: Send + Sync {
     fn send<'a>(&'a self, email: &'a email::OutgoingEmail) -> Sending<'a>;
 }
 
-/// Where emails go: the sender the worker uses, and the dev mailbox when it is that sender (it
-/// then also answers `GET /api/v1/dev/mailbox`).
-pub struct EmailGateway {
-    pub sender: Arc<dyn EmailSender>,
-    pub mailbox: Option<Arc<mailbox::DevMailbox>>,
-}
-
-/// The email gateway the settings ask for. A configured relay always wins: the stand-in is
-/// never active beside a real gateway.
-pub fn email_gateway(config: &crate::config::EmailConfig) -> Result<EmailGateway, String> {
-    match &config.smtp {
-        Some(smtp_config) => {
-            tracing::info!(
-                host = %smtp_config.host,
-                port = smtp_config.port,
-                tls = ?smtp_config.tls,
-                "emails go out through the SMTP relay"
-            );
-            Ok(EmailGateway {
-                sender: Arc::new(smtp::SmtpSender::new(&config.from, smtp_config)?),
-                mailbox: None,
-            })
-        }
-        None => {
-            tracing::info!("no SMTP relay configured: emails go to the dev mailbox");
-            let mailbox = Arc::new(mailbox::DevMailbox::default());
-            Ok(EmailGateway {
-                sender: mailbox.clone(),
-                mailbox: Some(mailbox),
-            })
-        }
-    }
+/// Asks an upstream (TechPass, SEED) to act for an invitation, once per `idempotency_key`.
+pub trait Provisioner: Send + Sync {
+    fn request<'a>(
+        &'a self,
+        invitation: &'a crate::db::invitations::InvitationRow,
+        officer_email: &'a str,
+        idempotency_key: &'a str,
+    ) -> Sending<'a>;
 }

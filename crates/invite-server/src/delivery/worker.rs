@@ -13,7 +13,7 @@ use invite_core::api::DeliveryKind;
 use tokio::sync::Notify;
 
 use super::retry::RetryPolicy;
-use super::{EmailSender, Failure, email};
+use super::{EmailSender, Failure, Provisioner, email};
 use crate::config::DeliveryConfig;
 use crate::db::invitations::{self, InvitationRow};
 use crate::db::outbox::{self, JobRecord};
@@ -32,8 +32,9 @@ pub struct WorkerSettings {
     /// How long an idle worker waits for due jobs when nothing wakes it.
     pub poll: StdDuration,
     pub retry: RetryPolicy,
-    /// Where the invitation email sends the invitee to sign up.
-    pub signup_url: String,
+    /// Where the invitation email sends the invitee to sign up; `{reference}` stands for the
+    /// invitation id.
+    pub signup_link: String,
 }
 
 impl WorkerSettings {
@@ -46,7 +47,7 @@ impl WorkerSettings {
                 max_attempts: config.max_attempts,
                 ..RetryPolicy::default()
             },
-            signup_url: config.signup_url.clone(),
+            signup_link: config.signup_url.clone(),
         }
     }
 }
@@ -57,6 +58,8 @@ pub struct Worker {
     pub owner: String,
     pub settings: WorkerSettings,
     pub email: Arc<dyn EmailSender>,
+    pub techpass: Arc<dyn Provisioner>,
+    pub seed: Arc<dyn Provisioner>,
     /// Notified when jobs are enqueued, so that they go out at once instead of at the next poll.
     pub wake: Arc<Notify>,
 }
@@ -149,17 +152,19 @@ impl Worker {
         };
         match job.kind {
             DeliveryKind::Email => {
-                let message = email::invitation(
-                    &invitation.fields,
-                    officer_email,
-                    &self.settings.signup_url,
-                    &job.id,
-                );
+                let link = self
+                    .settings
+                    .signup_link
+                    .replace("{reference}", &invitation.id);
+                let message = email::invitation(&invitation.fields, officer_email, &link, &job.id);
                 self.email.send(&message).await
             }
-            kind => Err(Failure::Permanent {
-                reason: format!("no {} gateway is configured", kind.as_str()),
-            }),
+            DeliveryKind::Techpass => {
+                self.techpass
+                    .request(invitation, officer_email, &job.id)
+                    .await
+            }
+            DeliveryKind::Seed => self.seed.request(invitation, officer_email, &job.id).await,
         }
     }
 

@@ -9,8 +9,10 @@ pub mod health;
 pub mod invitations;
 pub mod operator;
 mod schema_shape;
+pub mod standins;
+pub mod upstream_events;
 
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -39,7 +41,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(batches::submit)
                 .service(operator::backlog)
                 .service(operator::jobs)
-                .service(operator::retry),
+                .service(operator::retry)
+                .service(upstream_events::receive),
         );
 }
 
@@ -67,6 +70,14 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+        components.add_security_scheme(
+            "standard_webhooks",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "webhook-signature",
+                "Standard Webhooks: `v1,` and the base64 HMAC-SHA256, keyed with the shared \
+                 `whsec_` secret, of `{webhook-id}.{webhook-timestamp}.{body}`.",
+            ))),
+        );
     }
 }
 
@@ -88,6 +99,7 @@ impl Modify for BearerAuth {
         (name = "invitations", description = "Email invitation, Create account, Invite User Status"),
         (name = "batches", description = "Batch upload from the .xlsx template"),
         (name = "api-keys", description = "Keys for agency systems; each acts for the officer who made it"),
+        (name = "upstream-events", description = "Events from TechPass and SEED, signed per Standard Webhooks"),
         (name = "operations", description = "Health and readiness; the delivery backlog and dead jobs (operators only)"),
     ),
     components(schemas(invite_core::api::Problem, invite_core::FieldError))

@@ -81,10 +81,14 @@ pub fn insert_invitations(
         })
         .collect();
     repo::insert_many(conn, &rows)?;
-    // The invitation email goes out through the outbox, committed with the invitation.
+    // The invitation email and the TechPass request go out through the outbox, committed with
+    // the invitation. SEED follows once TechPass reports the account active.
     let jobs: Vec<JobRecord> = rows
         .iter()
-        .map(|row| JobRecord::new(&row.id, DeliveryKind::Email, at))
+        .flat_map(|row| {
+            [DeliveryKind::Email, DeliveryKind::Techpass]
+                .map(|kind| JobRecord::new(&row.id, kind, at))
+        })
         .collect();
     outbox::enqueue(conn, &jobs)?;
     let events: Vec<audit::AuditEvent> = rows

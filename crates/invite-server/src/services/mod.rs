@@ -7,6 +7,7 @@ pub mod cursor;
 pub mod invitations;
 pub mod operator;
 pub mod sign_in;
+pub mod upstream_events;
 
 use actix_web::web;
 

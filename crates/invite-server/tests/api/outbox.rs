@@ -18,17 +18,23 @@ fn no_worker(config: &mut invite_server::Config) {
     config.delivery.worker = false;
 }
 
-/// An invitation to hang jobs on (jobs reference their invitation), with the email job its
-/// creation enqueued already done, so that the tests see only their own jobs.
+/// An invitation to hang jobs on (jobs reference their invitation), with the jobs its creation
+/// enqueued already done, so that the tests see only their own jobs.
 async fn invitation(app: &TestApp) -> String {
     let token = app.sign_in("jane_tan@tech.gov.sg").await;
     let id = app.invite(&token, &officer_invite("lim@tech.gov.sg")).await;
     let mut conn = app.db();
     let own = outbox::claim(&mut conn, "setup", 10, LEASE, db::now()).expect("claim");
-    assert_eq!(own.len(), 1, "creating the invitation enqueued its email");
+    let mut kinds: Vec<&str> = own.iter().map(|j| j.kind.as_str()).collect();
+    kinds.sort_unstable();
+    assert_eq!(
+        kinds,
+        ["email", "techpass"],
+        "creating the invitation enqueued its email and its TechPass request"
+    );
     assert_eq!(
         outbox::complete_claimed(&mut conn, &own, db::now()).expect("complete"),
-        1
+        2
     );
     id
 }
@@ -102,7 +108,7 @@ async fn a_claimed_job_is_not_due_until_its_lease_ends_then_another_worker_takes
         );
         let done = outbox::in_state(&mut conn, JobState::Done, None, 10).expect("done");
         assert_eq!(
-            ids(&done)[1..],
+            ids(&done)[2..],
             [queued[0].clone()],
             "after the invitation's own"
         );
@@ -174,8 +180,8 @@ async fn a_failed_job_waits_for_its_retry_and_a_buried_one_for_an_operator() {
             outbox::of_invitation(&mut conn, &invitation_id)
                 .expect("jobs")
                 .len(),
-            2,
-            "the invitation's own email and this test's job"
+            3,
+            "the invitation's own two jobs and this test's"
         );
     })
     .await;
@@ -249,7 +255,7 @@ async fn a_claim_settles_its_delivered_jobs_at_once_but_not_those_taken_over() {
             2
         );
         let done = outbox::in_state(&mut conn, JobState::Done, None, 10).expect("done");
-        assert_eq!(done.len(), 5, "the four and the invitation's own");
+        assert_eq!(done.len(), 6, "the four and the invitation's own two");
     })
     .await;
 }

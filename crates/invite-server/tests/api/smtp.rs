@@ -2,7 +2,7 @@
 //! STARTTLS with the relay's credentials, and what happens when the relay refuses, is busy, is
 //! down or never answers.
 
-use invite_core::api::JobState;
+use invite_core::api::{DeliveryKind, JobState};
 use invite_server::Config;
 use invite_server::config::{SmtpConfig, SmtpTls};
 use invite_server::db::outbox::{self, JobRecord};
@@ -31,12 +31,16 @@ async fn app_with_relay(smtp: SmtpConfig) -> TestApp {
     .await
 }
 
-/// The one job of an invitation, once `done` says it is settled the way the test expects.
+/// The email job of an invitation, once `done` says it is settled the way the test expects.
 async fn job_when(app: &TestApp, id: &str, done: impl Fn(&JobRecord) -> bool) -> JobRecord {
-    eventually("the delivery job to settle", || async {
+    eventually("the email job to settle", || async {
         let jobs = outbox::of_invitation(&mut app.db(), id).expect("jobs");
-        assert_eq!(jobs.len(), 1, "one job per invitation");
-        done(&jobs[0]).then(|| jobs[0].clone())
+        let emails: Vec<&JobRecord> = jobs
+            .iter()
+            .filter(|j| j.kind == DeliveryKind::Email)
+            .collect();
+        assert_eq!(emails.len(), 1, "one email job per invitation");
+        done(emails[0]).then(|| emails[0].clone())
     })
     .await
 }

@@ -1,0 +1,94 @@
+//! The TechPass gateway: invites a public officer (`POST /v1/invitations`) or creates a vendor's
+//! account with the chosen username (`POST /v1/accounts`). The shapes are in
+//! docs/INTEGRATIONS.md; `reference` (our invitation id) ties TechPass's events back to us.
+
+use invite_core::api::UserType;
+use serde::Serialize;
+
+use super::upstream::Upstream;
+use super::{Provisioner, Sending};
+use crate::config::UpstreamConfig;
+use crate::db::invitations::InvitationRow;
+
+pub struct TechpassClient {
+    upstream: Upstream,
+}
+
+impl TechpassClient {
+    pub fn new(config: &UpstreamConfig) -> Result<Self, String> {
+        Ok(Self {
+            upstream: Upstream::new("TechPass", config)?,
+        })
+    }
+}
+
+/// `POST /v1/invitations`: a public officer signs up with their government account.
+#[derive(Debug, Serialize)]
+pub struct OfficerInvitation<'a> {
+    pub reference: &'a str,
+    pub email: &'a str,
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
+    pub invited_by: &'a str,
+    pub reason: &'a str,
+}
+
+/// `POST /v1/accounts`: a vendor's account, made for them, to be activated within 30 days.
+#[derive(Debug, Serialize)]
+pub struct VendorAccount<'a> {
+    pub reference: &'a str,
+    pub username: &'a str,
+    pub email: &'a str,
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
+    pub contact_number: Option<&'a str>,
+    pub organisation: Option<&'a str>,
+    pub department: Option<&'a str>,
+    pub invited_by: &'a str,
+    pub reason: &'a str,
+}
+
+impl Provisioner for TechpassClient {
+    fn request<'a>(
+        &'a self,
+        invitation: &'a InvitationRow,
+        officer_email: &'a str,
+        idempotency_key: &'a str,
+    ) -> Sending<'a> {
+        Box::pin(async move {
+            let f = &invitation.fields;
+            match (f.user_type, f.techpass_username.as_deref()) {
+                (UserType::Vendor, Some(username)) => {
+                    let body = VendorAccount {
+                        reference: &invitation.id,
+                        username,
+                        email: &f.email,
+                        first_name: f.first_name.as_deref(),
+                        last_name: f.last_name.as_deref(),
+                        contact_number: f.contact_number.as_deref(),
+                        organisation: f.organisation.as_deref(),
+                        department: f.department.as_deref(),
+                        invited_by: officer_email,
+                        reason: &f.reason,
+                    };
+                    self.upstream
+                        .post("/v1/accounts", &body, idempotency_key)
+                        .await
+                }
+                _ => {
+                    let body = OfficerInvitation {
+                        reference: &invitation.id,
+                        email: &f.email,
+                        first_name: f.first_name.as_deref(),
+                        last_name: f.last_name.as_deref(),
+                        invited_by: officer_email,
+                        reason: &f.reason,
+                    };
+                    self.upstream
+                        .post("/v1/invitations", &body, idempotency_key)
+                        .await
+                }
+            }
+        })
+    }
+}

@@ -1,0 +1,192 @@
+//! The stand-ins' HTTP side (see `standins`): the TechPass and SEED API calls our gateways make,
+//! and the simulated TechPass sign-up page the invitation email links to. Present only while
+//! the upstream is not configured (404 otherwise), and not in the OpenAPI document: this is
+//! not our API but a stand-in for theirs.
+
+use actix_web::http::header::ContentType;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+
+use crate::delivery::email::escape;
+use crate::standins::{self, seed, techpass};
+use crate::state::AppState;
+
+fn not_here() -> HttpResponse {
+    HttpResponse::NotFound().body("The stand-in is off: a real upstream is configured.")
+}
+
+fn unauthorised() -> HttpResponse {
+    HttpResponse::Unauthorized().json(serde_json::json!({ "detail": "bad token" }))
+}
+
+/// `POST /dev/techpass/v1/invitations` and `/v1/accounts`.
+pub async fn techpass_request(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<techpass::Request>,
+) -> HttpResponse {
+    let Some(standin) = &state.standins.techpass else {
+        return not_here();
+    };
+    if !standins::authorised(&req, &standin.config.token) {
+        return unauthorised();
+    }
+    let reference = body.reference;
+    standin.accept(body.into_inner());
+    HttpResponse::Created().json(serde_json::json!({ "id": reference, "status": "pending" }))
+}
+
+/// `POST /dev/seed/v1/provisioning-requests`.
+pub async fn seed_request(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<seed::Request>,
+) -> HttpResponse {
+    let Some(standin) = &state.standins.seed else {
+        return not_here();
+    };
+    if !standins::authorised(&req, &standin.config.token) {
+        return unauthorised();
+    }
+    let reference = body.reference;
+    standin.accept(body.into_inner());
+    HttpResponse::Accepted().json(serde_json::json!({ "id": reference, "status": "provisioning" }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignupQuery {
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SignupForm {
+    pub reference: String,
+    pub first_name: String,
+    pub last_name: String,
+}
+
+fn page(status: actix_web::http::StatusCode, title: &str, body: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type(ContentType::html())
+        .body(format!(
+            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{title} · TechPass (local stand-in)</title>\
+         <style>body{{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;\
+         padding:0 1rem;line-height:1.5}}.banner{{background:#fff4ce;padding:.5rem .75rem;\
+         border-radius:4px}}label{{display:block;margin-top:1rem;font-weight:600}}\
+         input{{font:inherit;padding:.4rem;width:100%;box-sizing:border-box}}\
+         button{{margin-top:1.5rem;font:inherit;padding:.6rem 1.2rem;background:#0b5cad;\
+         color:#fff;border:0;border-radius:4px;cursor:pointer}}\
+         button:focus-visible,input:focus-visible{{outline:3px solid #f0a500}}</style></head>\
+         <body><p class=\"banner\" role=\"note\">Simulated TechPass: this local stand-in runs \
+         because no TechPass is configured.</p><main><h1>{title}</h1>{body}</main></body></html>"
+        ))
+}
+
+fn unknown_link() -> HttpResponse {
+    page(
+        actix_web::http::StatusCode::NOT_FOUND,
+        "This link does not work",
+        "<p>TechPass has no invitation for this link. Ask the officer who invited you to send \
+         the invitation again.</p>",
+    )
+}
+
+/// `GET /dev/techpass/signup?reference=…`: the page the invitation email links to. Opening it
+/// changes nothing; only the button creates the account.
+pub async fn signup_page(
+    state: web::Data<AppState>,
+    query: web::Query<SignupQuery>,
+) -> HttpResponse {
+    let Some(standin) = &state.standins.techpass else {
+        return not_here();
+    };
+    let invitee = query
+        .reference
+        .as_deref()
+        .and_then(|r| r.parse().ok())
+        .and_then(|r| standin.invitee(r));
+    let Some(invitee) = invitee else {
+        return unknown_link();
+    };
+    let r = &invitee.request;
+    if invitee.active {
+        return page(
+            actix_web::http::StatusCode::OK,
+            "Your account is already active",
+            &format!(
+                "<p>{} already has a TechPass account.</p>",
+                escape(&r.email)
+            ),
+        );
+    }
+    let username = r
+        .username
+        .as_deref()
+        .map(|u| format!("<p>Your username: <strong>{}</strong></p>", escape(u)))
+        .unwrap_or_default();
+    let value = |v: &Option<String>| escape(v.as_deref().unwrap_or(""));
+    page(
+        actix_web::http::StatusCode::OK,
+        "Create your TechPass account",
+        &format!(
+            "<p><strong>{invited_by}</strong> invited <strong>{email}</strong> to TechPass.</p>\
+             <p>Why: {reason}</p>{username}\
+             <form method=\"post\" action=\"/dev/techpass/signup\">\
+             <input type=\"hidden\" name=\"reference\" value=\"{reference}\">\
+             <label for=\"first_name\">First name</label>\
+             <input id=\"first_name\" name=\"first_name\" required maxlength=\"100\" \
+             autocomplete=\"given-name\" value=\"{first}\">\
+             <label for=\"last_name\">Last name</label>\
+             <input id=\"last_name\" name=\"last_name\" required maxlength=\"100\" \
+             autocomplete=\"family-name\" value=\"{last}\">\
+             <button type=\"submit\">Create my TechPass account</button></form>",
+            invited_by = escape(&r.invited_by),
+            email = escape(&r.email),
+            reason = escape(&r.reason),
+            reference = r.reference,
+            first = value(&r.first_name),
+            last = value(&r.last_name),
+        ),
+    )
+}
+
+/// `POST /dev/techpass/signup`: the invitee creates their account; TechPass reports it.
+pub async fn signup(state: web::Data<AppState>, form: web::Form<SignupForm>) -> HttpResponse {
+    let Some(standin) = &state.standins.techpass else {
+        return not_here();
+    };
+    let Ok(reference) = form.reference.parse() else {
+        return unknown_link();
+    };
+    if standin.invitee(reference).is_none() {
+        return unknown_link();
+    }
+    let (first, last) = (form.first_name.trim(), form.last_name.trim());
+    if first.is_empty() || last.is_empty() || first.len() > 100 || last.len() > 100 {
+        return page(
+            actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "Enter your name",
+            "<p>First and last name are required (at most 100 characters each). \
+             Go back and enter them.</p>",
+        );
+    }
+    match standin.activate(reference, first, last).await {
+        Ok(()) => page(
+            actix_web::http::StatusCode::OK,
+            "Your TechPass account is active",
+            "<p>You can close this page. The officer who invited you now sees you as \
+             onboarded.</p>",
+        ),
+        Err(error) => {
+            tracing::warn!(%error, "the TechPass stand-in could not report the sign-up");
+            page(
+                actix_web::http::StatusCode::BAD_GATEWAY,
+                "Your account could not be reported",
+                "<p>The account was created, but Invite Users could not be told. Try again in \
+                 a moment.</p>",
+            )
+        }
+    }
+}

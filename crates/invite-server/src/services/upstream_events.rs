@@ -1,0 +1,161 @@
+//! Receiving a TechPass or SEED event: check its Standard Webhooks signature, accept each
+//! `webhook-id` once, and move the invitation's status, never back to an older one. TechPass
+//! onboarding an invitee who needs SEED enqueues the SEED request.
+
+use chrono::{DateTime, Duration};
+use diesel::Connection;
+use invite_core::api::{
+    DeliveryKind, SeedStatus, UpstreamEvent, UpstreamEventReceipt, UpstreamSource,
+};
+
+use super::with_conn;
+use crate::config::Secret;
+use crate::db::outbox::{self, JobRecord};
+use crate::db::upstream_events::{self as repo, TechpassOutcome};
+use crate::db::{self, Pool, invitations, is_unique_violation};
+use crate::error::ApiError;
+use crate::webhooks::signature::{self, SignatureError, Signed};
+
+/// What a received event did: the receipt for the sender, and whether jobs were enqueued
+/// (so the caller wakes the worker).
+pub struct Received {
+    pub receipt: UpstreamEventReceipt,
+    pub enqueued: bool,
+}
+
+/// Checks the signature of `body` against the source's secret at `now` (unix seconds).
+pub fn authenticate(
+    secret: &Secret,
+    signed: Option<Signed>,
+    body: &[u8],
+    now: i64,
+) -> Result<(), ApiError> {
+    let signed =
+        signed.ok_or_else(|| ApiError::Unauthorized(format!("{}.", SignatureError::Missing)))?;
+    match signature::verify(secret.expose(), &signed, body, now) {
+        Ok(()) => Ok(()),
+        Err(SignatureError::Stale) => Err(ApiError::BadRequest(format!(
+            "{}; check the sender's clock.",
+            SignatureError::Stale
+        ))),
+        Err(SignatureError::BadSecret) => Err(ApiError::Internal(
+            "the configured webhook secret is not a whsec_ base64 key".into(),
+        )),
+        Err(e) => Err(ApiError::Unauthorized(format!("{e}."))),
+    }
+}
+
+/// Applies an authenticated event. Everything it changes, and its receipt, commit together.
+pub async fn receive(
+    pool: &Pool,
+    source: UpstreamSource,
+    webhook_id: String,
+    body: &[u8],
+) -> Result<Received, ApiError> {
+    let event: UpstreamEvent = serde_json::from_slice(body)
+        .map_err(|e| ApiError::BadRequest(format!("The event is not valid: {e}.")))?;
+    with_conn(pool, move |conn| {
+        let now = db::now();
+        conn.transaction(|conn| {
+            if !repo::record_receipt(conn, source, &webhook_id, now)? {
+                return Err(ApiError::BadRequest(format!(
+                    "webhook-id {webhook_id} was received before; it is applied once."
+                )));
+            }
+            repo::purge_receipts(conn, now - Duration::seconds(2 * signature::TOLERANCE_SECS))?;
+            let id = event.data.reference.to_string();
+            let (invitation, _) = invitations::find_many_with_officer(conn, &[&id])?
+                .pop()
+                .ok_or_else(|| {
+                    ApiError::NotFound(format!("There is no invitation {id} (data.reference)."))
+                })?;
+            if !invitation
+                .fields
+                .email
+                .eq_ignore_ascii_case(event.data.email.trim())
+            {
+                return Err(ApiError::Validation {
+                    detail: "data.email is not the address this invitation was sent to.".into(),
+                    errors: vec![],
+                });
+            }
+            let at = event.timestamp.naive_utc();
+            let reason = |who: &str| {
+                format!(
+                    "{who}: {}",
+                    event
+                        .data
+                        .reason
+                        .as_deref()
+                        .unwrap_or("no reason was given.")
+                )
+            };
+            let mut enqueued = false;
+            let applied = match (source, event.event_type.as_str()) {
+                (UpstreamSource::Techpass, "user.onboarded") => {
+                    let outcome = TechpassOutcome::Onboarded {
+                        first_name: event.data.first_name.as_deref(),
+                        last_name: event.data.last_name.as_deref(),
+                    };
+                    let applied = repo::apply_techpass(conn, &invitation, outcome, at, now)
+                        .map_err(reinvited)?;
+                    if applied && invitation.seed_status == SeedStatus::Pending {
+                        let jobs = outbox::of_invitation(conn, &id)?;
+                        if !jobs.iter().any(|j| j.kind == DeliveryKind::Seed) {
+                            outbox::enqueue(conn, &[JobRecord::new(&id, DeliveryKind::Seed, now)])?;
+                            enqueued = true;
+                        }
+                    }
+                    applied
+                }
+                (UpstreamSource::Techpass, "user.failed") => {
+                    let reason = reason("TechPass");
+                    let outcome = TechpassOutcome::Failed { reason: &reason };
+                    repo::apply_techpass(conn, &invitation, outcome, at, now)?
+                }
+                (UpstreamSource::Seed, "provisioning.completed") => {
+                    repo::apply_seed(conn, &id, Ok(()), at, now)?
+                }
+                (UpstreamSource::Seed, "provisioning.failed") => {
+                    repo::apply_seed(conn, &id, Err(&reason("SEED")), at, now)?
+                }
+                (_, other) => {
+                    tracing::info!(event_type = other, "upstream event type ignored");
+                    false
+                }
+            };
+            tracing::info!(
+                source = source.as_str(),
+                event_type = %event.event_type,
+                invitation_id = %id,
+                applied,
+                "upstream event"
+            );
+            Ok(Received {
+                receipt: UpstreamEventReceipt { applied },
+                enqueued,
+            })
+        })
+    })
+    .await
+}
+
+/// A failed invitation that TechPass now reports onboarded, while the same person has been
+/// invited again: two live invitations for one address cannot be.
+fn reinvited(error: diesel::result::Error) -> ApiError {
+    if is_unique_violation(&error) {
+        ApiError::Conflict(
+            "This invitation had failed and its invitee has been invited again since; \
+             the newer invitation is the live one."
+                .into(),
+        )
+    } else {
+        error.into()
+    }
+}
+
+/// Reads `webhook-timestamp` (unix seconds).
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    let seconds: i64 = text.trim().parse().ok()?;
+    DateTime::from_timestamp(seconds, 0).map(|_| seconds)
+}

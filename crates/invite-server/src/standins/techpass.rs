@@ -1,0 +1,100 @@
+//! The TechPass stand-in: takes invitations and vendor accounts, shows the invitee a sign-up
+//! page for their invitation, and when they create their account reports `user.onboarded`
+//! with the names they entered.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use chrono::Utc;
+use invite_core::api::{UpstreamEvent, UpstreamEventData};
+use serde::Deserialize;
+
+use crate::config::UpstreamConfig;
+use crate::webhooks::sender::WebhookSender;
+
+/// What TechPass was asked for one invitation.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Request {
+    pub reference: uuid::Uuid,
+    pub email: String,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    /// Vendors: the account's username.
+    #[serde(default)]
+    pub username: Option<String>,
+    pub invited_by: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Invitee {
+    pub request: Request,
+    pub active: bool,
+}
+
+pub struct TechpassStandin {
+    pub config: UpstreamConfig,
+    events_url: String,
+    sender: WebhookSender,
+    invitees: Mutex<HashMap<uuid::Uuid, Invitee>>,
+}
+
+impl TechpassStandin {
+    pub fn new(config: UpstreamConfig, events_url: String) -> Self {
+        Self {
+            sender: WebhookSender::new(config.webhook_secret.clone()),
+            config,
+            events_url,
+            invitees: Mutex::default(),
+        }
+    }
+
+    /// Records an invitation or account request. Idempotent: a retried request (same
+    /// reference) changes nothing.
+    pub fn accept(&self, request: Request) {
+        let mut invitees = self.invitees.lock().unwrap_or_else(|e| e.into_inner());
+        invitees.entry(request.reference).or_insert(Invitee {
+            request,
+            active: false,
+        });
+    }
+
+    pub fn invitee(&self, reference: uuid::Uuid) -> Option<Invitee> {
+        let invitees = self.invitees.lock().unwrap_or_else(|e| e.into_inner());
+        invitees.get(&reference).cloned()
+    }
+
+    /// The invitee created their account: reports it, signed, and marks it active once the
+    /// report was taken (so that a failed report can be tried again from the same page).
+    pub async fn activate(
+        &self,
+        reference: uuid::Uuid,
+        first_name: &str,
+        last_name: &str,
+    ) -> Result<(), String> {
+        let email = self
+            .invitee(reference)
+            .ok_or("TechPass has no invitation with this reference")?
+            .request
+            .email;
+        let event = UpstreamEvent {
+            event_type: "user.onboarded".into(),
+            timestamp: Utc::now(),
+            data: UpstreamEventData {
+                reference,
+                email,
+                first_name: Some(first_name.to_owned()),
+                last_name: Some(last_name.to_owned()),
+                reason: None,
+            },
+        };
+        self.sender.send(&self.events_url, &event).await?;
+        let mut invitees = self.invitees.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(invitee) = invitees.get_mut(&reference) {
+            invitee.active = true;
+        }
+        Ok(())
+    }
+}

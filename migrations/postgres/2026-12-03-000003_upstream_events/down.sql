@@ -1,0 +1,3 @@
+ALTER TABLE invitations DROP COLUMN seed_event_at;
+ALTER TABLE invitations DROP COLUMN techpass_event_at;
+DROP TABLE webhook_receipts;
