@@ -245,9 +245,10 @@ fn for_officer(job: &JobRecord, failure: &Failure) -> String {
         DeliveryKind::Techpass => "TechPass did not accept the invitation",
         DeliveryKind::Seed => "SEED did not accept the provisioning request",
     };
+    let reason = failure.reason().trim_end_matches('.');
     match failure {
-        Failure::Permanent { reason } => format!("{what}: {reason}."),
-        Failure::Retryable { reason, .. } => {
+        Failure::Permanent { .. } => format!("{what}: {reason}."),
+        Failure::Retryable { .. } => {
             let attempts = match job.attempts {
                 1 => "1 attempt".to_owned(),
                 n => format!("{n} attempts"),

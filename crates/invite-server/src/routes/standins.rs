@@ -15,6 +15,11 @@ fn not_here() -> HttpResponse {
     HttpResponse::NotFound().body("The stand-in is off: a real upstream is configured.")
 }
 
+fn bad_body() -> HttpResponse {
+    HttpResponse::BadRequest()
+        .json(serde_json::json!({ "detail": "the body is not a valid request" }))
+}
+
 fn unauthorised() -> HttpResponse {
     HttpResponse::Unauthorized().json(serde_json::json!({ "detail": "bad token" }))
 }
@@ -23,7 +28,7 @@ fn unauthorised() -> HttpResponse {
 pub async fn techpass_request(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<techpass::Request>,
+    body: Option<web::Json<techpass::Request>>,
 ) -> HttpResponse {
     let Some(standin) = &state.standins.techpass else {
         return not_here();
@@ -31,6 +36,9 @@ pub async fn techpass_request(
     if !standins::authorised(&req, &standin.config.token) {
         return unauthorised();
     }
+    let Some(body) = body else {
+        return bad_body();
+    };
     let reference = body.reference;
     standin.accept(body.into_inner());
     HttpResponse::Created().json(serde_json::json!({ "id": reference, "status": "pending" }))
@@ -40,7 +48,7 @@ pub async fn techpass_request(
 pub async fn seed_request(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<seed::Request>,
+    body: Option<web::Json<seed::Request>>,
 ) -> HttpResponse {
     let Some(standin) = &state.standins.seed else {
         return not_here();
@@ -48,6 +56,9 @@ pub async fn seed_request(
     if !standins::authorised(&req, &standin.config.token) {
         return unauthorised();
     }
+    let Some(body) = body else {
+        return bad_body();
+    };
     let reference = body.reference;
     standin.accept(body.into_inner());
     HttpResponse::Accepted().json(serde_json::json!({ "id": reference, "status": "provisioning" }))
@@ -153,9 +164,15 @@ pub async fn signup_page(
 }
 
 /// `POST /dev/techpass/signup`: the invitee creates their account; TechPass reports it.
-pub async fn signup(state: web::Data<AppState>, form: web::Form<SignupForm>) -> HttpResponse {
+pub async fn signup(
+    state: web::Data<AppState>,
+    form: Option<web::Form<SignupForm>>,
+) -> HttpResponse {
     let Some(standin) = &state.standins.techpass else {
         return not_here();
+    };
+    let Some(form) = form else {
+        return unknown_link();
     };
     let Ok(reference) = form.reference.parse() else {
         return unknown_link();

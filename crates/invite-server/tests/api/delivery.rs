@@ -113,3 +113,118 @@ async fn the_dev_mailbox_is_for_signed_in_officers_only() {
         .expect("request");
     assert_eq!(response.status(), 401);
 }
+
+#[tokio::test]
+async fn the_embedded_journey_invite_email_link_sign_up_onboarded_then_seed() {
+    on_each_backend_with(
+        |config| config.standin_seed_delay_ms = 50,
+        |app| async move {
+            let token = app.sign_in("jane_tan@tech.gov.sg").await;
+            let id = app.invite(&token, &officer_invite("lim@tech.gov.sg")).await;
+            let email = emails_to(&app, &token, "lim@tech.gov.sg", 1)
+                .await
+                .remove(0);
+            let link = email["links"][0].as_str().expect("link").to_owned();
+            assert_eq!(
+                link,
+                app.url(&format!("/dev/techpass/signup?reference={id}")),
+                "the stand-in's sign-up page"
+            );
+
+            // Opening the link (as a mail scanner would) shows a page and changes nothing.
+            let page = eventually("the sign-up page", || async {
+                let response = app.client.get(&link).send().await.expect("page");
+                (response.status() == 200).then_some(response)
+            })
+            .await
+            .text()
+            .await
+            .expect("html");
+            assert!(page.contains("Create your TechPass account"), "{page}");
+            assert!(page.contains("jane_tan@tech.gov.sg"), "{page}");
+            let invitation = format!("/api/v1/invitations/{id}");
+            assert_eq!(
+                app.get_value(&invitation, &token).await["techpass_status"],
+                "pending"
+            );
+
+            // Only the button creates the account; TechPass then reports it, signed.
+            let created = app
+                .client
+                .post(app.url("/dev/techpass/signup"))
+                .form(&[
+                    ("reference", id.as_str()),
+                    ("first_name", "Lim"),
+                    ("last_name", "Wei Ling"),
+                ])
+                .send()
+                .await
+                .expect("sign up");
+            assert_eq!(created.status(), 200);
+            assert!(
+                created
+                    .text()
+                    .await
+                    .expect("html")
+                    .contains("account is active")
+            );
+            let onboarded = app.get_value(&invitation, &token).await;
+            assert_eq!(onboarded["techpass_status"], "onboarded");
+            assert_eq!(onboarded["last_name"], "Wei Ling");
+            // SEED follows by itself.
+            eventually("SEED to onboard", || async {
+                (app.get_value(&invitation, &token).await["seed_status"] == "onboarded")
+                    .then_some(())
+            })
+            .await;
+
+            // The stand-in checks its token as TechPass would, and knows no other link.
+            let anonymous = app
+                .client
+                .post(app.url("/dev/techpass/v1/invitations"))
+                .json(&serde_json::json!({}))
+                .send()
+                .await
+                .expect("request");
+            assert_eq!(anonymous.status(), 401);
+            let unknown = app
+                .client
+                .get(app.url(&format!(
+                    "/dev/techpass/signup?reference={}",
+                    uuid::Uuid::new_v4()
+                )))
+                .send()
+                .await
+                .expect("page");
+            assert_eq!(unknown.status(), 404);
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_stand_ins_are_off_when_the_real_upstreams_are_configured() {
+    let server = crate::upstreams::accepting().await;
+    let app =
+        TestApp::spawn_sqlite_with(|config| crate::upstreams::configure(config, &server.uri()))
+            .await;
+    for path in [
+        "/dev/techpass/signup?reference=x",
+        "/dev/techpass/v1/invitations",
+        "/dev/seed/v1/provisioning-requests",
+    ] {
+        let get = app.client.get(app.url(path)).send().await.expect("request");
+        let post = app
+            .client
+            .post(app.url(path))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(
+            (get.status().as_u16(), post.status().as_u16()),
+            (404, 404),
+            "{path}"
+        );
+    }
+}

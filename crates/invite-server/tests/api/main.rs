@@ -3,6 +3,8 @@
 mod helpers;
 mod smtp_sink;
 mod store;
+mod techpass;
+mod upstreams;
 
 mod api_keys;
 mod auth;
@@ -17,3 +19,4 @@ mod operator;
 mod outbox;
 mod resend;
 mod smtp;
+mod upstream_events;
