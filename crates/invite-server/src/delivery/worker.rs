@@ -9,6 +9,7 @@ use std::time::Duration as StdDuration;
 
 use chrono::Duration;
 use diesel::Connection;
+use futures_util::{StreamExt, stream};
 use invite_core::api::DeliveryKind;
 use tokio::sync::Notify;
 
@@ -18,6 +19,9 @@ use crate::config::DeliveryConfig;
 use crate::db::invitations::{self, InvitationRow};
 use crate::db::outbox::{self, JobRecord};
 use crate::db::{self, DbConnection, Pool};
+
+/// Deliveries in flight at once per worker (each an SMTP or HTTP call).
+const CONCURRENCY: usize = 32;
 
 /// How long a woken worker waits before it claims, to take many new jobs in one round.
 const GATHER: StdDuration = StdDuration::from_millis(50);
@@ -100,11 +104,23 @@ impl Worker {
             return Ok(0);
         }
         let invitations = self.invitations_of(&jobs).await?;
+        // Up to CONCURRENCY at once: one slow upstream answer must not hold the whole round.
+        let outcomes: Vec<(JobRecord, Result<(), Failure>)> = stream::iter(jobs.iter().cloned())
+            .map(|job| {
+                let invitation = invitations.get(&job.invitation_id).cloned();
+                async move {
+                    let outcome = self.deliver(&job, invitation.as_ref()).await;
+                    (job, outcome)
+                }
+            })
+            .buffer_unordered(CONCURRENCY)
+            .collect()
+            .await;
         let mut delivered = Vec::new();
-        for job in &jobs {
-            match self.deliver(job, invitations.get(&job.invitation_id)).await {
-                Ok(()) => delivered.push(job.clone()),
-                Err(failure) => self.settle_failure(job.clone(), failure).await?,
+        for (job, outcome) in outcomes {
+            match outcome {
+                Ok(()) => delivered.push(job),
+                Err(failure) => self.settle_failure(job, failure).await?,
             }
         }
         let claimed = jobs.len();

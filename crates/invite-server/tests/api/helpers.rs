@@ -19,7 +19,12 @@ pub struct TestApp {
 /// Drops the per-test PostgreSQL database (SQLite files live in a temp dir and are removed).
 enum DatabaseGuard {
     Sqlite(std::path::PathBuf),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// A replica's: the first server's guard owns the database.
+    Shared,
 }
 
 impl Drop for DatabaseGuard {
@@ -28,6 +33,7 @@ impl Drop for DatabaseGuard {
             DatabaseGuard::Sqlite(dir) => {
                 let _ = std::fs::remove_dir_all(dir);
             }
+            DatabaseGuard::Shared => {}
             DatabaseGuard::Postgres { admin_url, name } => {
                 if let Ok(mut conn) = diesel::PgConnection::establish(admin_url) {
                     let _ =
@@ -109,6 +115,17 @@ impl TestApp {
             database_url: url,
             _database: guard,
         }
+    }
+
+    /// A second server on this one's database: another replica, with its own pool, worker and
+    /// (dev) mailbox.
+    pub async fn replica(&self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_with(
+            (self.database_url.clone(), DatabaseGuard::Shared),
+            self.backend,
+            configure,
+        )
+        .await
     }
 
     pub fn url(&self, path: &str) -> String {

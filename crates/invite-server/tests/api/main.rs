@@ -17,6 +17,7 @@ mod openapi;
 mod operations;
 mod operator;
 mod outbox;
+mod replicas;
 mod resend;
 mod smtp;
 mod upstream_events;

@@ -1,0 +1,272 @@
+//! Several replicas on one database, and a replica that dies: jobs are delivered exactly once
+//! between replicas racing for them, and a job whose worker was killed (`kill -9` of a real
+//! server process) mid-delivery is taken over when its lease ends, with nothing lost.
+
+use std::collections::HashSet;
+use std::process::{Child, Command, Stdio};
+
+use futures_util::future::join_all;
+use invite_core::api::{DeliveryKind, JobState};
+use invite_server::db::outbox;
+use serde_json::Value;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+use crate::helpers::{TestApp, eventually, officer_invite, on_each_backend_with};
+use crate::upstreams;
+
+const INVITEES: usize = 1000;
+
+#[tokio::test]
+async fn two_replicas_deliver_a_thousand_invitations_each_exactly_once() {
+    let server = upstreams::accepting().await;
+    let uri = server.uri();
+    on_each_backend_with(
+        |config| upstreams::configure(config, &uri),
+        |a| {
+            let (server, uri) = (&server, &uri);
+            async move {
+                let b = a.replica(|config| upstreams::configure(config, uri)).await;
+                let tag = a.backend;
+                let tokens = [
+                    a.sign_in("jane_tan@tech.gov.sg").await,
+                    b.sign_in("jane_tan@tech.gov.sg").await,
+                ];
+                // Created alternately through both replicas, 50 at a time.
+                for chunk in (0..INVITEES).collect::<Vec<_>>().chunks(50) {
+                    join_all(chunk.iter().map(|&i| {
+                        let (app, token) = if i % 2 == 0 {
+                            (&a, &tokens[0])
+                        } else {
+                            (&b, &tokens[1])
+                        };
+                        let body = officer_invite(&format!("invitee{i}.{tag}@tech.gov.sg"));
+                        async move { app.invite(token, &body).await }
+                    }))
+                    .await;
+                }
+                eventually("every job delivered", || async {
+                    let pending =
+                        outbox::backlog(&mut a.db(), invite_server::db::now()).expect("backlog");
+                    (pending.pending == 0).then_some(())
+                })
+                .await;
+
+                let ours: Vec<(wiremock::Request, Value)> =
+                    upstreams::received(server, "/v1/invitations")
+                        .await
+                        .into_iter()
+                        .filter(|(_, body)| {
+                            body["email"]
+                                .as_str()
+                                .is_some_and(|e| e.ends_with(&format!(".{tag}@tech.gov.sg")))
+                        })
+                        .collect();
+                assert_eq!(
+                    ours.len(),
+                    INVITEES,
+                    "one TechPass request per invitation on {tag}"
+                );
+                let keys: HashSet<_> = ours
+                    .iter()
+                    .map(|(r, _)| r.headers.get("idempotency-key").cloned())
+                    .collect();
+                let references: HashSet<_> = ours
+                    .iter()
+                    .map(|(_, body)| body["reference"].to_string())
+                    .collect();
+                assert_eq!((keys.len(), references.len()), (INVITEES, INVITEES));
+
+                let mut emails = Vec::new();
+                for (app, token) in [(&a, &tokens[0]), (&b, &tokens[1])] {
+                    let mailbox = app.get_value("/api/v1/dev/mailbox", token).await;
+                    emails.extend(
+                        mailbox["items"]
+                            .as_array()
+                            .expect("items")
+                            .iter()
+                            .map(|e| e["to"].to_string()),
+                    );
+                }
+                let distinct: HashSet<_> = emails.iter().collect();
+                // The dev mailbox keeps its newest 500 per replica; none is a second copy.
+                assert_eq!(distinct.len(), emails.len(), "no email sent twice on {tag}");
+                let done =
+                    outbox::in_state(&mut a.db(), JobState::Done, None, 10_000).expect("done");
+                assert_eq!(
+                    done.len(),
+                    2 * INVITEES,
+                    "email and TechPass, each done once"
+                );
+                assert!(
+                    done.iter().all(|j| j.attempts == 1),
+                    "no job was attempted twice"
+                );
+            }
+        },
+    )
+    .await;
+}
+
+/// The server binary, started as its own process on `database_url`.
+struct ServerProcess {
+    child: Child,
+    address: String,
+}
+
+impl ServerProcess {
+    async fn start(database_url: &str, techpass_url: &str) -> ServerProcess {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("free port")
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_invite-server"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("DATABASE_URL", database_url)
+            .env("PORT", port.to_string())
+            .env("INVITES_TECHPASS_URL", techpass_url)
+            .env("INVITES_TECHPASS_TOKEN", upstreams::TECHPASS_TOKEN)
+            .env(
+                "INVITES_TECHPASS_WEBHOOK_SECRET",
+                upstreams::TECHPASS_SECRET,
+            )
+            .env("INVITES_TECHPASS_TIMEOUT_SECS", "30")
+            .env("INVITES_DELIVERY_LEASE_SECS", "2")
+            .env("INVITES_DELIVERY_POLL_MS", "100")
+            .env("INVITES_SPA_DIR", "/nonexistent")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the server binary starts");
+        let process = ServerProcess {
+            child,
+            address: format!("http://127.0.0.1:{port}"),
+        };
+        let client = reqwest::Client::new();
+        eventually("the server process to be ready", || async {
+            let ready = client
+                .get(format!("{}/readyz", process.address))
+                .send()
+                .await;
+            ready.ok().filter(|r| r.status() == 200).map(|_| ())
+        })
+        .await;
+        process
+    }
+
+    /// `kill -9`: no shutdown, no chance to hand anything back.
+    fn kill(&mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("reaped");
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn a_job_whose_server_was_killed_mid_delivery_resumes_after_its_lease() {
+    // TechPass hangs on the first request: the server is killed while it waits.
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_delay(std::time::Duration::from_secs(30)))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201))
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    // The test's own server has no worker: the process that gets killed is the only one
+    // delivering until then.
+    on_each_backend_with(
+        |config| {
+            upstreams::configure(config, &uri);
+            config.delivery.worker = false;
+        },
+        |app| {
+            let (server, uri) = (&server, &uri);
+            async move {
+                let client = reqwest::Client::new();
+                let mut doomed = ServerProcess::start(&app.database_url, uri).await;
+                let signed_in: Value = client
+                    .post(format!("{}/api/v1/auth/dev-login", doomed.address))
+                    .json(&serde_json::json!({ "email": "jane_tan@tech.gov.sg" }))
+                    .send()
+                    .await
+                    .expect("sign in")
+                    .json()
+                    .await
+                    .expect("json");
+                let token = signed_in["token"].as_str().expect("token");
+                let email = format!("lim.{}@tech.gov.sg", app.backend);
+                let created: Value = client
+                    .post(format!("{}/api/v1/invitations", doomed.address))
+                    .bearer_auth(token)
+                    .json(&officer_invite(&email))
+                    .send()
+                    .await
+                    .expect("create")
+                    .json()
+                    .await
+                    .expect("json");
+                let id = created["id"].as_str().expect("id").to_owned();
+                let requests_for = |id: String| async move {
+                    upstreams::received(server, "/v1/invitations")
+                        .await
+                        .into_iter()
+                        .filter(|(_, body)| body["reference"] == id.as_str())
+                        .collect::<Vec<_>>()
+                };
+                eventually("TechPass to be called", || async {
+                    (!requests_for(id.clone()).await.is_empty()).then_some(())
+                })
+                .await;
+                doomed.kill();
+                let before = outbox::of_invitation(&mut app.db(), &id).expect("jobs");
+                let held = before
+                    .iter()
+                    .find(|j| j.kind == DeliveryKind::Techpass)
+                    .expect("job");
+                assert_eq!(
+                    (held.state, held.attempts),
+                    (JobState::Pending, 1),
+                    "claimed by the dead process"
+                );
+
+                // A replica with a worker takes over once the dead one's lease has ended.
+                let _survivor = app
+                    .replica(|config| upstreams::configure(config, uri))
+                    .await;
+                let done = eventually("the job to be taken over and done", || async {
+                    let jobs = outbox::of_invitation(&mut app.db(), &id).expect("jobs");
+                    jobs.into_iter()
+                        .find(|j| j.kind == DeliveryKind::Techpass && j.state == JobState::Done)
+                })
+                .await;
+                assert_eq!(
+                    done.attempts, 2,
+                    "the killed attempt and the one that took over"
+                );
+                let requests = requests_for(id.clone()).await;
+                assert_eq!(requests.len(), 2);
+                let keys: HashSet<_> = requests
+                    .iter()
+                    .map(|(r, _)| r.headers.get("idempotency-key").cloned())
+                    .collect();
+                assert_eq!(
+                    keys.len(),
+                    1,
+                    "the same key both times, so TechPass acts once"
+                );
+            }
+        },
+    )
+    .await;
+}
