@@ -12,7 +12,7 @@ use serde_json::Value;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{TestApp, eventually, officer_invite, on_each_backend_with};
+use crate::helpers::{eventually, officer_invite, on_each_backend_with};
 use crate::upstreams;
 
 const INVITEES: usize = 1000;
