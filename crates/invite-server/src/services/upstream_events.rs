@@ -23,16 +23,24 @@ pub struct Received {
     pub enqueued: bool,
 }
 
-/// Checks the signature of `body` against the source's secret at `now` (unix seconds).
+/// Checks the signature of `body` at `now` (unix seconds) against the source's secrets: one, or
+/// several separated by spaces while a secret is rotated (any one of them may sign).
 pub fn authenticate(
-    secret: &Secret,
+    secrets: &Secret,
     signed: Option<Signed>,
     body: &[u8],
     now: i64,
 ) -> Result<(), ApiError> {
     let signed =
         signed.ok_or_else(|| ApiError::Unauthorized(format!("{}.", SignatureError::Missing)))?;
-    match signature::verify(secret.expose(), &signed, body, now) {
+    let mut outcome = Err(SignatureError::BadSecret);
+    for secret in secrets.expose().split_whitespace() {
+        outcome = signature::verify(secret, &signed, body, now);
+        if !matches!(outcome, Err(SignatureError::Mismatch)) {
+            break;
+        }
+    }
+    match outcome {
         Ok(()) => Ok(()),
         Err(SignatureError::Stale) => Err(ApiError::BadRequest(format!(
             "{}; check the sender's clock.",

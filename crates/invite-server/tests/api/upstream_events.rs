@@ -252,3 +252,31 @@ async fn an_older_event_after_a_newer_one_leaves_the_newer_status() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn during_a_secret_rotation_the_old_and_the_new_secret_both_sign() {
+    const NEW: &str = "whsec_bmV3LXRlY2hwYXNzLXNlY3JldC1hZnRlci1yb3RhdGlvbg==";
+    let server = upstreams::accepting().await;
+    let app = TestApp::spawn_sqlite_with(|config| {
+        upstreams::configure(config, &server.uri());
+        if let Some(techpass) = config.techpass.as_mut() {
+            techpass.webhook_secret =
+                invite_server::config::Secret::new(format!("{NEW} {}", upstreams::TECHPASS_SECRET));
+        }
+    })
+    .await;
+    let token = app.sign_in("jane_tan@tech.gov.sg").await;
+    let id = app.invite(&token, &officer_invite("lim@tech.gov.sg")).await;
+    let old = Event::new("techpass", "user.renamed", &id, "lim@tech.gov.sg", LATER);
+    assert_eq!(
+        old.send(&app).await.status(),
+        200,
+        "the old secret still signs"
+    );
+    let mut new = Event::new("techpass", "user.onboarded", &id, "lim@tech.gov.sg", LATER);
+    new.secret = NEW;
+    assert_eq!(new.send(&app).await.status(), 200, "the new one too");
+    let mut other = Event::new("techpass", "user.onboarded", &id, "lim@tech.gov.sg", LATER);
+    other.secret = upstreams::SEED_SECRET;
+    assert_problem(other.send(&app).await, 401).await;
+}
