@@ -13,8 +13,8 @@
 use gloo_net::http::{Method, RequestBuilder};
 use invite_core::InvitationDraft;
 use invite_core::api::{
-    AuthConfig, Batch, BatchRow, DevLoginRequest, Invitation, InvitationPage, Officer, Problem,
-    SeedStatus, SignIn, TechpassStatus,
+    AuthConfig, Batch, BatchRow, DevLoginRequest, Invitation, InvitationPage, Mailbox, Officer,
+    Problem, SeedStatus, SignIn, TechpassStatus,
 };
 use leptos::prelude::*;
 use serde::Serialize;
@@ -171,6 +171,15 @@ impl Api {
             &[],
         )
         .await
+    }
+
+    /// The dev mailbox; `None` when the server sends email through SMTP instead (404).
+    pub async fn dev_mailbox(self) -> Result<Option<Mailbox>, Problem> {
+        match self.get("/dev/mailbox", &[]).await {
+            Ok(mailbox) => Ok(Some(mailbox)),
+            Err(problem) if problem.status == 404 => Ok(None),
+            Err(problem) => Err(problem),
+        }
     }
 
     pub async fn batch(self, id: Uuid) -> Result<Batch, Problem> {

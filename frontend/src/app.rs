@@ -7,13 +7,14 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet, ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::use_location;
 
-use crate::api::Api;
+use crate::api::{Api, use_api};
 use crate::components::brand::Brand;
 use crate::components::notification::{Notifications, Notifier, use_notifier};
 use crate::pages::batch_upload::BatchUploadPage;
 use crate::pages::create_account::CreateAccountPage;
 use crate::pages::email_invitation::EmailInvitationPage;
 use crate::pages::invite_status::InviteStatusPage;
+use crate::pages::mailbox::MailboxPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::sign_in::SignInPage;
 use crate::routes::{AppRoute, replace};
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
                     <Route path=AppRoute::CreateAccount.matcher() view=CreateAccountPage />
                     <Route path=AppRoute::BatchUpload.matcher() view=BatchUploadPage />
                     <Route path=AppRoute::InviteStatus.matcher() view=InviteStatusPage />
+                    <Route path=AppRoute::Mailbox.matcher() view=MailboxPage />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -136,6 +138,10 @@ fn Shell() -> impl IntoView {
         notifier.clear();
     });
     let officer = move || session.officer().map(|o| o.email).unwrap_or_default();
+    // The Mailbox entry shows only while the server has a dev mailbox (no SMTP relay).
+    let api = use_api();
+    let mailbox = LocalResource::new(move || async move { api.dev_mailbox().await });
+    let has_mailbox = Signal::derive(move || mailbox.get().map(|m| matches!(m, Ok(Some(_)))));
     view! {
         <header class="app-header">
             <Brand />
@@ -166,6 +172,19 @@ fn Shell() -> impl IntoView {
                         })
                         .collect_view()}
                 </ul>
+                {move || {
+                    (has_mailbox.get() == Some(true))
+                        .then(|| {
+                            view! {
+                                <h2 class="sidebar-title sidebar-group">"Local development"</h2>
+                                <ul class="sidebar-list">
+                                    <li>
+                                        <A href=AppRoute::Mailbox.path()>{AppRoute::Mailbox.title()}</A>
+                                    </li>
+                                </ul>
+                            }
+                        })
+                }}
             </nav>
             <main id="main" class="main" tabindex="-1">
                 <Outlet />

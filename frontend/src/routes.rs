@@ -14,6 +14,8 @@ pub enum AppRoute {
     CreateAccount,
     BatchUpload,
     InviteStatus,
+    /// The dev mailbox: only while the server has no SMTP relay.
+    Mailbox,
 }
 
 /// The query parameter that carries the page to return to after signing in.
@@ -38,6 +40,7 @@ impl AppRoute {
             AppRoute::CreateAccount => "/invite/create-account",
             AppRoute::BatchUpload => "/invite/batch-upload",
             AppRoute::InviteStatus => "/invite/status",
+            AppRoute::Mailbox => "/dev/mailbox",
         }
     }
 
@@ -50,6 +53,7 @@ impl AppRoute {
             AppRoute::CreateAccount => "Create account",
             AppRoute::BatchUpload => "Batch upload",
             AppRoute::InviteStatus => "Invite User Status",
+            AppRoute::Mailbox => "Mailbox",
         }
     }
 

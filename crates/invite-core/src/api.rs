@@ -324,6 +324,27 @@ pub struct DeliveryBacklog {
     pub oldest_due_at: Option<DateTime<Utc>>,
 }
 
+/// An email the dev mailbox received (`GET /api/v1/dev/mailbox`, only while no SMTP relay is
+/// configured).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MailboxEmail {
+    pub to: String,
+    pub reply_to: String,
+    pub message_id: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    /// Every link in the email, in order.
+    pub links: Vec<String>,
+    pub received_at: DateTime<Utc>,
+}
+
+/// The dev mailbox, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mailbox {
+    pub items: Vec<MailboxEmail>,
+}
+
 string_enum!(
     /// Who sends an upstream event.
     UpstreamSource { Techpass = "techpass", Seed = "seed" }

@@ -295,11 +295,11 @@ pub fn BatchUploadPage() -> impl IntoView {
 }
 
 fn submit_outcome(batch: &Batch, submitted_before: u32) -> Outcome {
-    let recorded = batch.summary.submitted.saturating_sub(submitted_before);
-    // Until delivery is built, an invitation is recorded, not sent: say what happened.
-    let mut text = match recorded {
-        1 => "1 invitation recorded.".to_owned(),
-        n => format!("{n} invitations recorded."),
+    let sent = batch.summary.submitted.saturating_sub(submitted_before);
+    // Each is on its way through the outbox; a delivery that fails shows on Invite User Status.
+    let mut text = match sent {
+        1 => "1 invitation sent.".to_owned(),
+        n => format!("{n} invitations sent."),
     };
     // `invalid` counts the rows that failed at submit as well.
     let left = batch.summary.invalid;

@@ -12,7 +12,7 @@ pub fn CreateAccountPage() -> impl IntoView {
         <InvitePage
             kind=FormKind::CreateAccount
             route=AppRoute::CreateAccount
-            intro="Create a TechPass account for a vendor. The request is recorded and listed on Invite User Status."
+            intro="Create a TechPass account for a vendor. TechPass creates it, the vendor gets an email to activate it, and you follow it on Invite User Status."
         />
     }
 }

@@ -12,7 +12,7 @@ pub fn EmailInvitationPage() -> impl IntoView {
         <InvitePage
             kind=FormKind::EmailInvitation
             route=AppRoute::EmailInvitation
-            intro="Invite a public officer to TechPass. The invitation is recorded and listed on Invite User Status."
+            intro="Invite a public officer to TechPass. They get an email with a sign-up link, and you follow their onboarding on Invite User Status."
         />
     }
 }

@@ -87,7 +87,7 @@ pub fn InvitePage(kind: FormKind, route: AppRoute, intro: &'static str) -> impl 
                             <div class="alert alert-success">
                                 <span class="alert-icon" aria-hidden="true">"✓"</span>
                                 <div>
-                                    <p class="alert-title">"Invitation recorded for " {email}</p>
+                                    <p class="alert-title">"Invitation sent to " {email}</p>
                                     <p>
                                         "Follow their onboarding on "
                                         <A href=AppRoute::InviteStatus.path()>

@@ -110,7 +110,7 @@ pub fn InviteStatusPage() -> impl IntoView {
             match api.resend(id).await {
                 Ok(invitation) => {
                     message.set(Some(format!(
-                        "Resend recorded for {}.",
+                        "Invitation resent to {}.",
                         invitation.fields.email
                     )));
                     replace(invitation);

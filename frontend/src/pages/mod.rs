@@ -5,5 +5,6 @@ pub mod create_account;
 pub mod email_invitation;
 mod invite_form;
 pub mod invite_status;
+pub mod mailbox;
 pub mod not_found;
 pub mod sign_in;

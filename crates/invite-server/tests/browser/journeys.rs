@@ -64,7 +64,7 @@ async fn email_invitation_refuses_a_non_gov_sg_address_before_any_request_then_s
     browser.fill("reason", "Joins the platform team").await;
     browser.click_button("Submit").await;
     browser
-        .wait_for_text("Invitation recorded for lim_ah_seng@tech.gov.sg")
+        .wait_for_text("Invitation sent to lim_ah_seng@tech.gov.sg")
         .await;
     browser.screenshot("email-invitation-sent").await;
     assert_eq!(
@@ -104,7 +104,7 @@ async fn create_account_shows_username_errors_while_typing_and_invites_the_vendo
     browser.fill("reason", "Builds the booking system").await;
     browser.click_button("Submit").await;
     browser
-        .wait_for_text("Invitation recorded for ah.kow@acme.com.sg")
+        .wait_for_text("Invitation sent to ah.kow@acme.com.sg")
         .await;
 }
 
@@ -187,7 +187,7 @@ async fn batch_upload_fix_remove_reset_reupload_and_submit() {
         .await;
     assert_eq!(
         said,
-        "2 invitations recorded. 6 rows still need attention: open View details on each, fix the errors, save, then submit again."
+        "2 invitations sent. 6 rows still need attention: open View details on each, fix the errors, save, then submit again."
     );
     browser.scroll_to("[data-testid='batch-outcome']").await;
     browser.screenshot("batch-submitted").await;
@@ -297,4 +297,82 @@ async fn a_failed_call_shows_a_trace_id_that_is_in_the_server_log() {
             .any(|l| l.contains(&trace_id) && l.contains("\"status\":404")),
         "the server log has the trace id {trace_id}"
     );
+}
+
+#[tokio::test]
+async fn the_embedded_journey_invite_then_mailbox_then_sign_up_then_onboarded() {
+    let _one = ONE_BROWSER_AT_A_TIME.lock().await;
+    let browser = signed_in_at("/invite/email").await;
+    browser.fill("email", "lim_wei_ling@tech.gov.sg").await;
+    browser
+        .find(Locator::Id("seed_required-yes"))
+        .await
+        .click()
+        .await
+        .expect("Yes");
+    browser.fill("reason", "Joins the platform team").await;
+    browser.click_button("Submit").await;
+    browser
+        .wait_for_text("Invitation sent to lim_wei_ling@tech.gov.sg")
+        .await;
+
+    // The sidebar offers the Mailbox (no SMTP relay here); the email is in it.
+    browser
+        .find(Locator::LinkText("Mailbox"))
+        .await
+        .click()
+        .await
+        .expect("Mailbox");
+    browser.wait_for_path("/dev/mailbox").await;
+    crate::harness::eventually("the email in the mailbox", || async {
+        browser.click_button("Refresh").await;
+        let text = browser.page_text().await;
+        if text.contains("You are invited to TechPass") && text.contains("lim_wei_ling@tech.gov.sg")
+        {
+            Ok(())
+        } else {
+            Err(text)
+        }
+    })
+    .await;
+    browser.screenshot("mailbox").await;
+
+    // Following the link opens TechPass's (stand-in) page; only its button signs up.
+    browser
+        .find(Locator::Css(".mail-links a"))
+        .await
+        .click()
+        .await
+        .expect("the link");
+    browser.wait_for_text("Create your TechPass account").await;
+    browser.fill("first_name", "Wei Ling").await;
+    browser.fill("last_name", "Lim").await;
+    browser.click_button("Create my TechPass account").await;
+    browser
+        .wait_for_text("Your TechPass account is active")
+        .await;
+
+    // Back in the app, the status page shows the names TechPass holds, and SEED follows.
+    browser.goto("/invite/status").await;
+    browser.wait_for_text("lim_wei_ling@tech.gov.sg").await;
+    crate::harness::eventually("TechPass and SEED onboarded on the status page", || async {
+        let table = browser
+            .find(Locator::Css("[data-testid='invitations-table'] tbody"))
+            .await
+            .text()
+            .await
+            .unwrap_or_default();
+        if table.contains("Wei Ling")
+            && table.contains("Lim")
+            && table.matches("Onboarded").count() == 2
+        {
+            return Ok(());
+        }
+        // SEED reports a moment after TechPass: load the page again.
+        browser.goto("/invite/status").await;
+        browser.wait_for_text("lim_wei_ling@tech.gov.sg").await;
+        Err(table)
+    })
+    .await;
+    browser.screenshot("invite-status-onboarded").await;
 }

@@ -220,7 +220,7 @@ async fn keyboard_only_officer_signs_in_and_sends_an_email_invitation() {
     );
     press(&browser, &key(Key::Enter)).await;
     browser
-        .wait_for_text("Invitation recorded for lim_ah_seng@tech.gov.sg")
+        .wait_for_text("Invitation sent to lim_ah_seng@tech.gov.sg")
         .await;
     // Focus goes to the confirmation, so that it is read out.
     wait_for_focus(&browser, "[data-testid='invitation-sent']").await;
