@@ -1,5 +1,7 @@
-//! Times batch upload end to end over HTTP, against a raw read of the same file, and the
-//! single-invitation create throughput.
+//! Times batch upload end to end over HTTP, against a raw read of the same file, the
+//! single-invitation create throughput, and how fast the outbox delivers a submitted batch
+//! (`--drain`: a replica without a worker submits, a second replica with a worker and the
+//! built-in stand-ins drains; `BENCH_ONLY_DRAIN=1` runs only that).
 //!
 //! ```text
 //! cargo run -p invite-server --release --example bench_upload
@@ -42,6 +44,8 @@ const RUNS: usize = 3;
 /// Invitations created one after another, then by `CLIENTS` concurrent clients.
 const CREATES: usize = 2_000;
 const CLIENTS: usize = 16;
+/// Rows of the batch whose delivery is timed (two jobs each).
+const DRAIN_ROWS: usize = 10_000;
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 // ---------------------------------------------------------------------------------------------
@@ -147,8 +151,14 @@ impl Server {
     /// The real server (default configuration: pool of 8) on port 0, signed in as an officer.
     async fn start(backend: &str) -> Server {
         let (database, url) = Database::create(backend);
+        Server::on(database, url, |_| {}).await
+    }
+
+    /// The real server on `url`, configured by `configure`.
+    async fn on(database: Database, url: String, configure: impl FnOnce(&mut Config)) -> Server {
         let mut config = Config::for_database(url);
         config.spa_dir = std::env::temp_dir().join("invite-users-bench-no-spa");
+        configure(&mut config);
         let app = Application::build(config).await.expect("server starts");
         let base = format!("http://127.0.0.1:{}/api/v1", app.port());
         tokio::spawn(app.run_until_stopped());
@@ -308,6 +318,82 @@ async fn create_run(backend: &str) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Delivery: a submitted batch drained through the outbox
+
+/// Submits a batch of `rows` on a replica without a worker, then starts a second replica on
+/// the same database, with a worker and the built-in stand-ins (email to the dev mailbox,
+/// TechPass over HTTP to its stand-in on that replica), and times until no job is pending.
+async fn drain_run(backend: &str, rows: usize) {
+    let (database, url) = Database::create(backend);
+    let stager = Server::on(database, url.clone(), |c| c.delivery.worker = false).await;
+    let part = reqwest::multipart::Part::bytes(workbook(rows, Strings::Shared))
+        .file_name("bench.xlsx")
+        .mime_str(XLSX)
+        .expect("mime");
+    let (status, body) = received(
+        stager
+            .post("/batches")
+            .multipart(reqwest::multipart::Form::new().part("file", part)),
+    )
+    .await;
+    let batch = batch_out(status, &body, 201);
+    drop(body);
+    let submit = Instant::now();
+    let (status, body) = received(stager.post(&format!("/batches/{}/submit", batch.id))).await;
+    let submitted = batch_out(status, &body, 200).summary.submitted as usize;
+    let submit_ms = submit.elapsed().as_secs_f64() * 1000.0;
+    assert_eq!(submitted, rows);
+    let pool = invite_server::db::connect(&url, 1).expect("pool");
+    let pending = || {
+        let mut conn = pool.get().expect("connection");
+        invite_server::db::outbox::backlog(&mut conn, invite_server::db::now())
+            .expect("backlog")
+            .pending
+    };
+    let jobs = pending();
+
+    reset_peak();
+    let start = Instant::now();
+    let mut config = Config::for_database(url);
+    config.spa_dir = std::env::temp_dir().join("invite-users-bench-no-spa");
+    let app = Application::build(config)
+        .await
+        .expect("worker replica starts");
+    tokio::spawn(app.run_until_stopped());
+    while pending() > 0 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let drain = start.elapsed().as_secs_f64();
+    let out = json!({
+        "rows": rows, "jobs": jobs, "submit_ms": submit_ms, "drain_s": drain,
+        "jobs_per_s": jobs as f64 / drain, "peak": rss().peak,
+    });
+    println!("{out}");
+}
+
+fn report_drain(backend: &str) {
+    let runs: Vec<Value> = (0..RUNS)
+        .map(|run| {
+            eprintln!("  {backend}: drain, run {}", run + 1);
+            child(&["--drain".into(), backend.into(), DRAIN_ROWS.to_string()])
+        })
+        .collect();
+    println!(
+        "\n### Outbox drain, {backend} ({DRAIN_ROWS}-row batch: email + TechPass jobs, median of {RUNS} runs)\n"
+    );
+    println!("| jobs | submit ms | drain s | jobs/s | peak RSS MiB |");
+    println!("| ---: | ---: | ---: | ---: | ---: |");
+    println!(
+        "| {} | {} | {} | {} | {} |",
+        stat(&runs, "/jobs", 0),
+        stat(&runs, "/submit_ms", 0),
+        stat(&runs, "/drain_s", 1),
+        stat(&runs, "/jobs_per_s", 0),
+        stat(&runs, "/peak", 0),
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
 // Parent: runs the children, prints medians
 
 /// Runs this program with `args` in a fresh process and parses the JSON line it prints.
@@ -444,8 +530,11 @@ fn main() {
                 runtime.block_on(upload_run(backend, rows, encoding == "gzip"));
             }
             [flag, backend] if flag == "--create" => runtime.block_on(create_run(backend)),
+            [flag, backend, _] if flag == "--drain" => {
+                runtime.block_on(drain_run(backend, parse(2).expect("rows")))
+            }
             _ => panic!(
-                "usage: bench_upload [--upload BACKEND ROWS identity|gzip | --create BACKEND]"
+                "usage: bench_upload [--upload BACKEND ROWS identity|gzip | --create BACKEND | --drain BACKEND ROWS]"
             ),
         }
         return;
@@ -456,7 +545,10 @@ fn main() {
     }
     println!("invite-server upload benchmark: each run a fresh process and a fresh database");
     for backend in backends {
-        report_uploads(backend);
-        report_creates(backend);
+        if std::env::var_os("BENCH_ONLY_DRAIN").is_none() {
+            report_uploads(backend);
+            report_creates(backend);
+        }
+        report_drain(backend);
     }
 }

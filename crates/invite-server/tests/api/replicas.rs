@@ -171,28 +171,28 @@ impl Drop for ServerProcess {
 
 #[tokio::test]
 async fn a_job_whose_server_was_killed_mid_delivery_resumes_after_its_lease() {
-    // TechPass hangs on the first request: the server is killed while it waits.
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201).set_delay(std::time::Duration::from_secs(30)))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(201))
-        .mount(&server)
-        .await;
-    let uri = server.uri();
     // The test's own server has no worker: the process that gets killed is the only one
     // delivering until then.
     on_each_backend_with(
-        |config| {
-            upstreams::configure(config, &uri);
-            config.delivery.worker = false;
-        },
-        |app| {
-            let (server, uri) = (&server, &uri);
-            async move {
+        |config| config.delivery.worker = false,
+        |app| async move {
+            {
+                // TechPass (new for each backend) hangs on the first request: the server is
+                // killed while it waits.
+                let server = MockServer::start().await;
+                Mock::given(method("POST"))
+                    .respond_with(
+                        ResponseTemplate::new(201).set_delay(std::time::Duration::from_secs(30)),
+                    )
+                    .up_to_n_times(1)
+                    .mount(&server)
+                    .await;
+                Mock::given(method("POST"))
+                    .respond_with(ResponseTemplate::new(201))
+                    .mount(&server)
+                    .await;
+                let uri = server.uri();
+                let (server, uri) = (&server, &uri);
                 let client = reqwest::Client::new();
                 let mut doomed = ServerProcess::start(&app.database_url, uri).await;
                 let signed_in: Value = client
