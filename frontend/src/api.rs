@@ -173,6 +173,16 @@ impl Api {
         .await
     }
 
+    pub async fn revoke(self, id: Uuid) -> Result<Invitation, Problem> {
+        self.send(
+            Method::POST,
+            &api_url(&format!("/invitations/{id}/revoke")),
+            Body::Empty,
+            &[],
+        )
+        .await
+    }
+
     /// The dev mailbox; `None` when the server sends email through SMTP instead (404).
     pub async fn dev_mailbox(self) -> Result<Option<Mailbox>, Problem> {
         match self.get("/dev/mailbox", &[]).await {

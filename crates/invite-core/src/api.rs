@@ -44,8 +44,9 @@ string_enum!(
     Channel { EmailInvitation = "email_invitation", CreateAccount = "create_account", BatchUpload = "batch_upload", Api = "api" }
 );
 string_enum!(
-    /// TechPass onboarding status.
-    TechpassStatus { Pending = "pending", Onboarded = "onboarded", Failed = "failed" }
+    /// TechPass onboarding status. `revoked` (by the officer) and `expired` (not taken up in
+    /// time) end an invitation like `failed` does, and free the email for a new one.
+    TechpassStatus { Pending = "pending", Onboarded = "onboarded", Failed = "failed", Revoked = "revoked", Expired = "expired" }
 );
 string_enum!(
     /// SEED onboarding status.
@@ -63,12 +64,12 @@ string_enum!(
 string_enum!(
     /// What a delivery job sends: the invitation email, the TechPass invitation or account,
     /// or the SEED provisioning request.
-    DeliveryKind { Email = "email", Techpass = "techpass", Seed = "seed" }
+    DeliveryKind { Email = "email", Techpass = "techpass", Seed = "seed", TechpassRevoke = "techpass_revoke" }
 );
 string_enum!(
-    /// A delivery job waits (`pending`, retried with backoff), is `done`, or gave up (`dead`)
-    /// until an operator retries it.
-    JobState { Pending = "pending", Done = "done", Dead = "dead" }
+    /// A delivery job waits (`pending`, retried with backoff), is `done`, gave up (`dead`)
+    /// until an operator retries it, or is `cancelled` (its invitation was revoked first).
+    JobState { Pending = "pending", Done = "done", Dead = "dead", Cancelled = "cancelled" }
 );
 
 impl UserType {
@@ -95,8 +96,14 @@ impl TechpassStatus {
             TechpassStatus::Pending => "Pending",
             TechpassStatus::Onboarded => "Onboarded",
             TechpassStatus::Failed => "Failed",
+            TechpassStatus::Revoked => "Revoked",
+            TechpassStatus::Expired => "Expired",
         }
     }
+
+    /// The statuses that hold the email and username: no second invitation while one of these
+    /// stands (the partial unique indexes say the same).
+    pub const LIVE: [TechpassStatus; 2] = [TechpassStatus::Pending, TechpassStatus::Onboarded];
 }
 
 impl SeedStatus {
@@ -130,6 +137,8 @@ pub struct Invitation {
     /// Why the invitation failed, in words for the officer (for example, the invitee's mail
     /// server refused the address); null unless a status is `failed`.
     pub failure_reason: Option<String>,
+    /// When the officer revoked it; null unless `techpass_status` is `revoked`.
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 /// One page of invitations, newest first.

@@ -35,6 +35,7 @@ diesel::table! {
         failure_reason -> Nullable<Text>,
         techpass_event_at -> Nullable<Timestamp>,
         seed_event_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
     }
 }
 

@@ -108,6 +108,7 @@ impl Application {
                 },
                 email: gateways.email.clone(),
                 techpass: gateways.techpass.clone(),
+                techpass_revocations: gateways.techpass_revocations.clone(),
                 seed: gateways.seed.clone(),
                 wake: outbox_wake.clone(),
             };
@@ -138,6 +139,10 @@ impl Application {
                 .route(
                     "/dev/techpass/v1/accounts",
                     web::post().to(routes::standins::techpass_request),
+                )
+                .route(
+                    "/dev/techpass/v1/revocations",
+                    web::post().to(routes::standins::techpass_revocation),
                 )
                 .route(
                     "/dev/techpass/signup",

@@ -78,13 +78,16 @@ pub async fn trace_requests(
         method = %req.method(),
         path = %req.path(),
     );
+    // The stand-ins' pages and answers (`/dev/…`) are theirs, not our API's: their error
+    // bodies stay as they are.
+    let own_body = req.path().starts_with("/dev/");
     let started = Instant::now();
     let result = next.call(req).instrument(span.clone()).await;
     // Handlers' and extractors' errors arrive here as responses. Only a failing middleware
     // inside this one could return `Err`; there is none, and holding a clone of the request to
     // render one would break actix's request pooling (it needs the request uniquely owned).
     let response = result?.map_into_boxed_body();
-    let response = render_problem(response, &trace_id, &support_email);
+    let response = render_problem(response, &trace_id, &support_email, own_body);
     let status = response.status().as_u16();
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
     span.in_scope(|| {
@@ -97,11 +100,13 @@ pub async fn trace_requests(
     Ok(response)
 }
 
-/// Adds `X-Trace-Id`, and makes sure every error body is problem+json carrying that id.
+/// Adds `X-Trace-Id`, and makes sure every error body is problem+json carrying that id (except
+/// `own_body` ones: the stand-ins').
 fn render_problem(
     mut response: ServiceResponse<BoxBody>,
     trace_id: &str,
     support_email: &str,
+    own_body: bool,
 ) -> ServiceResponse<BoxBody> {
     if let Ok(value) = HeaderValue::from_str(trace_id) {
         response
@@ -109,7 +114,7 @@ fn render_problem(
             .insert("x-trace-id".parse().expect("static name"), value);
     }
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    if own_body || !(status.is_client_error() || status.is_server_error()) {
         return response;
     }
     let spec = response

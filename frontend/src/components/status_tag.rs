@@ -42,6 +42,7 @@ impl Tagged for TechpassStatus {
             TechpassStatus::Pending => Tone::Pending,
             TechpassStatus::Onboarded => Tone::Success,
             TechpassStatus::Failed => Tone::Danger,
+            TechpassStatus::Revoked | TechpassStatus::Expired => Tone::Neutral,
         };
         (tone, self.label())
     }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use uuid::Uuid;
 
 use crate::api::{InvitationQuery, use_api};
+use crate::components::dialog::Dialog;
 use crate::components::field::{SelectField, TextField};
 use crate::components::notification::use_notifier;
 use crate::components::status_tag::StatusTag;
@@ -128,6 +129,72 @@ pub fn InviteStatusPage() -> impl IntoView {
         });
     });
 
+    // Revoke: asked in a dialog, then done.
+    let to_revoke = RwSignal::new(None::<Invitation>);
+    let revoking = RwSignal::new(false);
+    let ask_revoke = Callback::new(move |invitation: Invitation| to_revoke.set(Some(invitation)));
+    let confirm_revoke = move |_| {
+        let Some(invitation) = to_revoke.get_untracked() else {
+            return;
+        };
+        revoking.set(true);
+        message.set(None);
+        leptos::task::spawn_local(async move {
+            match api.revoke(invitation.id).await {
+                Ok(revoked) => {
+                    message.set(Some(format!(
+                        "The invitation to {} is revoked.",
+                        revoked.fields.email
+                    )));
+                    replace(revoked);
+                    to_revoke.set(None);
+                    focus_node(message_ref);
+                }
+                Err(problem) => {
+                    to_revoke.set(None);
+                    notifier.show(problem);
+                    if let Ok(current) = api.invitation(invitation.id).await {
+                        replace(current);
+                    }
+                }
+            }
+            revoking.set(false);
+        });
+    };
+    let revoke_dialog = move || {
+        to_revoke.get().map(|invitation| {
+            view! {
+                <Dialog
+                    id="revoke-dialog"
+                    title="Revoke this invitation?"
+                    on_close=Callback::new(move |()| to_revoke.set(None))
+                >
+                    <p>
+                        "The invitation to " <strong>{invitation.fields.email.clone()}</strong>
+                        " is withdrawn: nothing more is sent, and its link stops working. You can invite them again later."
+                    </p>
+                    <div class="form-actions">
+                        <button
+                            type="button"
+                            class="btn btn-danger"
+                            disabled=move || revoking.get()
+                            on:click=confirm_revoke
+                        >
+                            {move || if revoking.get() { "Revoking…" } else { "Revoke invitation" }}
+                        </button>
+                        <button
+                            type="button"
+                            class="btn btn-secondary"
+                            on:click=move |_| to_revoke.set(None)
+                        >
+                            "Cancel"
+                        </button>
+                    </div>
+                </Dialog>
+            }
+        })
+    };
+
     let on_search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         query.update(|q| q.q = search.get_untracked());
@@ -163,7 +230,9 @@ pub fn InviteStatusPage() -> impl IntoView {
             (true, _) => notice("No record found"),
             (false, _) => rows
                 .into_iter()
-                .map(|invitation| view! { <InvitationRow invitation resend resending /> })
+                .map(|invitation| {
+                    view! { <InvitationRow invitation resend resending revoke=ask_revoke /> }
+                })
                 .collect_view()
                 .into_any(),
         }
@@ -244,6 +313,7 @@ pub fn InviteStatusPage() -> impl IntoView {
                 <tbody>{body}</tbody>
             </table>
         </div>
+        {revoke_dialog}
         <div class="table-footer">
             // One button that keeps its place (and the focus) while it loads.
             <button
@@ -274,12 +344,34 @@ fn InvitationRow(
     invitation: Invitation,
     resend: Callback<Uuid>,
     resending: RwSignal<Option<Uuid>>,
+    /// Asks to confirm revoking this invitation.
+    revoke: Callback<Invitation>,
 ) -> impl IntoView {
     let id = invitation.id;
+    let revoke_button = (invitation.techpass_status == TechpassStatus::Pending).then(|| {
+        let invitation = invitation.clone();
+        let email_id = format!("invitation-{id}-email");
+        view! {
+            <button
+                type="button"
+                class="btn btn-secondary btn-small btn-revoke"
+                aria-describedby=email_id
+                on:click=move |_| revoke.run(invitation.clone())
+            >
+                "Revoke"
+            </button>
+        }
+    });
     let email_id = format!("invitation-{id}-email");
     let resend_cell = match (invitation.techpass_status, invitation.can_resend) {
-        // Nothing to send again: onboarded, or failed (the officer invites again instead).
-        (TechpassStatus::Onboarded | TechpassStatus::Failed, _) => None,
+        // Nothing to send again: onboarded, or ended (the officer invites again instead).
+        (
+            TechpassStatus::Onboarded
+            | TechpassStatus::Failed
+            | TechpassStatus::Revoked
+            | TechpassStatus::Expired,
+            _,
+        ) => None,
         (_, true) => Some(
             view! {
                 <button
@@ -345,7 +437,7 @@ fn InvitationRow(
                 <StatusTag status=invitation.seed_status />
                 {seed_failure}
             </td>
-            <td class="cell-actions">{resend_cell}</td>
+            <td class="cell-actions">{resend_cell} {revoke_button}</td>
         </tr>
     }
 }

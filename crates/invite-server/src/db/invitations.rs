@@ -32,6 +32,7 @@ pub struct InvitationRow {
     pub updated_at: NaiveDateTime,
     /// Why it failed, for the officer; `None` unless a status is failed.
     pub failure_reason: Option<String>,
+    pub revoked_at: Option<NaiveDateTime>,
 }
 
 /// The lower-cased "first last email organisation" that `q` searches.
@@ -77,6 +78,7 @@ impl InvitationRow {
             seed_status,
             updated_at: at,
             failure_reason: None,
+            revoked_at: None,
         }
     }
 
@@ -100,6 +102,7 @@ impl InvitationRow {
             can_resend: pending && now >= self.next_resend_at(),
             next_resend_at: pending.then(|| to_utc(self.next_resend_at())),
             failure_reason: self.failure_reason.clone(),
+            revoked_at: self.revoked_at.map(to_utc),
         })
     }
 }
@@ -180,7 +183,7 @@ pub fn active_keys(
     for chunk in emails.chunks(LOOKUP_CHUNK) {
         let hits: Vec<String> = invitations::table
             .filter(invitations::email.eq_any(chunk))
-            .filter(invitations::techpass_status.ne(TechpassStatus::Failed))
+            .filter(invitations::techpass_status.eq_any(TechpassStatus::LIVE))
             .select(invitations::email)
             .load(conn)?;
         found.emails.extend(hits);
@@ -188,7 +191,7 @@ pub fn active_keys(
     for chunk in username_keys.chunks(LOOKUP_CHUNK) {
         let hits: Vec<Option<String>> = invitations::table
             .filter(invitations::username_key.eq_any(chunk))
-            .filter(invitations::techpass_status.ne(TechpassStatus::Failed))
+            .filter(invitations::techpass_status.eq_any(TechpassStatus::LIVE))
             .select(invitations::username_key)
             .load(conn)?;
         found.usernames.extend(hits.into_iter().flatten());
@@ -363,6 +366,8 @@ fn move_delivery_status(
         invitations::updated_at.eq(at),
     );
     let updated = match kind {
+        // Telling TechPass of a revocation changes nothing here, whatever its outcome.
+        DeliveryKind::TechpassRevoke => return Ok(false),
         DeliveryKind::Email | DeliveryKind::Techpass => {
             let (from, to) = match failure {
                 Some(_) => (TechpassStatus::Pending, TechpassStatus::Failed),
@@ -382,6 +387,28 @@ fn move_delivery_status(
                 .execute(conn)?
         }
     };
+    Ok(updated == 1)
+}
+
+/// Revokes the officer's invitation if it is pending. Returns whether it was.
+pub fn revoke(
+    conn: &mut DbConnection,
+    officer_id: &str,
+    id: &str,
+    at: NaiveDateTime,
+) -> QueryResult<bool> {
+    let updated = diesel::update(
+        invitations::table
+            .filter(invitations::id.eq(id))
+            .filter(invitations::officer_id.eq(officer_id))
+            .filter(invitations::techpass_status.eq(TechpassStatus::Pending)),
+    )
+    .set((
+        invitations::techpass_status.eq(TechpassStatus::Revoked),
+        invitations::revoked_at.eq(at),
+        invitations::updated_at.eq(at),
+    ))
+    .execute(conn)?;
     Ok(updated == 1)
 }
 

@@ -182,6 +182,25 @@ pub fn bury(
     Ok(n == 1)
 }
 
+/// Cancels an invitation's jobs that are still pending (it was revoked). A worker holding one
+/// of them cannot settle it afterwards. Returns how many were cancelled.
+pub fn cancel_pending(
+    conn: &mut DbConnection,
+    invitation_id: &str,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(
+        delivery_jobs::table
+            .filter(delivery_jobs::invitation_id.eq(invitation_id))
+            .filter(delivery_jobs::state.eq(JobState::Pending)),
+    )
+    .set((
+        delivery_jobs::state.eq(JobState::Cancelled),
+        delivery_jobs::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
 /// Makes a dead job due now, with a fresh count of attempts (an operator's retry). `false`:
 /// there is no dead job with this id.
 pub fn revive(conn: &mut DbConnection, id: &str, now: NaiveDateTime) -> QueryResult<bool> {

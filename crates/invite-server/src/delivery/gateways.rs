@@ -20,6 +20,7 @@ pub struct Gateways {
     /// The dev mailbox, when it is the email gateway.
     pub mailbox: Option<Arc<DevMailbox>>,
     pub techpass: Arc<dyn Provisioner>,
+    pub techpass_revocations: Arc<dyn Provisioner>,
     pub seed: Arc<dyn Provisioner>,
     pub standins: Standins,
     pub techpass_webhook_secret: Secret,
@@ -83,10 +84,12 @@ pub fn build(config: &Config, local: &Local) -> Result<Gateways, String> {
     } else {
         config.delivery.signup_url.clone()
     };
+    let techpass = TechpassClient::new(&techpass_config)?;
     Ok(Gateways {
         email,
         mailbox,
-        techpass: Arc::new(TechpassClient::new(&techpass_config)?),
+        techpass_revocations: Arc::new(techpass.revocations()),
+        techpass: Arc::new(techpass),
         seed: Arc::new(SeedClient::new(&seed_config)?),
         standins,
         techpass_webhook_secret: techpass_config.webhook_secret,

@@ -1,6 +1,9 @@
 //! The TechPass gateway: invites a public officer (`POST /v1/invitations`) or creates a vendor's
-//! account with the chosen username (`POST /v1/accounts`). The shapes are in
+//! account with the chosen username (`POST /v1/accounts`), and withdraws either when the
+//! officer revokes the invitation (`POST /v1/revocations`). The shapes are in
 //! docs/INTEGRATIONS.md; `reference` (our invitation id) ties TechPass's events back to us.
+
+use std::sync::Arc;
 
 use invite_core::api::UserType;
 use serde::Serialize;
@@ -11,13 +14,53 @@ use crate::config::UpstreamConfig;
 use crate::db::invitations::InvitationRow;
 
 pub struct TechpassClient {
-    upstream: Upstream,
+    upstream: Arc<Upstream>,
 }
 
 impl TechpassClient {
     pub fn new(config: &UpstreamConfig) -> Result<Self, String> {
         Ok(Self {
-            upstream: Upstream::new("TechPass", config)?,
+            upstream: Arc::new(Upstream::new("TechPass", config)?),
+        })
+    }
+
+    /// The same client, telling TechPass of revoked invitations.
+    pub fn revocations(&self) -> TechpassRevocations {
+        TechpassRevocations {
+            upstream: Arc::clone(&self.upstream),
+        }
+    }
+}
+
+/// `POST /v1/revocations`: the officer withdrew the invitation; TechPass stops its sign-up
+/// (and removes an account made for a vendor that was never activated).
+pub struct TechpassRevocations {
+    upstream: Arc<Upstream>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Revocation<'a> {
+    pub reference: &'a str,
+    pub email: &'a str,
+    pub revoked_by: &'a str,
+}
+
+impl Provisioner for TechpassRevocations {
+    fn request<'a>(
+        &'a self,
+        invitation: &'a InvitationRow,
+        officer_email: &'a str,
+        idempotency_key: &'a str,
+    ) -> Sending<'a> {
+        Box::pin(async move {
+            let body = Revocation {
+                reference: &invitation.id,
+                email: &invitation.fields.email,
+                revoked_by: officer_email,
+            };
+            self.upstream
+                .post("/v1/revocations", &body, idempotency_key)
+                .await
         })
     }
 }

@@ -63,6 +63,7 @@ pub struct Worker {
     pub settings: WorkerSettings,
     pub email: Arc<dyn EmailSender>,
     pub techpass: Arc<dyn Provisioner>,
+    pub techpass_revocations: Arc<dyn Provisioner>,
     pub seed: Arc<dyn Provisioner>,
     /// Notified when jobs are enqueued, so that they go out at once instead of at the next poll.
     pub wake: Arc<Notify>,
@@ -181,6 +182,11 @@ impl Worker {
                     .await
             }
             DeliveryKind::Seed => self.seed.request(invitation, officer_email, &job.id).await,
+            DeliveryKind::TechpassRevoke => {
+                self.techpass_revocations
+                    .request(invitation, officer_email, &job.id)
+                    .await
+            }
         }
     }
 
@@ -260,6 +266,7 @@ fn for_officer(job: &JobRecord, failure: &Failure) -> String {
         DeliveryKind::Email => "The invitation email could not be delivered",
         DeliveryKind::Techpass => "TechPass did not accept the invitation",
         DeliveryKind::Seed => "SEED did not accept the provisioning request",
+        DeliveryKind::TechpassRevoke => "TechPass did not take the revocation",
     };
     let reason = failure.reason().trim_end_matches('.');
     match failure {

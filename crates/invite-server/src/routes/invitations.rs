@@ -113,18 +113,17 @@ pub async fn get(
     ))
 }
 
-/// Resend invite: records another send, at most once a day, until TechPass onboarding.
-///
-/// Email delivery is not built yet: the resend is recorded and nothing is mailed.
+/// Resend invite: sends the invitation email again, at most once a day, while the invitation is
+/// pending.
 #[utoipa::path(
     tag = "invitations",
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path)),
     responses(
-        (status = 202, description = "Resend recorded", body = Invitation),
+        (status = 202, description = "The email is on its way again", body = Invitation),
         (status = 401, body = Problem, content_type = "application/problem+json"),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already onboarded to TechPass", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already onboarded to TechPass, or the invitation failed, was revoked or expired", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Last sent less than 24 hours ago", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = i64, description = "Seconds until a resend is allowed"))),
     )
@@ -138,4 +137,28 @@ pub async fn resend(
     let invitation = invitations::resend(&state.pool, caller.actor(), id.into_inner()).await?;
     state.outbox_wake.notify_one();
     Ok(HttpResponse::Accepted().json(invitation))
+}
+
+/// Revokes a pending invitation: nothing more is sent, TechPass is told to withdraw it, and the
+/// email (and username) can be invited again. Revoking a revoked invitation answers 200 again.
+#[utoipa::path(
+    tag = "invitations",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path)),
+    responses(
+        (status = 200, description = "Revoked", body = Invitation),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not pending: onboarded, failed or expired", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/invitations/{id}/revoke")]
+pub async fn revoke(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+) -> Result<web::Json<Invitation>, ApiError> {
+    let invitation = invitations::revoke(&state.pool, caller.actor(), id.into_inner()).await?;
+    state.outbox_wake.notify_one();
+    Ok(web::Json(invitation))
 }

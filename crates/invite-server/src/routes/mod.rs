@@ -29,6 +29,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(invitations::list)
                 .service(invitations::get)
                 .service(invitations::resend)
+                .service(invitations::revoke)
                 .service(api_keys::create)
                 .service(api_keys::list)
                 .service(api_keys::revoke)

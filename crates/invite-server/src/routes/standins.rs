@@ -44,6 +44,30 @@ pub async fn techpass_request(
     HttpResponse::Created().json(serde_json::json!({ "id": reference, "status": "pending" }))
 }
 
+#[derive(Debug, Deserialize)]
+pub struct RevocationRequest {
+    pub reference: uuid::Uuid,
+}
+
+/// `POST /dev/techpass/v1/revocations`.
+pub async fn techpass_revocation(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Option<web::Json<RevocationRequest>>,
+) -> HttpResponse {
+    let Some(standin) = &state.standins.techpass else {
+        return not_here();
+    };
+    if !standins::authorised(&req, &standin.config.token) {
+        return unauthorised();
+    }
+    let Some(body) = body else {
+        return bad_body();
+    };
+    standin.revoke(body.reference);
+    HttpResponse::Ok().json(serde_json::json!({ "id": body.reference, "status": "revoked" }))
+}
+
 /// `POST /dev/seed/v1/provisioning-requests`.
 pub async fn seed_request(
     req: HttpRequest,
@@ -122,6 +146,14 @@ pub async fn signup_page(
         return unknown_link();
     };
     let r = &invitee.request;
+    if invitee.revoked {
+        return page(
+            actix_web::http::StatusCode::GONE,
+            "This invitation was withdrawn",
+            "<p>The officer who invited you revoked this invitation. Ask them if you still need \
+             access.</p>",
+        );
+    }
     if invitee.active {
         return page(
             actix_web::http::StatusCode::OK,
@@ -177,8 +209,16 @@ pub async fn signup(
     let Ok(reference) = form.reference.parse() else {
         return unknown_link();
     };
-    if standin.invitee(reference).is_none() {
-        return unknown_link();
+    match standin.invitee(reference) {
+        None => return unknown_link(),
+        Some(invitee) if invitee.revoked => {
+            return page(
+                actix_web::http::StatusCode::GONE,
+                "This invitation was withdrawn",
+                "<p>The officer who invited you revoked this invitation.</p>",
+            );
+        }
+        Some(_) => {}
     }
     let (first, last) = (form.first_name.trim(), form.last_name.trim());
     if first.is_empty() || last.is_empty() || first.len() > 100 || last.len() > 100 {

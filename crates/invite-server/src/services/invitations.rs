@@ -291,6 +291,12 @@ pub async fn resend(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invita
                         .unwrap_or("no reason was recorded.")
                 )));
             }
+            TechpassStatus::Revoked | TechpassStatus::Expired => {
+                return Err(ApiError::Conflict(format!(
+                    "This invitation was {}, so it cannot be resent. Invite the user again.",
+                    row.techpass_status.label().to_lowercase()
+                )));
+            }
             TechpassStatus::Pending => {}
         }
         let wait = (row.next_resend_at() - now).num_seconds().max(1);
@@ -301,6 +307,38 @@ pub async fn resend(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invita
             ),
             retry_after_secs: wait,
         })
+    })
+    .await
+}
+
+/// Revokes a pending invitation: its undelivered jobs are cancelled, TechPass is told (a job of
+/// its own), and the email and username are free for a new invitation. Revoking a revoked
+/// invitation again answers it as it is.
+pub async fn revoke(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invitation, ApiError> {
+    let actor = actor.clone();
+    with_conn(pool, move |conn| {
+        let id = id.to_string();
+        let now = db::now();
+        conn.transaction(|conn| -> Result<(), ApiError> {
+            if repo::revoke(conn, &actor.officer_id, &id, now)? {
+                outbox::cancel_pending(conn, &id, now)?;
+                outbox::enqueue(conn, &[JobRecord::new(&id, DeliveryKind::TechpassRevoke, now)])?;
+                audit::record(conn, &actor, "invitation.revoked", &id, actor.audit_channel())?;
+            }
+            Ok(())
+        })?;
+        let row = repo::find_for_officer(conn, &actor.officer_id, &id)?.ok_or_else(not_found)?;
+        match row.techpass_status {
+            TechpassStatus::Revoked => Ok(row.to_api(now)?),
+            TechpassStatus::Onboarded => Err(ApiError::Conflict(
+                "This user has already onboarded to TechPass; there is no invitation left to revoke."
+                    .into(),
+            )),
+            status => Err(ApiError::Conflict(format!(
+                "Only a pending invitation can be revoked; this one is {}.",
+                status.label().to_lowercase()
+            ))),
+        }
     })
     .await
 }

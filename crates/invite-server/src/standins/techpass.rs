@@ -32,6 +32,8 @@ pub struct Request {
 pub struct Invitee {
     pub request: Request,
     pub active: bool,
+    /// The officer withdrew the invitation: the sign-up page says so.
+    pub revoked: bool,
 }
 
 pub struct TechpassStandin {
@@ -58,7 +60,16 @@ impl TechpassStandin {
         invitees.entry(request.reference).or_insert(Invitee {
             request,
             active: false,
+            revoked: false,
         });
+    }
+
+    /// Withdraws an invitation (known or not: a revocation may overtake its invitation).
+    pub fn revoke(&self, reference: uuid::Uuid) {
+        let mut invitees = self.invitees.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(invitee) = invitees.get_mut(&reference) {
+            invitee.revoked = true;
+        }
     }
 
     pub fn invitee(&self, reference: uuid::Uuid) -> Option<Invitee> {

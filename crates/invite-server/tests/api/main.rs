@@ -19,5 +19,6 @@ mod operator;
 mod outbox;
 mod replicas;
 mod resend;
+mod revoke;
 mod smtp;
 mod upstream_events;

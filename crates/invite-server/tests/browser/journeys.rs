@@ -376,3 +376,49 @@ async fn the_embedded_journey_invite_then_mailbox_then_sign_up_then_onboarded() 
     .await;
     browser.screenshot("invite-status-onboarded").await;
 }
+
+#[tokio::test]
+async fn revoking_from_the_status_page_asks_first_then_shows_revoked() {
+    let _one = ONE_BROWSER_AT_A_TIME.lock().await;
+    let browser = Browser::start().await;
+    let token = browser.api_token("jane_tan@tech.gov.sg").await;
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/invitations", browser.base))
+        .bearer_auth(&token)
+        .json(&json!({"user_type": "public_officer", "email": "lim@tech.gov.sg", "seed_required": false, "reason": "r"}))
+        .send()
+        .await
+        .expect("create");
+    assert_eq!(response.status(), 201);
+    browser.goto("/invite/status").await;
+    sign_in(&browser, "jane_tan@tech.gov.sg").await;
+    browser.wait_for_text("lim@tech.gov.sg").await;
+
+    // Cancel leaves it as it was.
+    browser.click_button("Revoke").await;
+    browser.wait_for_text("Revoke this invitation?").await;
+    browser.click_button("Cancel").await;
+    browser.wait_until_gone("revoke-dialog").await;
+
+    browser.click_button("Revoke").await;
+    browser.wait_for_text("nothing more is sent").await;
+    browser.screenshot("revoke-dialog").await;
+    browser.click_button("Revoke invitation").await;
+    browser
+        .wait_for_text("The invitation to lim@tech.gov.sg is revoked.")
+        .await;
+    let row = browser
+        .wait_for_text_in(
+            "[data-testid='invitations-table'] tbody",
+            "the row shows Revoked",
+            |t| t.contains("Revoked"),
+        )
+        .await;
+    assert!(!row.contains("Resend invite"), "{row}");
+    let revoke_buttons = browser
+        .client
+        .find_all(Locator::XPath("//button[normalize-space()='Revoke']"))
+        .await
+        .expect("buttons");
+    assert!(revoke_buttons.is_empty(), "nothing left to revoke");
+}
