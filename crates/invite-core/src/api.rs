@@ -50,7 +50,7 @@ string_enum!(
 );
 string_enum!(
     /// SEED onboarding status.
-    SeedStatus { NotRequired = "not_required", Pending = "pending", Onboarded = "onboarded", Failed = "failed" }
+    SeedStatus { NotRequired = "not_required", Pending = "pending", Onboarded = "onboarded", Failed = "failed", Expired = "expired" }
 );
 string_enum!(
     /// A batch is a draft until it is submitted.
@@ -113,6 +113,7 @@ impl SeedStatus {
             SeedStatus::Pending => "Pending",
             SeedStatus::Onboarded => "Onboarded",
             SeedStatus::Failed => "Failed",
+            SeedStatus::Expired => "Expired",
         }
     }
 }
@@ -139,6 +140,14 @@ pub struct Invitation {
     pub failure_reason: Option<String>,
     /// When the officer revoked it; null unless `techpass_status` is `revoked`.
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Until when the invitee can take the invitation up: an officer's registration link (5
+    /// days from the latest email), a vendor's account activation (30 days from its creation).
+    /// Null before the first delivery and once onboarded or ended. Past it, the status is
+    /// `expired`.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Until when SEED onboarding can be completed (30 days from the SEED request); null unless
+    /// `seed_status` is `pending` and the request went out.
+    pub seed_expires_at: Option<DateTime<Utc>>,
 }
 
 /// One page of invitations, newest first.

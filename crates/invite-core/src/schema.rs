@@ -36,6 +36,8 @@ diesel::table! {
         techpass_event_at -> Nullable<Timestamp>,
         seed_event_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+        seed_expires_at -> Nullable<Timestamp>,
     }
 }
 

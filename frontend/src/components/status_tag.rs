@@ -55,6 +55,7 @@ impl Tagged for SeedStatus {
             SeedStatus::Pending => Tone::Pending,
             SeedStatus::Onboarded => Tone::Success,
             SeedStatus::Failed => Tone::Danger,
+            SeedStatus::Expired => Tone::Neutral,
         };
         (tone, self.label())
     }

@@ -414,6 +414,14 @@ fn InvitationRow(
     };
     let techpass_failed = invitation.techpass_status == TechpassStatus::Failed;
     let techpass_failure = failure(techpass_failed);
+    // Until when the invitee can take it up (TechPass's deadline), while pending.
+    let expiry = invitation.expires_at.map(|at| {
+        view! {
+            <span class="cell-hint">
+                "Expires " <time datetime=at.to_rfc3339()>{time::date(at)}</time>
+            </span>
+        }
+    });
     let seed_failure = failure(!techpass_failed && invitation.seed_status == SeedStatus::Failed);
     view! {
         <tr>
@@ -432,6 +440,7 @@ fn InvitationRow(
             <td>
                 <StatusTag status=invitation.techpass_status />
                 {techpass_failure}
+                {expiry}
             </td>
             <td>
                 <StatusTag status=invitation.seed_status />

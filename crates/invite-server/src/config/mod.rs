@@ -116,6 +116,11 @@ pub struct DeliveryConfig {
     pub max_attempts: i32,
     /// `INVITES_TECHPASS_SIGNUP_URL`: where the invitation email sends the invitee.
     pub signup_url: String,
+    /// `INVITES_LINK_VALID_DAYS` (5), `INVITES_ACCOUNT_ACTIVATION_DAYS` (30),
+    /// `INVITES_SEED_ONBOARDING_DAYS` (30): TechPass's deadlines, see `db::lifecycle`.
+    pub deadlines: crate::db::lifecycle::Deadlines,
+    /// `INVITES_EXPIRY_SWEEP_SECS` (default 60): how often a worker expires what is past due.
+    pub sweep_secs: u64,
 }
 
 impl Default for DeliveryConfig {
@@ -126,6 +131,8 @@ impl Default for DeliveryConfig {
             poll_ms: 1000,
             max_attempts: crate::delivery::retry::RetryPolicy::default().max_attempts,
             signup_url: "https://techpass.gov.sg/".into(),
+            deadlines: crate::db::lifecycle::Deadlines::default(),
+            sweep_secs: 60,
         }
     }
 }
@@ -209,7 +216,25 @@ impl Config {
             poll_ms: settings.parse("INVITES_DELIVERY_POLL_MS", delivery.poll_ms)?,
             max_attempts: settings.parse("INVITES_DELIVERY_MAX_ATTEMPTS", delivery.max_attempts)?,
             signup_url: var("INVITES_TECHPASS_SIGNUP_URL").unwrap_or(delivery.signup_url),
+            deadlines: crate::db::lifecycle::Deadlines {
+                link: chrono::Duration::days(settings.parse("INVITES_LINK_VALID_DAYS", 5)?),
+                activation: chrono::Duration::days(
+                    settings.parse("INVITES_ACCOUNT_ACTIVATION_DAYS", 30)?,
+                ),
+                seed: chrono::Duration::days(settings.parse("INVITES_SEED_ONBOARDING_DAYS", 30)?),
+            },
+            sweep_secs: settings.parse("INVITES_EXPIRY_SWEEP_SECS", delivery.sweep_secs)?,
         };
+        let d = config.delivery.deadlines;
+        if [d.link, d.activation, d.seed]
+            .iter()
+            .any(|d| *d < chrono::Duration::days(1))
+            || config.delivery.sweep_secs == 0
+        {
+            return Err(
+                "the deadlines must be at least 1 day, the expiry sweep at least 1 s".into(),
+            );
+        }
         if config.delivery.lease_secs < 1 || config.delivery.max_attempts < 1 {
             return Err(
                 "INVITES_DELIVERY_LEASE_SECS and INVITES_DELIVERY_MAX_ATTEMPTS must be at least 1"
@@ -325,6 +350,17 @@ mod tests {
             vec![("INVITES_SMTP_HOST", "h"), ("INVITES_SMTP_TLS", "ssl")],
             vec![("INVITES_SMTP_HOST", "h"), ("INVITES_SMTP_USERNAME", "u")],
             vec![("INVITES_SMTP_HOST", "h"), ("INVITES_SMTP_POOL_SIZE", "0")],
+            vec![("INVITES_LINK_VALID_DAYS", "0")],
+            vec![("INVITES_EXPIRY_SWEEP_SECS", "0")],
+            vec![
+                ("INVITES_TECHPASS_URL", "https://tp"),
+                ("INVITES_TECHPASS_TOKEN", "t"),
+            ],
+            vec![
+                ("INVITES_SEED_URL", "ftp://seed"),
+                ("INVITES_SEED_TOKEN", "t"),
+                ("INVITES_SEED_WEBHOOK_SECRET", "whsec_x"),
+            ],
         ] {
             assert!(config(&bad).is_err(), "{bad:?}");
         }

@@ -33,6 +33,8 @@ pub struct InvitationRow {
     /// Why it failed, for the officer; `None` unless a status is failed.
     pub failure_reason: Option<String>,
     pub revoked_at: Option<NaiveDateTime>,
+    pub expires_at: Option<NaiveDateTime>,
+    pub seed_expires_at: Option<NaiveDateTime>,
 }
 
 /// The lower-cased "first last email organisation" that `q` searches.
@@ -79,6 +81,8 @@ impl InvitationRow {
             updated_at: at,
             failure_reason: None,
             revoked_at: None,
+            expires_at: None,
+            seed_expires_at: None,
         }
     }
 
@@ -103,6 +107,11 @@ impl InvitationRow {
             next_resend_at: pending.then(|| to_utc(self.next_resend_at())),
             failure_reason: self.failure_reason.clone(),
             revoked_at: self.revoked_at.map(to_utc),
+            expires_at: self.expires_at.filter(|_| pending).map(to_utc),
+            seed_expires_at: self
+                .seed_expires_at
+                .filter(|_| self.seed_status == SeedStatus::Pending)
+                .map(to_utc),
         })
     }
 }

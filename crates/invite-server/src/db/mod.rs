@@ -9,6 +9,7 @@ pub mod audit;
 pub mod batches;
 pub mod idempotency;
 pub mod invitations;
+pub mod lifecycle;
 pub mod officers;
 pub mod outbox;
 pub mod upstream_events;

@@ -17,6 +17,7 @@ use super::retry::RetryPolicy;
 use super::{EmailSender, Failure, Provisioner, email};
 use crate::config::DeliveryConfig;
 use crate::db::invitations::{self, InvitationRow};
+use crate::db::lifecycle::{self, Deadlines};
 use crate::db::outbox::{self, JobRecord};
 use crate::db::{self, DbConnection, Pool};
 
@@ -39,6 +40,9 @@ pub struct WorkerSettings {
     /// Where the invitation email sends the invitee to sign up; `{reference}` stands for the
     /// invitation id.
     pub signup_link: String,
+    pub deadlines: Deadlines,
+    /// How often the worker expires what is past its deadline.
+    pub sweep: StdDuration,
 }
 
 impl WorkerSettings {
@@ -52,6 +56,8 @@ impl WorkerSettings {
                 ..RetryPolicy::default()
             },
             signup_link: config.signup_url.clone(),
+            deadlines: config.deadlines,
+            sweep: StdDuration::from_secs(config.sweep_secs),
         }
     }
 }
@@ -73,7 +79,12 @@ impl Worker {
     /// Claims and delivers jobs until the task is dropped.
     pub async fn run(self) {
         tracing::info!(owner = %self.owner, "delivery worker started");
+        let mut next_sweep = tokio::time::Instant::now();
         loop {
+            if tokio::time::Instant::now() >= next_sweep {
+                self.sweep().await;
+                next_sweep = tokio::time::Instant::now() + self.settings.sweep;
+            }
             match self.tick().await {
                 Ok(0) => {
                     let woken =
@@ -126,8 +137,15 @@ impl Worker {
         }
         let claimed = jobs.len();
         let count = delivered.len();
+        let deadlines = self.settings.deadlines;
         let settled = self
-            .with_conn(move |conn| outbox::complete_claimed(conn, &delivered, db::now()))
+            .with_conn(move |conn| {
+                let now = db::now();
+                let settled = outbox::complete_claimed(conn, &delivered, now)?;
+                // What went out starts TechPass's deadlines (the invitation link, the account).
+                lifecycle::start(conn, &delivered, deadlines, now)?;
+                Ok(settled)
+            })
             .await?;
         tracing::info!(delivered = count, "delivery round");
         if settled < count {
@@ -137,6 +155,24 @@ impl Worker {
             );
         }
         Ok(claimed)
+    }
+
+    /// Expires what is past its deadline. Every worker sweeps; the updates are idempotent.
+    async fn sweep(&self) {
+        match self
+            .with_conn(|conn| lifecycle::expire_due(conn, db::now()))
+            .await
+        {
+            Ok(expired) if expired != lifecycle::Expired::default() => {
+                tracing::info!(
+                    invitations = expired.invitations,
+                    seed = expired.seed,
+                    "expired past their deadline"
+                );
+            }
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "the expiry sweep could not reach the database"),
+        }
     }
 
     /// The invitations the jobs deliver, with their officer's email, by invitation id.

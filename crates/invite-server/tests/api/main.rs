@@ -11,6 +11,7 @@ mod auth;
 mod batches;
 mod delivery;
 mod errors;
+mod expiry;
 mod invitations;
 mod oidc;
 mod openapi;

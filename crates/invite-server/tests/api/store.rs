@@ -54,3 +54,15 @@ pub fn make_jobs_due(conn: &mut DbConnection, invitation_id: &str) {
         .execute(conn)
         .expect("make jobs due");
 }
+
+/// Moves an invitation's deadlines (`expires_at`, `seed_expires_at`) to `at`, as if time passed.
+pub fn set_deadlines(conn: &mut DbConnection, id: &str, at: NaiveDateTime) {
+    let updated = diesel::update(invitations::table.find(id))
+        .set((
+            invitations::expires_at.eq(at),
+            invitations::seed_expires_at.eq(at),
+        ))
+        .execute(conn)
+        .expect("set deadlines");
+    assert_eq!(updated, 1, "no invitation {id}");
+}

@@ -1,0 +1,151 @@
+//! TechPass's deadlines on an invitation: when they start (a delivery went out) and what
+//! happens when they pass (the status becomes `expired`, which frees the email and username).
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use invite_core::api::{DeliveryKind, JobState, SeedStatus, TechpassStatus, UserType};
+
+use super::DbConnection;
+use super::outbox::JobRecord;
+use super::schema::{delivery_jobs, invitations};
+
+/// How long each deadline runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadlines {
+    /// An officer's registration link, from the latest invitation email.
+    pub link: Duration,
+    /// A vendor's account, from its creation at TechPass, until it must be activated.
+    pub activation: Duration,
+    /// SEED onboarding, from the SEED request.
+    pub seed: Duration,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Self {
+            link: Duration::days(5),
+            activation: Duration::days(30),
+            seed: Duration::days(30),
+        }
+    }
+}
+
+/// Starts the deadlines that the jobs just delivered (at `now`) begin: an officer's link with
+/// each invitation email (a resend's too), a vendor's activation once with the account, SEED
+/// with its request. Only pending statuses get one.
+pub fn start(
+    conn: &mut DbConnection,
+    delivered: &[JobRecord],
+    deadlines: Deadlines,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let of = |kind: DeliveryKind| -> Vec<&str> {
+        delivered
+            .iter()
+            .filter(|j| j.kind == kind)
+            .map(|j| j.invitation_id.as_str())
+            .collect()
+    };
+    let (emails, accounts, seed) = (
+        of(DeliveryKind::Email),
+        of(DeliveryKind::Techpass),
+        of(DeliveryKind::Seed),
+    );
+    let pending = invitations::techpass_status.eq(TechpassStatus::Pending);
+    if !emails.is_empty() {
+        diesel::update(
+            invitations::table
+                .filter(invitations::id.eq_any(&emails))
+                .filter(invitations::user_type.eq(UserType::PublicOfficer))
+                .filter(pending),
+        )
+        .set(invitations::expires_at.eq(now + deadlines.link))
+        .execute(conn)?;
+    }
+    if !accounts.is_empty() {
+        diesel::update(
+            invitations::table
+                .filter(invitations::id.eq_any(&accounts))
+                .filter(invitations::user_type.eq(UserType::Vendor))
+                .filter(invitations::expires_at.is_null())
+                .filter(pending),
+        )
+        .set(invitations::expires_at.eq(now + deadlines.activation))
+        .execute(conn)?;
+    }
+    if !seed.is_empty() {
+        diesel::update(
+            invitations::table
+                .filter(invitations::id.eq_any(&seed))
+                .filter(invitations::seed_status.eq(SeedStatus::Pending)),
+        )
+        .set(invitations::seed_expires_at.eq(now + deadlines.seed))
+        .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// What one sweep expired.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Expired {
+    pub invitations: usize,
+    pub seed: usize,
+}
+
+/// Expires what is past its deadline at `now`: pending TechPass statuses (their jobs still
+/// waiting are cancelled: nothing more goes out), and pending SEED statuses.
+pub fn expire_due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Expired> {
+    let mut expired = Expired::default();
+    // In chunks: a batch of 50,000 expires at one moment, and SQLite binds at most 32,766 values.
+    loop {
+        let done = conn.transaction(|conn| -> QueryResult<bool> {
+            let due: Vec<String> = invitations::table
+                .filter(invitations::techpass_status.eq(TechpassStatus::Pending))
+                .filter(invitations::expires_at.le(now))
+                .select(invitations::id)
+                .limit(EXPIRE_CHUNK)
+                .load(conn)?;
+            if due.is_empty() {
+                return Ok(true);
+            }
+            expired.invitations += diesel::update(
+                invitations::table
+                    .filter(invitations::id.eq_any(&due))
+                    .filter(invitations::techpass_status.eq(TechpassStatus::Pending)),
+            )
+            .set((
+                invitations::techpass_status.eq(TechpassStatus::Expired),
+                invitations::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+            diesel::update(
+                delivery_jobs::table
+                    .filter(delivery_jobs::invitation_id.eq_any(&due))
+                    .filter(delivery_jobs::state.eq(JobState::Pending)),
+            )
+            .set((
+                delivery_jobs::state.eq(JobState::Cancelled),
+                delivery_jobs::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+            Ok(false)
+        })?;
+        if done {
+            break;
+        }
+    }
+    expired.seed = diesel::update(
+        invitations::table
+            .filter(invitations::seed_status.eq(SeedStatus::Pending))
+            .filter(invitations::seed_expires_at.le(now)),
+    )
+    .set((
+        invitations::seed_status.eq(SeedStatus::Expired),
+        invitations::updated_at.eq(now),
+    ))
+    .execute(conn)?;
+    Ok(expired)
+}
+
+/// Invitations expired per transaction.
+const EXPIRE_CHUNK: i64 = 1000;
