@@ -54,6 +54,8 @@ pub fn BatchUploadPage() -> impl IntoView {
     let outcome_ref = NodeRef::<Div>::new();
     let editing = RwSignal::new(None::<BatchRow>);
     let confirming_reset = RwSignal::new(false);
+    // Submit asks first, with the number about to be invited.
+    let confirming_submit = RwSignal::new(false);
     // How the table pages through the rows; kept here so that a reload keeps them.
     let attention_only = RwSignal::new(false);
     let page = RwSignal::new(0_usize);
@@ -157,7 +159,9 @@ pub fn BatchUploadPage() -> impl IntoView {
         busy.set(true);
         outcome.set(None);
         leptos::task::spawn_local(async move {
-            match api.submit_batch(id).await {
+            let submitted = api.submit_batch(id).await;
+            confirming_submit.set(false);
+            match submitted {
                 Ok(result) => {
                     outcome.set(Some(submit_outcome(&result, before)));
                     batch.set(Some(result));
@@ -205,7 +209,7 @@ pub fn BatchUploadPage() -> impl IntoView {
                             type="button"
                             class="btn btn-primary"
                             disabled=move || busy.get() || summary.valid == 0
-                            on:click=submit
+                            on:click=move |_| confirming_submit.set(true)
                         >
                             "Submit"
                         </button>
@@ -273,6 +277,31 @@ pub fn BatchUploadPage() -> impl IntoView {
                 let id = batch_id.get_untracked()?;
                 Some(view! { <RowDialog batch_id=id row on_close=Callback::new(move |()| editing.set(None)) on_saved=saved /> })
             }}
+        </Show>
+        <Show when=move || confirming_submit.get()>
+            <Dialog
+                id="submit-dialog"
+                title="Invite these users?"
+                on_close=Callback::new(move |()| confirming_submit.set(false))
+            >
+                <p>
+                    {move || {
+                        let n = batch.with(|b| b.as_ref().map_or(0, |b| b.summary.valid));
+                        match n {
+                            1 => "1 user is about to be invited: they get an email, and TechPass is asked.".to_owned(),
+                            n => format!("{n} users are about to be invited: each gets an email, and TechPass is asked."),
+                        }
+                    }}
+                </p>
+                <div class="form-actions">
+                    <button type="button" class="btn btn-primary" disabled=move || busy.get() on:click=submit>
+                        {move || if busy.get() { "Inviting…" } else { "Confirm" }}
+                    </button>
+                    <button type="button" class="btn btn-secondary" on:click=move |_| confirming_submit.set(false)>
+                        "Cancel"
+                    </button>
+                </div>
+            </Dialog>
         </Show>
         <Show when=move || confirming_reset.get()>
             <Dialog

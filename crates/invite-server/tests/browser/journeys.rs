@@ -182,6 +182,12 @@ async fn batch_upload_fix_remove_reset_reupload_and_submit() {
     upload(&browser, "openpyxl_mixed.xlsx").await;
     browser.wait_for_text("H7").await;
     browser.click_button("Submit").await;
+    // Submit asks first, with the number about to be invited.
+    browser
+        .wait_for_text("2 users are about to be invited")
+        .await;
+    browser.screenshot("batch-submit-confirm").await;
+    browser.click_button("Confirm").await;
     let said = browser
         .wait_for_text_of("[data-testid='batch-outcome']")
         .await;
