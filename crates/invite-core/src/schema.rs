@@ -38,6 +38,7 @@ diesel::table! {
         revoked_at -> Nullable<Timestamp>,
         expires_at -> Nullable<Timestamp>,
         seed_expires_at -> Nullable<Timestamp>,
+        reconciled_at -> Nullable<Timestamp>,
     }
 }
 

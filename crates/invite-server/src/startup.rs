@@ -109,6 +109,8 @@ impl Application {
                 email: gateways.email.clone(),
                 techpass: gateways.techpass.clone(),
                 techpass_revocations: gateways.techpass_revocations.clone(),
+                techpass_reader: gateways.techpass_reader.clone(),
+                seed_reader: gateways.seed_reader.clone(),
                 seed: gateways.seed.clone(),
                 wake: outbox_wake.clone(),
             };
@@ -139,6 +141,14 @@ impl Application {
                 .route(
                     "/dev/techpass/v1/accounts",
                     web::post().to(routes::standins::techpass_request),
+                )
+                .route(
+                    "/dev/techpass/v1/invitations/{reference}",
+                    web::get().to(routes::standins::techpass_state),
+                )
+                .route(
+                    "/dev/seed/v1/provisioning-requests/{reference}",
+                    web::get().to(routes::standins::seed_state),
                 )
                 .route(
                     "/dev/techpass/v1/revocations",

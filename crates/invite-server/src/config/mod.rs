@@ -121,6 +121,9 @@ pub struct DeliveryConfig {
     pub deadlines: crate::db::lifecycle::Deadlines,
     /// `INVITES_EXPIRY_SWEEP_SECS` (default 60): how often a worker expires what is past due.
     pub sweep_secs: u64,
+    /// `INVITES_RECONCILE_SECS` (default 300): how often a worker reads pending invitations
+    /// back from TechPass and SEED, each at most once per this interval.
+    pub reconcile_secs: u64,
 }
 
 impl Default for DeliveryConfig {
@@ -133,6 +136,7 @@ impl Default for DeliveryConfig {
             signup_url: "https://techpass.gov.sg/".into(),
             deadlines: crate::db::lifecycle::Deadlines::default(),
             sweep_secs: 60,
+            reconcile_secs: 300,
         }
     }
 }
@@ -224,12 +228,14 @@ impl Config {
                 seed: chrono::Duration::days(settings.parse("INVITES_SEED_ONBOARDING_DAYS", 30)?),
             },
             sweep_secs: settings.parse("INVITES_EXPIRY_SWEEP_SECS", delivery.sweep_secs)?,
+            reconcile_secs: settings.parse("INVITES_RECONCILE_SECS", delivery.reconcile_secs)?,
         };
         let d = config.delivery.deadlines;
         if [d.link, d.activation, d.seed]
             .iter()
             .any(|d| *d < chrono::Duration::days(1))
             || config.delivery.sweep_secs == 0
+            || config.delivery.reconcile_secs == 0
         {
             return Err(
                 "the deadlines must be at least 1 day, the expiry sweep at least 1 s".into(),

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use invite_core::api::{DeliveryKind, JobState, SeedStatus, TechpassStatus, UserType};
 
 use super::DbConnection;
+use super::invitations::InvitationRow;
 use super::outbox::JobRecord;
 use super::schema::{delivery_jobs, invitations};
 
@@ -149,3 +150,49 @@ pub fn expire_due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Ex
 
 /// Invitations expired per transaction.
 const EXPIRE_CHUNK: i64 = 1000;
+
+/// Invitations whose state an upstream may have changed without telling us: TechPass pending
+/// after its request went out, or SEED pending after its request went out; not read back (nor
+/// invited) since `before`; the longest unchecked first.
+pub fn due_for_reconciliation(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<InvitationRow>> {
+    use diesel::dsl::{exists, sql};
+    use diesel::sql_types::Timestamp;
+    let asked = |kind: DeliveryKind| {
+        exists(
+            delivery_jobs::table
+                .filter(delivery_jobs::invitation_id.eq(invitations::id))
+                .filter(delivery_jobs::kind.eq(kind))
+                .filter(delivery_jobs::state.eq(JobState::Done)),
+        )
+    };
+    let checked = sql::<Timestamp>("COALESCE(invitations.reconciled_at, invitations.invited_at)");
+    invitations::table
+        .filter(
+            invitations::techpass_status
+                .eq(TechpassStatus::Pending)
+                .and(asked(DeliveryKind::Techpass))
+                .or(invitations::seed_status
+                    .eq(SeedStatus::Pending)
+                    .and(asked(DeliveryKind::Seed))),
+        )
+        .filter(checked.clone().le(before))
+        .order(checked.asc())
+        .limit(limit)
+        .select(InvitationRow::as_select())
+        .load(conn)
+}
+
+/// Records that these invitations were read back at `now`.
+pub fn mark_reconciled(
+    conn: &mut DbConnection,
+    ids: &[&str],
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    diesel::update(invitations::table.filter(invitations::id.eq_any(ids)))
+        .set(invitations::reconciled_at.eq(now))
+        .execute(conn)
+}

@@ -9,7 +9,7 @@ use super::mailbox::DevMailbox;
 use super::seed::SeedClient;
 use super::smtp::SmtpSender;
 use super::techpass::TechpassClient;
-use super::{EmailSender, Provisioner};
+use super::{EmailSender, Provisioner, Reconciler};
 use crate::config::{Config, Secret};
 use crate::standins::seed::SeedStandin;
 use crate::standins::techpass::TechpassStandin;
@@ -22,6 +22,8 @@ pub struct Gateways {
     pub techpass: Arc<dyn Provisioner>,
     pub techpass_revocations: Arc<dyn Provisioner>,
     pub seed: Arc<dyn Provisioner>,
+    pub techpass_reader: Arc<dyn Reconciler>,
+    pub seed_reader: Arc<dyn Reconciler>,
     pub standins: Standins,
     pub techpass_webhook_secret: Secret,
     pub seed_webhook_secret: Secret,
@@ -84,13 +86,16 @@ pub fn build(config: &Config, local: &Local) -> Result<Gateways, String> {
     } else {
         config.delivery.signup_url.clone()
     };
-    let techpass = TechpassClient::new(&techpass_config)?;
+    let techpass = Arc::new(TechpassClient::new(&techpass_config)?);
+    let seed = Arc::new(SeedClient::new(&seed_config)?);
     Ok(Gateways {
         email,
         mailbox,
         techpass_revocations: Arc::new(techpass.revocations()),
-        techpass: Arc::new(techpass),
-        seed: Arc::new(SeedClient::new(&seed_config)?),
+        techpass_reader: techpass.clone(),
+        techpass,
+        seed_reader: seed.clone(),
+        seed,
         standins,
         techpass_webhook_secret: techpass_config.webhook_secret,
         seed_webhook_secret: seed_config.webhook_secret,

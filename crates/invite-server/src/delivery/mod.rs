@@ -49,6 +49,17 @@ pub trait EmailSender: Send + Sync {
     fn send<'a>(&'a self, email: &'a email::OutgoingEmail) -> Sending<'a>;
 }
 
+/// What an upstream currently says about an invitation, as the event it would have sent;
+/// `None` while nothing has happened there (or it does not know the invitation).
+pub type Checking<'a> = Pin<
+    Box<dyn Future<Output = Result<Option<invite_core::api::UpstreamEvent>, Failure>> + Send + 'a>,
+>;
+
+/// Reads an invitation's state back from an upstream, for events that never arrived.
+pub trait Reconciler: Send + Sync {
+    fn check<'a>(&'a self, invitation: &'a crate::db::invitations::InvitationRow) -> Checking<'a>;
+}
+
 /// Asks an upstream (TechPass, SEED) to act for an invitation, once per `idempotency_key`.
 pub trait Provisioner: Send + Sync {
     fn request<'a>(

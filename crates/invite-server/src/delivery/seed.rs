@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::upstream::Upstream;
-use super::{Provisioner, Sending};
+use super::{Checking, Provisioner, Reconciler, Sending};
 use crate::config::UpstreamConfig;
 use crate::db::invitations::InvitationRow;
 
@@ -49,6 +49,47 @@ impl Provisioner for SeedClient {
             self.upstream
                 .post("/v1/provisioning-requests", &body, idempotency_key)
                 .await
+        })
+    }
+}
+
+/// `GET /v1/provisioning-requests/{reference}`.
+#[derive(Debug, serde::Deserialize)]
+pub struct SeedState {
+    /// `provisioning`, `completed` or `failed`.
+    pub status: String,
+    #[serde(default)]
+    pub reason: Option<String>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Reconciler for SeedClient {
+    fn check<'a>(&'a self, invitation: &'a InvitationRow) -> Checking<'a> {
+        Box::pin(async move {
+            let path = format!("/v1/provisioning-requests/{}", invitation.id);
+            let Some(state) = self.upstream.get::<SeedState>(&path).await? else {
+                return Ok(None);
+            };
+            let event_type = match state.status.as_str() {
+                "completed" => "provisioning.completed",
+                "failed" => "provisioning.failed",
+                _ => return Ok(None),
+            };
+            Ok(Some(invite_core::api::UpstreamEvent {
+                event_type: event_type.into(),
+                timestamp: state.updated_at,
+                data: invite_core::api::UpstreamEventData {
+                    reference: crate::db::parse_id("invitations", &invitation.id).map_err(|e| {
+                        super::Failure::Permanent {
+                            reason: e.to_string(),
+                        }
+                    })?,
+                    email: invitation.fields.email.clone(),
+                    first_name: None,
+                    last_name: None,
+                    reason: state.reason,
+                },
+            }))
         })
     }
 }

@@ -9,7 +9,7 @@ use invite_core::api::UserType;
 use serde::Serialize;
 
 use super::upstream::Upstream;
-use super::{Provisioner, Sending};
+use super::{Checking, Provisioner, Reconciler, Sending};
 use crate::config::UpstreamConfig;
 use crate::db::invitations::InvitationRow;
 
@@ -132,6 +132,52 @@ impl Provisioner for TechpassClient {
                         .await
                 }
             }
+        })
+    }
+}
+
+/// `GET /v1/invitations/{reference}`: where the invitation (or the vendor's account) stands.
+#[derive(Debug, serde::Deserialize)]
+pub struct TechpassState {
+    /// `pending`, `onboarded` or `failed`.
+    pub status: String,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// When the status was reached at TechPass.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Reconciler for TechpassClient {
+    fn check<'a>(&'a self, invitation: &'a InvitationRow) -> Checking<'a> {
+        Box::pin(async move {
+            let path = format!("/v1/invitations/{}", invitation.id);
+            let Some(state) = self.upstream.get::<TechpassState>(&path).await? else {
+                return Ok(None);
+            };
+            let event_type = match state.status.as_str() {
+                "onboarded" => "user.onboarded",
+                "failed" => "user.failed",
+                _ => return Ok(None),
+            };
+            Ok(Some(invite_core::api::UpstreamEvent {
+                event_type: event_type.into(),
+                timestamp: state.updated_at,
+                data: invite_core::api::UpstreamEventData {
+                    reference: crate::db::parse_id("invitations", &invitation.id).map_err(|e| {
+                        super::Failure::Permanent {
+                            reason: e.to_string(),
+                        }
+                    })?,
+                    email: invitation.fields.email.clone(),
+                    first_name: state.first_name,
+                    last_name: state.last_name,
+                    reason: state.reason,
+                },
+            }))
         })
     }
 }

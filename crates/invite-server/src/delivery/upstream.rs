@@ -85,6 +85,43 @@ impl Upstream {
     }
 }
 
+impl Upstream {
+    /// GETs `path` as JSON; `None` when the upstream does not know it (404).
+    pub async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+    ) -> Result<Option<T>, Failure> {
+        let url = format!("{}{path}", self.base_url);
+        let response = self
+            .client
+            .get(&url)
+            .bearer_auth(self.token.expose())
+            .send()
+            .await
+            .map_err(|error| Failure::Retryable {
+                reason: format!("{} could not be read ({})", self.name, without_url(&error)),
+                retry_after: None,
+            })?;
+        let status = response.status();
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            let retry_after = retry_after(response.headers(), Utc::now());
+            let detail = error_detail(response).await;
+            return Err(classify(self.name, status, retry_after, &detail));
+        }
+        response
+            .json()
+            .await
+            .map(Some)
+            .map_err(|e| Failure::Retryable {
+                reason: format!("{} answered something unreadable: {e}", self.name),
+                retry_after: None,
+            })
+    }
+}
+
 fn without_url(error: &reqwest::Error) -> String {
     let mut text = error.to_string();
     if let Some(url) = error.url() {

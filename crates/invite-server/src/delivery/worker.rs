@@ -10,16 +10,20 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 use diesel::Connection;
 use futures_util::{StreamExt, stream};
-use invite_core::api::DeliveryKind;
+use invite_core::api::{DeliveryKind, TechpassStatus, UpstreamSource};
 use tokio::sync::Notify;
 
 use super::retry::RetryPolicy;
-use super::{EmailSender, Failure, Provisioner, email};
+use super::{EmailSender, Failure, Provisioner, Reconciler, email};
 use crate::config::DeliveryConfig;
 use crate::db::invitations::{self, InvitationRow};
 use crate::db::lifecycle::{self, Deadlines};
 use crate::db::outbox::{self, JobRecord};
 use crate::db::{self, DbConnection, Pool};
+use crate::services::upstream_events;
+
+/// Invitations read back per reconciliation round.
+const RECONCILE_BATCH: i64 = 100;
 
 /// Deliveries in flight at once per worker (each an SMTP or HTTP call).
 const CONCURRENCY: usize = 32;
@@ -43,6 +47,8 @@ pub struct WorkerSettings {
     pub deadlines: Deadlines,
     /// How often the worker expires what is past its deadline.
     pub sweep: StdDuration,
+    /// How often the worker reads pending invitations back from the upstreams.
+    pub reconcile: StdDuration,
 }
 
 impl WorkerSettings {
@@ -58,6 +64,7 @@ impl WorkerSettings {
             signup_link: config.signup_url.clone(),
             deadlines: config.deadlines,
             sweep: StdDuration::from_secs(config.sweep_secs),
+            reconcile: StdDuration::from_secs(config.reconcile_secs),
         }
     }
 }
@@ -71,6 +78,9 @@ pub struct Worker {
     pub techpass: Arc<dyn Provisioner>,
     pub techpass_revocations: Arc<dyn Provisioner>,
     pub seed: Arc<dyn Provisioner>,
+    /// Read an invitation's state back (reconciliation).
+    pub techpass_reader: Arc<dyn Reconciler>,
+    pub seed_reader: Arc<dyn Reconciler>,
     /// Notified when jobs are enqueued, so that they go out at once instead of at the next poll.
     pub wake: Arc<Notify>,
 }
@@ -80,10 +90,15 @@ impl Worker {
     pub async fn run(self) {
         tracing::info!(owner = %self.owner, "delivery worker started");
         let mut next_sweep = tokio::time::Instant::now();
+        let mut next_reconcile = tokio::time::Instant::now() + self.settings.reconcile;
         loop {
             if tokio::time::Instant::now() >= next_sweep {
                 self.sweep().await;
                 next_sweep = tokio::time::Instant::now() + self.settings.sweep;
+            }
+            if tokio::time::Instant::now() >= next_reconcile {
+                self.reconcile().await;
+                next_reconcile = tokio::time::Instant::now() + self.settings.reconcile;
             }
             match self.tick().await {
                 Ok(0) => {
@@ -173,6 +188,76 @@ impl Worker {
             Ok(_) => {}
             Err(error) => tracing::error!(%error, "the expiry sweep could not reach the database"),
         }
+    }
+
+    /// Reads back, from TechPass or SEED, pending invitations not checked for a reconcile
+    /// interval, and applies what they say as the event they would have sent (same rules: only
+    /// a newer state moves a status). For events that never arrived.
+    async fn reconcile(&self) {
+        let before =
+            db::now() - Duration::from_std(self.settings.reconcile).unwrap_or(Duration::minutes(5));
+        let due = match self
+            .with_conn(move |conn| lifecycle::due_for_reconciliation(conn, before, RECONCILE_BATCH))
+            .await
+        {
+            Ok(due) => due,
+            Err(error) => {
+                tracing::error!(%error, "reconciliation could not reach the database");
+                return;
+            }
+        };
+        if due.is_empty() {
+            return;
+        }
+        let mut applied = 0;
+        for invitation in &due {
+            let (source, reader) = if invitation.techpass_status == TechpassStatus::Pending {
+                (UpstreamSource::Techpass, &self.techpass_reader)
+            } else {
+                (UpstreamSource::Seed, &self.seed_reader)
+            };
+            let event = match reader.check(invitation).await {
+                Ok(Some(event)) => event,
+                Ok(None) => continue,
+                Err(failure) => {
+                    tracing::warn!(invitation_id = %invitation.id, reason = failure.reason(), "reconciliation could not read the invitation back");
+                    continue;
+                }
+            };
+            // The refusals an event can meet (another address, invited again since) are the
+            // inner error; the outer one is the database's.
+            let outcome = self
+                .with_conn(move |conn| {
+                    Ok(conn.transaction(|conn| {
+                        upstream_events::apply(conn, source, &event, db::now())
+                    }))
+                })
+                .await
+                .and_then(|applied| applied.map_err(|e| e.to_string()));
+            match outcome {
+                Ok((true, enqueued)) => {
+                    applied += 1;
+                    if enqueued {
+                        self.wake.notify_one();
+                    }
+                }
+                Ok((false, _)) => {}
+                Err(error) => {
+                    tracing::warn!(invitation_id = %invitation.id, %error, "reconciliation could not apply what it read")
+                }
+            }
+        }
+        let ids: Vec<String> = due.iter().map(|i| i.id.clone()).collect();
+        let marked = self
+            .with_conn(move |conn| {
+                let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+                lifecycle::mark_reconciled(conn, &ids, db::now())
+            })
+            .await;
+        if let Err(error) = marked {
+            tracing::error!(%error, "reconciliation could not record its check");
+        }
+        tracing::info!(checked = due.len(), applied, "reconciliation round");
     }
 
     /// The invitations the jobs deliver, with their officer's email, by invitation id.

@@ -68,6 +68,42 @@ pub async fn techpass_revocation(
     HttpResponse::Ok().json(serde_json::json!({ "id": body.reference, "status": "revoked" }))
 }
 
+/// `GET /dev/techpass/v1/invitations/{reference}`.
+pub async fn techpass_state(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    reference: web::Path<uuid::Uuid>,
+) -> HttpResponse {
+    let Some(standin) = &state.standins.techpass else {
+        return not_here();
+    };
+    if !standins::authorised(&req, &standin.config.token) {
+        return unauthorised();
+    }
+    match standin.invitee(reference.into_inner()) {
+        Some(invitee) => HttpResponse::Ok().json(invitee.state()),
+        None => HttpResponse::NotFound().json(serde_json::json!({ "detail": "unknown reference" })),
+    }
+}
+
+/// `GET /dev/seed/v1/provisioning-requests/{reference}`.
+pub async fn seed_state(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    reference: web::Path<uuid::Uuid>,
+) -> HttpResponse {
+    let Some(standin) = &state.standins.seed else {
+        return not_here();
+    };
+    if !standins::authorised(&req, &standin.config.token) {
+        return unauthorised();
+    }
+    match standin.state(reference.into_inner()) {
+        Some(body) => HttpResponse::Ok().json(body),
+        None => HttpResponse::NotFound().json(serde_json::json!({ "detail": "unknown reference" })),
+    }
+}
+
 /// `POST /dev/seed/v1/provisioning-requests`.
 pub async fn seed_request(
     req: HttpRequest,

@@ -2,7 +2,7 @@
 //! `webhook-id` once, and move the invitation's status, never back to an older one. TechPass
 //! onboarding an invitee who needs SEED enqueues the SEED request.
 
-use chrono::{DateTime, Duration};
+use chrono::{DateTime, Duration, NaiveDateTime};
 use diesel::Connection;
 use invite_core::api::{
     DeliveryKind, SeedStatus, UpstreamEvent, UpstreamEventReceipt, UpstreamSource,
@@ -12,7 +12,7 @@ use super::with_conn;
 use crate::config::Secret;
 use crate::db::outbox::{self, JobRecord};
 use crate::db::upstream_events::{self as repo, TechpassOutcome};
-use crate::db::{self, Pool, invitations, is_unique_violation};
+use crate::db::{self, DbConnection, Pool, invitations, is_unique_violation};
 use crate::error::ApiError;
 use crate::webhooks::signature::{self, SignatureError, Signed};
 
@@ -71,74 +71,7 @@ pub async fn receive(
                 )));
             }
             repo::purge_receipts(conn, now - Duration::seconds(2 * signature::TOLERANCE_SECS))?;
-            let id = event.data.reference.to_string();
-            let (invitation, _) = invitations::find_many_with_officer(conn, &[&id])?
-                .pop()
-                .ok_or_else(|| {
-                    ApiError::NotFound(format!("There is no invitation {id} (data.reference)."))
-                })?;
-            if !invitation
-                .fields
-                .email
-                .eq_ignore_ascii_case(event.data.email.trim())
-            {
-                return Err(ApiError::Validation {
-                    detail: "data.email is not the address this invitation was sent to.".into(),
-                    errors: vec![],
-                });
-            }
-            let at = event.timestamp.naive_utc();
-            let reason = |who: &str| {
-                format!(
-                    "{who}: {}",
-                    event
-                        .data
-                        .reason
-                        .as_deref()
-                        .unwrap_or("no reason was given.")
-                )
-            };
-            let mut enqueued = false;
-            let applied = match (source, event.event_type.as_str()) {
-                (UpstreamSource::Techpass, "user.onboarded") => {
-                    let outcome = TechpassOutcome::Onboarded {
-                        first_name: event.data.first_name.as_deref(),
-                        last_name: event.data.last_name.as_deref(),
-                    };
-                    let applied = repo::apply_techpass(conn, &invitation, outcome, at, now)
-                        .map_err(reinvited)?;
-                    if applied && invitation.seed_status == SeedStatus::Pending {
-                        let jobs = outbox::of_invitation(conn, &id)?;
-                        if !jobs.iter().any(|j| j.kind == DeliveryKind::Seed) {
-                            outbox::enqueue(conn, &[JobRecord::new(&id, DeliveryKind::Seed, now)])?;
-                            enqueued = true;
-                        }
-                    }
-                    applied
-                }
-                (UpstreamSource::Techpass, "user.failed") => {
-                    let reason = reason("TechPass");
-                    let outcome = TechpassOutcome::Failed { reason: &reason };
-                    repo::apply_techpass(conn, &invitation, outcome, at, now)?
-                }
-                (UpstreamSource::Seed, "provisioning.completed") => {
-                    repo::apply_seed(conn, &id, Ok(()), at, now)?
-                }
-                (UpstreamSource::Seed, "provisioning.failed") => {
-                    repo::apply_seed(conn, &id, Err(&reason("SEED")), at, now)?
-                }
-                (_, other) => {
-                    tracing::info!(event_type = other, "upstream event type ignored");
-                    false
-                }
-            };
-            tracing::info!(
-                source = source.as_str(),
-                event_type = %event.event_type,
-                invitation_id = %id,
-                applied,
-                "upstream event"
-            );
+            let (applied, enqueued) = apply(conn, source, &event, now)?;
             Ok(Received {
                 receipt: UpstreamEventReceipt { applied },
                 enqueued,
@@ -146,6 +79,86 @@ pub async fn receive(
         })
     })
     .await
+}
+
+/// Applies an event (received, or read back by reconciliation) to its invitation, inside the
+/// caller's transaction. Returns whether it changed the invitation and whether it enqueued
+/// jobs.
+pub fn apply(
+    conn: &mut DbConnection,
+    source: UpstreamSource,
+    event: &UpstreamEvent,
+    now: NaiveDateTime,
+) -> Result<(bool, bool), ApiError> {
+    let id = event.data.reference.to_string();
+    let (invitation, _) = invitations::find_many_with_officer(conn, &[&id])?
+        .pop()
+        .ok_or_else(|| {
+            ApiError::NotFound(format!("There is no invitation {id} (data.reference)."))
+        })?;
+    if !invitation
+        .fields
+        .email
+        .eq_ignore_ascii_case(event.data.email.trim())
+    {
+        return Err(ApiError::Validation {
+            detail: "data.email is not the address this invitation was sent to.".into(),
+            errors: vec![],
+        });
+    }
+    let at = event.timestamp.naive_utc();
+    let reason = |who: &str| {
+        format!(
+            "{who}: {}",
+            event
+                .data
+                .reason
+                .as_deref()
+                .unwrap_or("no reason was given.")
+        )
+    };
+    let mut enqueued = false;
+    let applied = match (source, event.event_type.as_str()) {
+        (UpstreamSource::Techpass, "user.onboarded") => {
+            let outcome = TechpassOutcome::Onboarded {
+                first_name: event.data.first_name.as_deref(),
+                last_name: event.data.last_name.as_deref(),
+            };
+            let applied =
+                repo::apply_techpass(conn, &invitation, outcome, at, now).map_err(reinvited)?;
+            if applied && invitation.seed_status == SeedStatus::Pending {
+                let jobs = outbox::of_invitation(conn, &id)?;
+                if !jobs.iter().any(|j| j.kind == DeliveryKind::Seed) {
+                    outbox::enqueue(conn, &[JobRecord::new(&id, DeliveryKind::Seed, now)])?;
+                    enqueued = true;
+                }
+            }
+            applied
+        }
+        (UpstreamSource::Techpass, "user.failed") => {
+            let reason = reason("TechPass");
+            let outcome = TechpassOutcome::Failed { reason: &reason };
+            repo::apply_techpass(conn, &invitation, outcome, at, now)?
+        }
+        (UpstreamSource::Seed, "provisioning.completed") => {
+            repo::apply_seed(conn, &id, Ok(()), at, now)?
+        }
+        (UpstreamSource::Seed, "provisioning.failed") => {
+            repo::apply_seed(conn, &id, Err(&reason("SEED")), at, now)?
+        }
+        (_, other) => {
+            tracing::info!(event_type = other, "upstream event type ignored");
+            false
+        }
+    };
+    tracing::info!(
+        source = source.as_str(),
+        event_type = %event.event_type,
+        invitation_id = %id,
+        applied,
+        "upstream event"
+    );
+    Ok((applied, enqueued))
 }
 
 /// A failed invitation that TechPass now reports onboarded, while the same person has been

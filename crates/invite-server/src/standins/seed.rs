@@ -1,7 +1,7 @@
 //! The SEED stand-in: takes provisioning requests and, after a short while (a device being set
 //! up), reports `provisioning.completed`.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,7 +24,8 @@ pub struct SeedStandin {
     sender: WebhookSender,
     /// How long provisioning takes here.
     delay: Duration,
-    requested: Mutex<HashSet<uuid::Uuid>>,
+    /// Each request, and when it completed.
+    requested: Mutex<HashMap<uuid::Uuid, Option<chrono::DateTime<Utc>>>>,
 }
 
 impl SeedStandin {
@@ -38,12 +39,22 @@ impl SeedStandin {
         }
     }
 
+    /// As `GET /v1/provisioning-requests/{reference}` answers it; `None` if never requested.
+    pub fn state(&self, reference: uuid::Uuid) -> Option<serde_json::Value> {
+        let requested = self.requested.lock().unwrap_or_else(|e| e.into_inner());
+        let completed = requested.get(&reference)?;
+        Some(match completed {
+            Some(at) => serde_json::json!({ "status": "completed", "updated_at": at }),
+            None => serde_json::json!({ "status": "provisioning", "updated_at": Utc::now() }),
+        })
+    }
+
     /// Records a request and completes it after the delay. A retried request (same reference)
     /// is not provisioned twice.
     pub fn accept(self: &Arc<Self>, request: Request) {
         let new = {
             let mut requested = self.requested.lock().unwrap_or_else(|e| e.into_inner());
-            requested.insert(request.reference)
+            requested.insert(request.reference, None).is_none()
         };
         if !new {
             return;
@@ -62,6 +73,10 @@ impl SeedStandin {
                     reason: None,
                 },
             };
+            {
+                let mut requested = standin.requested.lock().unwrap_or_else(|e| e.into_inner());
+                requested.insert(request.reference, Some(event.timestamp));
+            }
             if let Err(error) = standin.sender.send(&standin.events_url, &event).await {
                 tracing::warn!(%error, "the SEED stand-in could not report provisioning");
             }

@@ -34,6 +34,24 @@ pub struct Invitee {
     pub active: bool,
     /// The officer withdrew the invitation: the sign-up page says so.
     pub revoked: bool,
+    /// When its state last changed.
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+impl Invitee {
+    /// As `GET /v1/invitations/{reference}` answers it.
+    pub fn state(&self) -> serde_json::Value {
+        let status = match (self.active, self.revoked) {
+            (true, _) => "onboarded",
+            (false, true) => "revoked",
+            (false, false) => "pending",
+        };
+        serde_json::json!({
+            "reference": self.request.reference, "email": self.request.email, "status": status,
+            "first_name": self.request.first_name, "last_name": self.request.last_name,
+            "updated_at": self.updated_at,
+        })
+    }
 }
 
 pub struct TechpassStandin {
@@ -61,6 +79,7 @@ impl TechpassStandin {
             request,
             active: false,
             revoked: false,
+            updated_at: Utc::now(),
         });
     }
 
@@ -69,6 +88,7 @@ impl TechpassStandin {
         let mut invitees = self.invitees.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(invitee) = invitees.get_mut(&reference) {
             invitee.revoked = true;
+            invitee.updated_at = Utc::now();
         }
     }
 
@@ -105,6 +125,9 @@ impl TechpassStandin {
         let mut invitees = self.invitees.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(invitee) = invitees.get_mut(&reference) {
             invitee.active = true;
+            invitee.request.first_name = Some(first_name.to_owned());
+            invitee.request.last_name = Some(last_name.to_owned());
+            invitee.updated_at = event.timestamp;
         }
         Ok(())
     }

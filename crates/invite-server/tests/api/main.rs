@@ -18,6 +18,7 @@ mod openapi;
 mod operations;
 mod operator;
 mod outbox;
+mod reconcile;
 mod replicas;
 mod resend;
 mod revoke;
