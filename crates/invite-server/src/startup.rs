@@ -103,7 +103,7 @@ impl Application {
                 pool: pool.clone(),
                 owner: worker::owner_name(),
                 settings: WorkerSettings {
-                    signup_link: gateways.signup_link.clone(),
+                    accept_base: gateways.accept_base.clone(),
                     ..WorkerSettings::from_config(&config.delivery)
                 },
                 email: gateways.email.clone(),
@@ -123,6 +123,7 @@ impl Application {
             outbox_wake,
             mailbox: gateways.mailbox,
             standins: gateways.standins,
+            signup_link: gateways.signup_link,
             techpass_webhook_secret: gateways.techpass_webhook_secret,
             seed_webhook_secret: gateways.seed_webhook_secret,
         });
@@ -133,6 +134,9 @@ impl Application {
                 // Answers only in the embedded default (no SMTP relay), so it is outside the
                 // OpenAPI document; see docs/OPERATIONS.md.
                 .route("/api/v1/dev/mailbox", web::get().to(routes::dev::mailbox))
+                // The invitation link: a page for invitees, not part of the API.
+                .route("/accept/{token}", web::get().to(routes::accept::page))
+                .route("/accept/{token}", web::post().to(routes::accept::accept))
                 // The TechPass and SEED stand-ins (see `standins`): their API, not ours.
                 .route(
                     "/dev/techpass/v1/invitations",

@@ -23,6 +23,9 @@ pub struct AppState {
     pub mailbox: Option<Arc<DevMailbox>>,
     /// The TechPass and SEED stand-ins running in this process (those not configured).
     pub standins: Standins,
+    /// TechPass's sign-up for an invitation (`{reference}` = its id): where an accepted
+    /// invitation link leads.
+    pub signup_link: String,
     /// The secrets TechPass's and SEED's events are signed with (the stand-ins' own when they
     /// run).
     pub techpass_webhook_secret: Secret,

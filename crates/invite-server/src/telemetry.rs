@@ -78,9 +78,9 @@ pub async fn trace_requests(
         method = %req.method(),
         path = %req.path(),
     );
-    // The stand-ins' pages and answers (`/dev/…`) are theirs, not our API's: their error
-    // bodies stay as they are.
-    let own_body = req.path().starts_with("/dev/");
+    // The stand-ins' pages and answers (`/dev/…`) and the invitation link's pages (`/accept/…`)
+    // are not our API: their error bodies stay as they are.
+    let own_body = req.path().starts_with("/dev/") || req.path().starts_with("/accept/");
     let started = Instant::now();
     let result = next.call(req).instrument(span.clone()).await;
     // Handlers' and extractors' errors arrive here as responses. Only a failing middleware

@@ -27,8 +27,11 @@ pub struct Gateways {
     pub standins: Standins,
     pub techpass_webhook_secret: Secret,
     pub seed_webhook_secret: Secret,
-    /// The sign-up link of the invitation email; `{reference}` stands for the invitation id.
+    /// TechPass's sign-up for an invitation, where its link (`/accept/…`) leads; `{reference}`
+    /// stands for the invitation id.
     pub signup_link: String,
+    /// The invitation links' base: `{public URL}/accept`.
+    pub accept_base: String,
 }
 
 pub fn build(config: &Config, local: &Local) -> Result<Gateways, String> {
@@ -100,5 +103,6 @@ pub fn build(config: &Config, local: &Local) -> Result<Gateways, String> {
         techpass_webhook_secret: techpass_config.webhook_secret,
         seed_webhook_secret: seed_config.webhook_secret,
         signup_link,
+        accept_base: format!("{public_url}/accept"),
     })
 }

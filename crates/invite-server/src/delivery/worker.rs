@@ -41,9 +41,8 @@ pub struct WorkerSettings {
     /// How long an idle worker waits for due jobs when nothing wakes it.
     pub poll: StdDuration,
     pub retry: RetryPolicy,
-    /// Where the invitation email sends the invitee to sign up; `{reference}` stands for the
-    /// invitation id.
-    pub signup_link: String,
+    /// The base of the invitation links (`…/accept`); each email's link is `{base}/{job id}`.
+    pub accept_base: String,
     pub deadlines: Deadlines,
     /// How often the worker expires what is past its deadline.
     pub sweep: StdDuration,
@@ -61,7 +60,7 @@ impl WorkerSettings {
                 max_attempts: config.max_attempts,
                 ..RetryPolicy::default()
             },
-            signup_link: config.signup_url.clone(),
+            accept_base: "/accept".into(),
             deadlines: config.deadlines,
             sweep: StdDuration::from_secs(config.sweep_secs),
             reconcile: StdDuration::from_secs(config.reconcile_secs),
@@ -290,10 +289,7 @@ impl Worker {
         };
         match job.kind {
             DeliveryKind::Email => {
-                let link = self
-                    .settings
-                    .signup_link
-                    .replace("{reference}", &invitation.id);
+                let link = format!("{}/{}", self.settings.accept_base, job.id);
                 let message = email::invitation(&invitation.fields, officer_email, &link, &job.id);
                 self.email.send(&message).await
             }

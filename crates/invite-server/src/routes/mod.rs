@@ -1,11 +1,13 @@
 //! Every route of the API, registered through utoipa-actix-web so that a handler cannot exist
 //! without its OpenAPI entry. This list is the map of the service: start reading here.
 
+pub mod accept;
 pub mod api_keys;
 pub mod auth;
 pub mod batches;
 pub mod dev;
 pub mod health;
+mod html;
 pub mod invitations;
 pub mod operator;
 mod schema_shape;

@@ -3,10 +3,10 @@
 //! the upstream is not configured (404 otherwise), and not in the OpenAPI document: this is
 //! not our API but a stand-in for theirs.
 
-use actix_web::http::header::ContentType;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
+use super::html::html_page;
 use crate::delivery::email::escape;
 use crate::standins::{self, seed, techpass};
 use crate::state::AppState;
@@ -137,22 +137,13 @@ pub struct SignupForm {
 }
 
 fn page(status: actix_web::http::StatusCode, title: &str, body: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type(ContentType::html())
-        .body(format!(
-            "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title} · TechPass (local stand-in)</title>\
-         <style>body{{font-family:system-ui,sans-serif;max-width:34rem;margin:3rem auto;\
-         padding:0 1rem;line-height:1.5}}.banner{{background:#fff4ce;padding:.5rem .75rem;\
-         border-radius:4px}}label{{display:block;margin-top:1rem;font-weight:600}}\
-         input{{font:inherit;padding:.4rem;width:100%;box-sizing:border-box}}\
-         button{{margin-top:1.5rem;font:inherit;padding:.6rem 1.2rem;background:#0b5cad;\
-         color:#fff;border:0;border-radius:4px;cursor:pointer}}\
-         button:focus-visible,input:focus-visible{{outline:3px solid #f0a500}}</style></head>\
-         <body><p class=\"banner\" role=\"note\">Simulated TechPass: this local stand-in runs \
-         because no TechPass is configured.</p><main><h1>{title}</h1>{body}</main></body></html>"
-        ))
+    html_page(
+        status,
+        &format!("{title} · TechPass (local stand-in)"),
+        Some("Simulated TechPass: this local stand-in runs because no TechPass is configured."),
+        title,
+        body,
+    )
 }
 
 fn unknown_link() -> HttpResponse {

@@ -1,6 +1,7 @@
 //! Use cases, one module per resource. Handlers call these; these call the repositories inside
 //! `web::block`, one transaction per use case.
 
+pub mod accept;
 pub mod api_keys;
 pub mod batches;
 pub mod cursor;

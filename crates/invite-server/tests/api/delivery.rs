@@ -125,15 +125,42 @@ async fn the_embedded_journey_invite_email_link_sign_up_onboarded_then_seed() {
                 .await
                 .remove(0);
             let link = email["links"][0].as_str().expect("link").to_owned();
+            let jobs = outbox::of_invitation(&mut app.db(), &id).expect("jobs");
+            let email_job = jobs
+                .iter()
+                .find(|j| j.kind == invite_core::api::DeliveryKind::Email)
+                .expect("email job");
             assert_eq!(
                 link,
-                app.url(&format!("/dev/techpass/signup?reference={id}")),
-                "the stand-in's sign-up page"
+                app.url(&format!("/accept/{}", email_job.id)),
+                "our invitation link"
             );
 
             // Opening the link (as a mail scanner would) shows a page and changes nothing.
+            let page = app.client.get(&link).send().await.expect("page");
+            assert_eq!(page.status(), 200);
+            let page = page.text().await.expect("html");
+            assert!(page.contains("Continue to TechPass sign-up"), "{page}");
+            assert!(page.contains("jane_tan@tech.gov.sg"), "{page}");
+            let invitation = format!("/api/v1/invitations/{id}");
+            assert_eq!(
+                app.get_value(&invitation, &token).await["techpass_status"],
+                "pending"
+            );
+
+            // Its button leads on to TechPass's (here the stand-in's) sign-up for this invitation.
+            let onward = app.client.post(&link).send().await.expect("accept");
+            assert_eq!(onward.status(), 303);
+            let signup = onward.headers()["location"]
+                .to_str()
+                .expect("location")
+                .to_owned();
+            assert_eq!(
+                signup,
+                app.url(&format!("/dev/techpass/signup?reference={id}"))
+            );
             let page = eventually("the sign-up page", || async {
-                let response = app.client.get(&link).send().await.expect("page");
+                let response = app.client.get(&signup).send().await.expect("page");
                 (response.status() == 200).then_some(response)
             })
             .await
@@ -141,12 +168,6 @@ async fn the_embedded_journey_invite_email_link_sign_up_onboarded_then_seed() {
             .await
             .expect("html");
             assert!(page.contains("Create your TechPass account"), "{page}");
-            assert!(page.contains("jane_tan@tech.gov.sg"), "{page}");
-            let invitation = format!("/api/v1/invitations/{id}");
-            assert_eq!(
-                app.get_value(&invitation, &token).await["techpass_status"],
-                "pending"
-            );
 
             // Only the button creates the account; TechPass then reports it, signed.
             let created = app

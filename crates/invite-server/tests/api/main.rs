@@ -6,6 +6,7 @@ mod store;
 mod techpass;
 mod upstreams;
 
+mod accept;
 mod api_keys;
 mod auth;
 mod batches;

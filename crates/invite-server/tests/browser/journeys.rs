@@ -343,13 +343,17 @@ async fn the_embedded_journey_invite_then_mailbox_then_sign_up_then_onboarded() 
     .await;
     browser.screenshot("mailbox").await;
 
-    // Following the link opens TechPass's (stand-in) page; only its button signs up.
+    // The link opens the invitation's page (opening it changes nothing); its button leads on
+    // to TechPass's sign-up (the stand-in's), where only the next button signs up.
     browser
         .find(Locator::Css(".mail-links a"))
         .await
         .click()
         .await
         .expect("the link");
+    browser.wait_for_text("Continue to TechPass sign-up").await;
+    browser.screenshot("invitation-link").await;
+    browser.click_button("Continue to TechPass sign-up").await;
     browser.wait_for_text("Create your TechPass account").await;
     browser.fill("first_name", "Wei Ling").await;
     browser.fill("last_name", "Lim").await;
