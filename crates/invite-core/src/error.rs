@@ -123,12 +123,14 @@ pub enum ErrorCode {
     NotApplicable,
     DuplicateInFile,
     AlreadyInvited,
+    /// The email already has a TechPass account (TechPass's directory says so).
+    AlreadyOnTechpass,
     /// An API key's name (see [`crate::api_key::ApiKeyName`]).
     InvalidName,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::Required,
         ErrorCode::TooLong,
         ErrorCode::ControlCharacter,
@@ -145,6 +147,7 @@ impl ErrorCode {
         ErrorCode::NotApplicable,
         ErrorCode::DuplicateInFile,
         ErrorCode::AlreadyInvited,
+        ErrorCode::AlreadyOnTechpass,
         ErrorCode::InvalidName,
     ];
 
@@ -166,6 +169,7 @@ impl ErrorCode {
             ErrorCode::NotApplicable => "not_applicable",
             ErrorCode::DuplicateInFile => "duplicate_in_file",
             ErrorCode::AlreadyInvited => "already_invited",
+            ErrorCode::AlreadyOnTechpass => "already_on_techpass",
             ErrorCode::InvalidName => "invalid_name",
         }
     }
@@ -226,6 +230,10 @@ impl ErrorCode {
             }
             ErrorCode::AlreadyInvited => {
                 format!("This {} already has an invitation.", field.noun())
+            }
+            ErrorCode::AlreadyOnTechpass => {
+                "This email already has a TechPass account: there is no need to invite it."
+                    .to_owned()
             }
             ErrorCode::InvalidName => crate::api_key::rule(),
         }

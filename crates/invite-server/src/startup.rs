@@ -124,6 +124,7 @@ impl Application {
             mailbox: gateways.mailbox,
             standins: gateways.standins,
             signup_link: gateways.signup_link,
+            directory: gateways.directory,
             techpass_webhook_secret: gateways.techpass_webhook_secret,
             seed_webhook_secret: gateways.seed_webhook_secret,
         });
@@ -153,6 +154,10 @@ impl Application {
                 .route(
                     "/dev/seed/v1/provisioning-requests/{reference}",
                     web::get().to(routes::standins::seed_state),
+                )
+                .route(
+                    "/dev/techpass/v1/users/lookup",
+                    web::post().to(routes::standins::techpass_lookup),
                 )
                 .route(
                     "/dev/techpass/v1/revocations",

@@ -10,6 +10,7 @@ use invite_core::api::UpstreamSource;
 
 use crate::config::{Config, Secret};
 use crate::db::Pool;
+use crate::delivery::directory::Directory;
 use crate::delivery::mailbox::DevMailbox;
 use crate::standins::Standins;
 
@@ -26,6 +27,8 @@ pub struct AppState {
     /// TechPass's sign-up for an invitation (`{reference}` = its id): where an accepted
     /// invitation link leads.
     pub signup_link: String,
+    /// "Already on TechPass?" (TechPass's directory, or the stand-in's).
+    pub directory: Arc<Directory>,
     /// The secrets TechPass's and SEED's events are signed with (the stand-ins' own when they
     /// run).
     pub techpass_webhook_secret: Secret,

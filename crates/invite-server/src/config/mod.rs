@@ -92,6 +92,9 @@ pub struct Config {
     /// `INVITES_STANDIN_SEED_DELAY_MS` (default 2000): how long the SEED stand-in takes to
     /// provision.
     pub standin_seed_delay_ms: u64,
+    /// `INVITES_TECHPASS_LOOKUP_TIMEOUT_MS` (default 1500): the longest an invitation or upload
+    /// waits for TechPass's "already has an account?" answer before going on without it.
+    pub directory_timeout_ms: u64,
     /// `INVITES_OPERATORS`: the officers (emails, comma-separated) who may use the operator API
     /// (delivery backlog, dead jobs and their retry), signed in or with their API keys.
     pub operators: Vec<String>,
@@ -182,6 +185,7 @@ impl Config {
             techpass: None,
             seed: None,
             public_url: None,
+            directory_timeout_ms: 1500,
             standin_seed_delay_ms: 2000,
             operators: Vec::new(),
         }
@@ -250,6 +254,10 @@ impl Config {
         config.email = EmailConfig::from_settings(&settings)?;
         config.techpass = UpstreamConfig::from_settings(&settings, "TECHPASS")?;
         config.seed = UpstreamConfig::from_settings(&settings, "SEED")?;
+        config.directory_timeout_ms = settings.parse(
+            "INVITES_TECHPASS_LOOKUP_TIMEOUT_MS",
+            config.directory_timeout_ms,
+        )?;
         config.public_url = var("INVITES_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_owned());
         config.standin_seed_delay_ms = settings.parse(
             "INVITES_STANDIN_SEED_DELAY_MS",

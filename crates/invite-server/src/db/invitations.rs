@@ -178,6 +178,9 @@ const LOOKUP_CHUNK: usize = 500;
 pub struct ActiveKeys {
     pub emails: HashSet<String>,
     pub usernames: HashSet<String>,
+    /// Emails that already have a TechPass account (from TechPass's directory, not the
+    /// database; filled in by the caller).
+    pub on_techpass: HashSet<String>,
 }
 
 /// Who is already invited: which of `emails` and of `username_keys` (`canonical` usernames)

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::directory::Directory;
 use super::mailbox::DevMailbox;
 use super::seed::SeedClient;
 use super::smtp::SmtpSender;
@@ -32,6 +33,7 @@ pub struct Gateways {
     pub signup_link: String,
     /// The invitation links' base: `{public URL}/accept`.
     pub accept_base: String,
+    pub directory: Arc<Directory>,
 }
 
 pub fn build(config: &Config, local: &Local) -> Result<Gateways, String> {
@@ -90,6 +92,7 @@ pub fn build(config: &Config, local: &Local) -> Result<Gateways, String> {
         config.delivery.signup_url.clone()
     };
     let techpass = Arc::new(TechpassClient::new(&techpass_config)?);
+    let techpass_lookup = techpass.lookup();
     let seed = Arc::new(SeedClient::new(&seed_config)?);
     Ok(Gateways {
         email,
@@ -104,5 +107,10 @@ pub fn build(config: &Config, local: &Local) -> Result<Gateways, String> {
         seed_webhook_secret: seed_config.webhook_secret,
         signup_link,
         accept_base: format!("{public_url}/accept"),
+        directory: Arc::new(Directory::new(
+            Arc::new(techpass_lookup),
+            Duration::from_millis(config.directory_timeout_ms),
+            Duration::from_secs(60),
+        )),
     })
 }

@@ -5,6 +5,7 @@
 //! (`mailbox`). TechPass (`techpass`) and SEED (`seed`) are HTTP upstreams (`upstream`) behind
 //! the `Provisioner` trait.
 
+pub mod directory;
 pub mod email;
 pub mod gateways;
 pub mod mailbox;

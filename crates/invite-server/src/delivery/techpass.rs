@@ -24,6 +24,13 @@ impl TechpassClient {
         })
     }
 
+    /// The same client, asking TechPass's directory who already has an account.
+    pub fn lookup(&self) -> super::directory::TechpassLookup {
+        super::directory::TechpassLookup {
+            upstream: Arc::clone(&self.upstream),
+        }
+    }
+
     /// The same client, telling TechPass of revoked invitations.
     pub fn revocations(&self) -> TechpassRevocations {
         TechpassRevocations {

@@ -86,6 +86,36 @@ impl Upstream {
 }
 
 impl Upstream {
+    /// POSTs `body` and reads the JSON answer (a question, not an action: no idempotency key).
+    pub async fn post_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T, Failure> {
+        let url = format!("{}{path}", self.base_url);
+        let response = self
+            .client
+            .post(&url)
+            .bearer_auth(self.token.expose())
+            .json(body)
+            .send()
+            .await
+            .map_err(|error| Failure::Retryable {
+                reason: format!("{} could not be asked ({})", self.name, without_url(&error)),
+                retry_after: None,
+            })?;
+        let status = response.status();
+        if !status.is_success() {
+            let retry_after = retry_after(response.headers(), Utc::now());
+            let detail = error_detail(response).await;
+            return Err(classify(self.name, status, retry_after, &detail));
+        }
+        response.json().await.map_err(|e| Failure::Retryable {
+            reason: format!("{} answered something unreadable: {e}", self.name),
+            retry_after: None,
+        })
+    }
+
     /// GETs `path` as JSON; `None` when the upstream does not know it (404).
     pub async fn get<T: serde::de::DeserializeOwned>(
         &self,

@@ -107,7 +107,15 @@ pub async fn upload(
     let limits = Limits::default();
     let (filename, bytes) = read_file_part(payload, limits.max_file_bytes).await?;
     let filename = batches::clean_filename(filename.as_deref());
-    let batch = batches::upload(&state.pool, caller.actor(), filename, bytes, limits).await?;
+    let batch = batches::upload(
+        &state.pool,
+        caller.actor(),
+        filename,
+        bytes,
+        limits,
+        &state.directory,
+    )
+    .await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/batches/{}", batch.id)))
         .json(batch))
@@ -205,7 +213,13 @@ pub async fn submit(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<web::Json<Batch>, ApiError> {
-    let batch = batches::submit(&state.pool, caller.actor(), id.into_inner()).await?;
+    let batch = batches::submit(
+        &state.pool,
+        caller.actor(),
+        id.into_inner(),
+        &state.directory,
+    )
+    .await?;
     state.outbox_wake.notify_one();
     Ok(web::Json(batch))
 }

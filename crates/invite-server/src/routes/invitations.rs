@@ -57,8 +57,15 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
     let ttl = chrono::Duration::hours(state.config.idempotency_ttl_hours);
-    let created =
-        invitations::create(&state.pool, caller.actor(), body.into_inner(), key, ttl).await?;
+    let created = invitations::create(
+        &state.pool,
+        caller.actor(),
+        body.into_inner(),
+        key,
+        ttl,
+        &state.directory,
+    )
+    .await?;
     state.outbox_wake.notify_one();
     let location = format!("/api/v1/invitations/{}", created.invitation.id);
     let mut response = HttpResponse::build(StatusCode::CREATED);

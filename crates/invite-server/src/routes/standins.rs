@@ -68,6 +68,30 @@ pub async fn techpass_revocation(
     HttpResponse::Ok().json(serde_json::json!({ "id": body.reference, "status": "revoked" }))
 }
 
+#[derive(Debug, Deserialize)]
+pub struct LookupRequest {
+    pub emails: Vec<String>,
+}
+
+/// `POST /dev/techpass/v1/users/lookup`: who already has an (active) account here.
+pub async fn techpass_lookup(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Option<web::Json<LookupRequest>>,
+) -> HttpResponse {
+    let Some(standin) = &state.standins.techpass else {
+        return not_here();
+    };
+    if !standins::authorised(&req, &standin.config.token) {
+        return unauthorised();
+    }
+    let Some(body) = body else {
+        return bad_body();
+    };
+    let existing = standin.active_among(&body.emails);
+    HttpResponse::Ok().json(serde_json::json!({ "existing": existing }))
+}
+
 /// `GET /dev/techpass/v1/invitations/{reference}`.
 pub async fn techpass_state(
     req: HttpRequest,

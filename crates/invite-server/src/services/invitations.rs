@@ -13,6 +13,7 @@ use crate::db::idempotency::{self, Claim};
 use crate::db::invitations::{self as repo, InsertError, InvitationRow, ListQuery};
 use crate::db::outbox::{self, JobRecord};
 use crate::db::{self, DbConnection, Pool, audit};
+use crate::delivery::directory::Directory;
 use crate::error::ApiError;
 
 pub const MAX_PAGE: i64 = 100;
@@ -26,6 +27,17 @@ pub fn channel_for(actor: &Actor, user_type: UserType) -> Channel {
         (true, _) => Channel::Api,
         (false, UserType::PublicOfficer) => Channel::EmailInvitation,
         (false, UserType::Vendor) => Channel::CreateAccount,
+    }
+}
+
+pub fn already_on_techpass() -> ApiError {
+    ApiError::ConflictOnField {
+        detail: "This email address already has a TechPass account: there is no need to invite it."
+            .into(),
+        errors: vec![FieldError::new(
+            invite_core::Field::Email,
+            ErrorCode::AlreadyOnTechpass,
+        )],
     }
 }
 
@@ -130,10 +142,18 @@ pub async fn create(
     draft: InvitationDraft,
     idempotency_key: Option<String>,
     idempotency_ttl: chrono::Duration,
+    directory: &Directory,
 ) -> Result<Created, ApiError> {
     // Validation needs no database: an invalid body is refused without touching any key.
     let request = draft.parse().map_err(ApiError::validation)?;
     let channel = channel_for(actor, request.user_type());
+    // Asked before the transaction (it is a call to TechPass), applied inside it, after a
+    // replay would have answered.
+    let on_techpass = directory
+        .on_techpass(&[request.email().to_owned()])
+        .await
+        .existing
+        .contains(request.email());
     let actor = actor.clone();
     with_conn(pool, move |conn| {
         // One transaction: the key's claim, the invitation and the stored response commit or
@@ -158,6 +178,9 @@ pub async fn create(
                         });
                     }
                 }
+            }
+            if on_techpass {
+                return Err(already_on_techpass());
             }
             let row = insert_invitation(conn, &actor, request, channel).map_err(|e| match e {
                 InsertError::AlreadyInvited(field) => already_invited(field),

@@ -92,6 +92,21 @@ impl TechpassStandin {
         }
     }
 
+    /// Which of `emails` have an active account here.
+    pub fn active_among(&self, emails: &[String]) -> Vec<String> {
+        let invitees = self.invitees.lock().unwrap_or_else(|e| e.into_inner());
+        let active: std::collections::HashSet<String> = invitees
+            .values()
+            .filter(|i| i.active)
+            .map(|i| i.request.email.to_lowercase())
+            .collect();
+        emails
+            .iter()
+            .filter(|e| active.contains(&e.to_lowercase()))
+            .cloned()
+            .collect()
+    }
+
     pub fn invitee(&self, reference: uuid::Uuid) -> Option<Invitee> {
         let invitees = self.invitees.lock().unwrap_or_else(|e| e.into_inner());
         invitees.get(&reference).cloned()

@@ -15,6 +15,7 @@ mod errors;
 mod expiry;
 mod invitations;
 mod oidc;
+mod on_techpass;
 mod openapi;
 mod operations;
 mod operator;

@@ -181,6 +181,7 @@ async fn a_job_whose_server_was_killed_mid_delivery_resumes_after_its_lease() {
                 // killed while it waits.
                 let server = MockServer::start().await;
                 Mock::given(method("POST"))
+                    .and(wiremock::matchers::path("/v1/invitations"))
                     .respond_with(
                         ResponseTemplate::new(201).set_delay(std::time::Duration::from_secs(30)),
                     )

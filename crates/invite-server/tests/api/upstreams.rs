@@ -35,6 +35,14 @@ pub fn configure(config: &mut Config, server_uri: &str) {
 /// A mock that accepts every request, for tests about what comes back rather than what goes.
 pub async fn accepting() -> MockServer {
     let server = MockServer::start().await;
+    // Nobody is on TechPass yet.
+    Mock::given(method("POST"))
+        .and(wiremock::matchers::path("/v1/users/lookup"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(serde_json::json!({ "existing": [] })),
+        )
+        .mount(&server)
+        .await;
     Mock::given(method("POST"))
         .respond_with(ResponseTemplate::new(201))
         .mount(&server)

@@ -106,7 +106,13 @@ pub(super) fn conflicts(
         (false, false) => None,
     };
     let mut errors = Vec::new();
-    if let Some(code) = code(in_file.email, invited.emails.contains(&keys.email)) {
+    let email_code = code(in_file.email, invited.emails.contains(&keys.email)).or_else(|| {
+        invited
+            .on_techpass
+            .contains(&keys.email)
+            .then_some(ErrorCode::AlreadyOnTechpass)
+    });
+    if let Some(code) = email_code {
         errors.push(cell_error(
             Field::Email,
             code,
@@ -176,6 +182,7 @@ mod tests {
         let invited = ActiveKeys {
             emails: ["a@x.com".to_owned()].into(),
             usernames: ["tan ah kow".to_owned()].into(),
+            on_techpass: ["a@x.com".to_owned()].into(),
         };
         let both_in_file = InFile {
             email: true,
@@ -201,6 +208,28 @@ mod tests {
             ]
         );
         assert!(conflicts(&row, InFile::default(), &ActiveKeys::default(), 2, &cells).is_empty());
+        // On TechPass already: its own code, after the file's and our own invitations'.
+        let on_techpass_only = ActiveKeys {
+            on_techpass: ["a@x.com".to_owned()].into(),
+            ..ActiveKeys::default()
+        };
+        assert_eq!(
+            codes(&conflicts(
+                &row,
+                InFile::default(),
+                &on_techpass_only,
+                2,
+                &cells
+            )),
+            vec![("email", "already_on_techpass")]
+        );
+        assert_eq!(
+            codes(&conflicts(&row, InFile::default(), &invited, 2, &cells)),
+            vec![
+                ("email", "already_invited"),
+                ("techpass_username", "already_invited")
+            ]
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ use super::with_conn;
 use crate::actor::Actor;
 use crate::db::batches::{self as repo, BatchRecord, BatchRowRecord};
 use crate::db::{self, DbConnection, Pool};
+use crate::delivery::directory::Directory;
 use crate::error::ApiError;
 
 pub const FILENAME_MAX: usize = 255;
@@ -117,30 +118,39 @@ pub async fn upload(
     filename: String,
     bytes: Vec<u8>,
     limits: Limits,
+    directory: &Directory,
 ) -> Result<Batch, ApiError> {
     // Parsing is CPU-bound: keep it off the async workers.
     let sheet_rows = web::block(move || invite_sheets::read_upload(&bytes, &limits))
         .await?
         .map_err(import_problem)?;
-    let officer_id = actor.officer_id.clone();
+    let batch = BatchRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        officer_id: actor.officer_id.clone(),
+        filename,
+        created_at: db::now(),
+    };
+    let mut staged: Vec<Staged> = sheet_rows
+        .iter()
+        .map(|r| stage_sheet_row(&batch.id, r))
+        .collect();
+    drop(sheet_rows);
+    // Who is on TechPass already: asked before the database work, bounded; rows it could not
+    // check are checked again at submit.
+    let emails: Vec<String> = staged
+        .iter()
+        .filter_map(|s| s.valid.as_ref().map(|(k, _)| k.email.clone()))
+        .collect();
+    let on_techpass = directory.on_techpass(&emails).await.existing;
     with_conn(pool, move |conn| {
-        let batch = BatchRecord {
-            id: uuid::Uuid::new_v4().to_string(),
-            officer_id,
-            filename,
-            created_at: db::now(),
-        };
-        let mut staged: Vec<Staged> = sheet_rows
-            .iter()
-            .map(|r| stage_sheet_row(&batch.id, r))
-            .collect();
         let keys = || {
             staged
                 .iter()
                 .filter_map(|s| s.valid.as_ref().map(|(k, _)| k))
         };
         let file = FileKeys::count(keys());
-        let invited = checks::already_invited(conn, keys())?;
+        let mut invited = checks::already_invited(conn, keys())?;
+        invited.on_techpass = on_techpass;
         for row in &mut staged {
             if let Some((keys, cells)) = &row.valid {
                 let n = row.record.row_number;

@@ -5,6 +5,8 @@
 //! each email invited once. Chunks of rows take a set-based path; a chunk that collides with an
 //! invitation made meanwhile is taken again row by row, so only the rows at fault fail.
 
+use std::collections::HashSet;
+
 use diesel::Connection;
 use invite_core::api::{Batch, BatchRowError, Channel};
 use invite_core::{ErrorCode, FieldError};
@@ -16,6 +18,7 @@ use crate::actor::Actor;
 use crate::db::batches as repo;
 use crate::db::invitations::InsertError;
 use crate::db::{DbConnection, Pool};
+use crate::delivery::directory::Directory;
 use crate::error::ApiError;
 use crate::services::invitations::{NewInvitation, insert_invitations};
 use crate::services::with_conn;
@@ -49,7 +52,25 @@ impl From<diesel::result::Error> for ChunkError {
     }
 }
 
-pub async fn submit(pool: &Pool, actor: &Actor, batch_id: uuid::Uuid) -> Result<Batch, ApiError> {
+pub async fn submit(
+    pool: &Pool,
+    actor: &Actor,
+    batch_id: uuid::Uuid,
+    directory: &Directory,
+) -> Result<Batch, ApiError> {
+    // Asked again now (the upload's answer may be old, or TechPass may not have answered then).
+    let officer_id = actor.officer_id.clone();
+    let batch = with_conn(pool, move |conn| {
+        load(conn, &officer_id, &batch_id.to_string())
+    })
+    .await?;
+    let emails: Vec<String> = batch
+        .rows
+        .iter()
+        .filter(|r| r.status == invite_core::api::BatchRowStatus::Valid)
+        .filter_map(|r| r.fields.parse().ok().map(|req| req.email().to_owned()))
+        .collect();
+    let on_techpass = directory.on_techpass(&emails).await.existing;
     let actor = actor.clone();
     with_conn(pool, move |conn| {
         let batch_id = batch_id.to_string();
@@ -57,7 +78,7 @@ pub async fn submit(pool: &Pool, actor: &Actor, batch_id: uuid::Uuid) -> Result<
         let pending = repo::valid_row_ids(conn, &batch_id)?;
         let mut submitted = 0usize;
         for chunk in pending.chunks(SUBMIT_CHUNK) {
-            submitted += match submit_chunk(conn, &actor, chunk) {
+            submitted += match submit_chunk(conn, &actor, chunk, &on_techpass) {
                 Ok(n) => n,
                 Err(ChunkError::Collision) => submit_one_by_one(conn, &actor, chunk)?,
                 Err(ChunkError::Api(e)) => return Err(e),
@@ -76,6 +97,7 @@ fn submit_chunk(
     conn: &mut DbConnection,
     actor: &Actor,
     ids: &[String],
+    on_techpass: &HashSet<String>,
 ) -> Result<usize, ChunkError> {
     conn.transaction(|conn| {
         // The claim (a write) comes first: on SQLite the write lock is then taken up front.
@@ -88,12 +110,13 @@ fn submit_chunk(
                 Ok((request, keys))
             })
             .collect();
-        let invited = checks::already_invited(
+        let mut invited = checks::already_invited(
             conn,
             parsed
                 .iter()
                 .filter_map(|p| p.as_ref().ok().map(|(_, keys)| keys)),
         )?;
+        invited.on_techpass = on_techpass.clone();
         let mut accepted = Vec::with_capacity(claimed.len());
         for (row, parsed) in claimed.iter().zip(parsed) {
             let n = row.row_number;
