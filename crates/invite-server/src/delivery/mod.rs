@@ -56,6 +56,31 @@ pub type Checking<'a> = Pin<
     Box<dyn Future<Output = Result<Option<invite_core::api::UpstreamEvent>, Failure>> + Send + 'a>,
 >;
 
+/// The event an upstream would have sent about `invitation`: `event_type` reached at `at`.
+pub fn read_back_event(
+    invitation: &crate::db::invitations::InvitationRow,
+    event_type: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    names: (Option<String>, Option<String>),
+    reason: Option<String>,
+) -> Result<invite_core::api::UpstreamEvent, Failure> {
+    let reference =
+        crate::db::parse_id("invitations", &invitation.id).map_err(|e| Failure::Permanent {
+            reason: e.to_string(),
+        })?;
+    Ok(invite_core::api::UpstreamEvent {
+        event_type: event_type.into(),
+        timestamp: at,
+        data: invite_core::api::UpstreamEventData {
+            reference,
+            email: invitation.fields.email.clone(),
+            first_name: names.0,
+            last_name: names.1,
+            reason,
+        },
+    })
+}
+
 /// Reads an invitation's state back from an upstream, for events that never arrived.
 pub trait Reconciler: Send + Sync {
     fn check<'a>(&'a self, invitation: &'a crate::db::invitations::InvitationRow) -> Checking<'a>;

@@ -75,21 +75,14 @@ impl Reconciler for SeedClient {
                 "failed" => "provisioning.failed",
                 _ => return Ok(None),
             };
-            Ok(Some(invite_core::api::UpstreamEvent {
-                event_type: event_type.into(),
-                timestamp: state.updated_at,
-                data: invite_core::api::UpstreamEventData {
-                    reference: crate::db::parse_id("invitations", &invitation.id).map_err(|e| {
-                        super::Failure::Permanent {
-                            reason: e.to_string(),
-                        }
-                    })?,
-                    email: invitation.fields.email.clone(),
-                    first_name: None,
-                    last_name: None,
-                    reason: state.reason,
-                },
-            }))
+            super::read_back_event(
+                invitation,
+                event_type,
+                state.updated_at,
+                (None, None),
+                state.reason,
+            )
+            .map(Some)
         })
     }
 }

@@ -170,21 +170,14 @@ impl Reconciler for TechpassClient {
                 "failed" => "user.failed",
                 _ => return Ok(None),
             };
-            Ok(Some(invite_core::api::UpstreamEvent {
-                event_type: event_type.into(),
-                timestamp: state.updated_at,
-                data: invite_core::api::UpstreamEventData {
-                    reference: crate::db::parse_id("invitations", &invitation.id).map_err(|e| {
-                        super::Failure::Permanent {
-                            reason: e.to_string(),
-                        }
-                    })?,
-                    email: invitation.fields.email.clone(),
-                    first_name: state.first_name,
-                    last_name: state.last_name,
-                    reason: state.reason,
-                },
-            }))
+            super::read_back_event(
+                invitation,
+                event_type,
+                state.updated_at,
+                (state.first_name, state.last_name),
+                state.reason,
+            )
+            .map(Some)
         })
     }
 }

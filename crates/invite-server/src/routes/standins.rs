@@ -15,6 +15,22 @@ fn not_here() -> HttpResponse {
     HttpResponse::NotFound().body("The stand-in is off: a real upstream is configured.")
 }
 
+/// The stand-in, if it runs and the request carries its token; else the answer to give.
+fn admit<'a, S>(
+    standin: &'a Option<std::sync::Arc<S>>,
+    req: &HttpRequest,
+    token: impl Fn(&S) -> &crate::config::Secret,
+) -> Result<&'a std::sync::Arc<S>, Box<HttpResponse>> {
+    let Some(standin) = standin else {
+        return Err(Box::new(not_here()));
+    };
+    if standins::authorised(req, token(standin)) {
+        Ok(standin)
+    } else {
+        Err(Box::new(unauthorised()))
+    }
+}
+
 fn bad_body() -> HttpResponse {
     HttpResponse::BadRequest()
         .json(serde_json::json!({ "detail": "the body is not a valid request" }))
@@ -30,12 +46,10 @@ pub async fn techpass_request(
     state: web::Data<AppState>,
     body: Option<web::Json<techpass::Request>>,
 ) -> HttpResponse {
-    let Some(standin) = &state.standins.techpass else {
-        return not_here();
+    let standin = match admit(&state.standins.techpass, &req, |s| &s.config.token) {
+        Ok(standin) => standin,
+        Err(refused) => return *refused,
     };
-    if !standins::authorised(&req, &standin.config.token) {
-        return unauthorised();
-    }
     let Some(body) = body else {
         return bad_body();
     };
@@ -55,12 +69,10 @@ pub async fn techpass_revocation(
     state: web::Data<AppState>,
     body: Option<web::Json<RevocationRequest>>,
 ) -> HttpResponse {
-    let Some(standin) = &state.standins.techpass else {
-        return not_here();
+    let standin = match admit(&state.standins.techpass, &req, |s| &s.config.token) {
+        Ok(standin) => standin,
+        Err(refused) => return *refused,
     };
-    if !standins::authorised(&req, &standin.config.token) {
-        return unauthorised();
-    }
     let Some(body) = body else {
         return bad_body();
     };
@@ -79,12 +91,10 @@ pub async fn techpass_lookup(
     state: web::Data<AppState>,
     body: Option<web::Json<LookupRequest>>,
 ) -> HttpResponse {
-    let Some(standin) = &state.standins.techpass else {
-        return not_here();
+    let standin = match admit(&state.standins.techpass, &req, |s| &s.config.token) {
+        Ok(standin) => standin,
+        Err(refused) => return *refused,
     };
-    if !standins::authorised(&req, &standin.config.token) {
-        return unauthorised();
-    }
     let Some(body) = body else {
         return bad_body();
     };
@@ -98,12 +108,10 @@ pub async fn techpass_state(
     state: web::Data<AppState>,
     reference: web::Path<uuid::Uuid>,
 ) -> HttpResponse {
-    let Some(standin) = &state.standins.techpass else {
-        return not_here();
+    let standin = match admit(&state.standins.techpass, &req, |s| &s.config.token) {
+        Ok(standin) => standin,
+        Err(refused) => return *refused,
     };
-    if !standins::authorised(&req, &standin.config.token) {
-        return unauthorised();
-    }
     match standin.invitee(reference.into_inner()) {
         Some(invitee) => HttpResponse::Ok().json(invitee.state()),
         None => HttpResponse::NotFound().json(serde_json::json!({ "detail": "unknown reference" })),
@@ -116,12 +124,10 @@ pub async fn seed_state(
     state: web::Data<AppState>,
     reference: web::Path<uuid::Uuid>,
 ) -> HttpResponse {
-    let Some(standin) = &state.standins.seed else {
-        return not_here();
+    let standin = match admit(&state.standins.seed, &req, |s| &s.config.token) {
+        Ok(standin) => standin,
+        Err(refused) => return *refused,
     };
-    if !standins::authorised(&req, &standin.config.token) {
-        return unauthorised();
-    }
     match standin.state(reference.into_inner()) {
         Some(body) => HttpResponse::Ok().json(body),
         None => HttpResponse::NotFound().json(serde_json::json!({ "detail": "unknown reference" })),
@@ -134,12 +140,10 @@ pub async fn seed_request(
     state: web::Data<AppState>,
     body: Option<web::Json<seed::Request>>,
 ) -> HttpResponse {
-    let Some(standin) = &state.standins.seed else {
-        return not_here();
+    let standin = match admit(&state.standins.seed, &req, |s| &s.config.token) {
+        Ok(standin) => standin,
+        Err(refused) => return *refused,
     };
-    if !standins::authorised(&req, &standin.config.token) {
-        return unauthorised();
-    }
     let Some(body) = body else {
         return bad_body();
     };
