@@ -303,8 +303,11 @@ async fn creates(server: &Arc<Server>, prefix: &str, clients: usize) -> Value {
 }
 
 /// One create-throughput run: sequential, then concurrent. Prints a JSON object.
-async fn create_run(backend: &str) {
-    let server = Arc::new(Server::start(backend).await);
+/// `worker`: whether this server delivers while it takes creates (false: a replica that only
+/// serves requests, so only the outbox's own write is measured).
+async fn create_run(backend: &str, worker: bool) {
+    let (database, url) = Database::create(backend);
+    let server = Arc::new(Server::on(database, url, |c| c.delivery.worker = worker).await);
     for i in 0..20 {
         let body = officer_invite(&format!("warmup.{i}@tech.gov.sg"));
         let (status, _) = received(server.post("/invitations").json(&body)).await;
@@ -530,7 +533,10 @@ fn main() {
                 let rows = parse(2).expect("rows");
                 runtime.block_on(upload_run(backend, rows, encoding == "gzip"));
             }
-            [flag, backend] if flag == "--create" => runtime.block_on(create_run(backend)),
+            [flag, backend] if flag == "--create" => runtime.block_on(create_run(backend, true)),
+            [flag, backend, mode] if flag == "--create" && mode == "no-worker" => {
+                runtime.block_on(create_run(backend, false))
+            }
             [flag, backend, _] if flag == "--drain" => {
                 runtime.block_on(drain_run(backend, parse(2).expect("rows")))
             }
