@@ -414,14 +414,19 @@ fn InvitationRow(
     };
     let techpass_failed = invitation.techpass_status == TechpassStatus::Failed;
     let techpass_failure = failure(techpass_failed);
-    // Until when the invitee can take it up (TechPass's deadline), while pending.
-    let expiry = invitation.expires_at.map(|at| {
-        view! {
-            <span class="cell-hint">
-                "Expires " <time datetime=at.to_rfc3339()>{time::date(at)}</time>
-            </span>
-        }
-    });
+    // A date under a status: until when a pending one can be taken up, when it was revoked.
+    let dated = |label: &'static str, at: Option<chrono::DateTime<chrono::Utc>>| {
+        at.map(|at| {
+            view! {
+                <span class="cell-hint">
+                    {label} " " <time datetime=at.to_rfc3339()>{time::date(at)}</time>
+                </span>
+            }
+        })
+    };
+    let expiry = dated("Expires", invitation.expires_at);
+    let revoked = dated("Revoked", invitation.revoked_at);
+    let seed_expiry = dated("Expires", invitation.seed_expires_at);
     let seed_failure = failure(!techpass_failed && invitation.seed_status == SeedStatus::Failed);
     view! {
         <tr>
@@ -441,10 +446,12 @@ fn InvitationRow(
                 <StatusTag status=invitation.techpass_status />
                 {techpass_failure}
                 {expiry}
+                {revoked}
             </td>
             <td>
                 <StatusTag status=invitation.seed_status />
                 {seed_failure}
+                {seed_expiry}
             </td>
             <td class="cell-actions">{resend_cell} {revoke_button}</td>
         </tr>

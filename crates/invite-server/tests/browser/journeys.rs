@@ -425,6 +425,11 @@ async fn revoking_from_the_status_page_asks_first_then_shows_revoked() {
         )
         .await;
     assert!(!row.contains("Resend invite"), "{row}");
+    let today = chrono::Utc::now().format("%d %b %Y").to_string();
+    assert!(
+        row.contains(&format!("Revoked {today}")) && !row.contains("Expires"),
+        "dated, no deadline left: {row}"
+    );
     let revoke_buttons = browser
         .client
         .find_all(Locator::XPath("//button[normalize-space()='Revoke']"))
