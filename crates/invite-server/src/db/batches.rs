@@ -221,6 +221,21 @@ pub fn valid_row_ids(conn: &mut DbConnection, batch_id: &str) -> QueryResult<Vec
         .load(conn)
 }
 
+/// The emails, as entered, of the valid rows of the officer's batch (what a submit may invite).
+pub fn valid_row_emails(
+    conn: &mut DbConnection,
+    officer_id: &str,
+    batch_id: &str,
+) -> QueryResult<Vec<String>> {
+    batch_rows::table
+        .inner_join(batches::table)
+        .filter(batches::officer_id.eq(officer_id))
+        .filter(batch_rows::batch_id.eq(batch_id))
+        .filter(batch_rows::status.eq(BatchRowStatus::Valid))
+        .select(batch_rows::email)
+        .load(conn)
+}
+
 /// [`claim_for_submit`] for many rows at once: returns the rows this transaction claimed (a
 /// row already submitted has its invitation; one claimed now has none yet).
 pub fn claim_many_for_submit(

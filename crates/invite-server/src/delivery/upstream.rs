@@ -49,71 +49,23 @@ impl Upstream {
         body: &impl Serialize,
         idempotency_key: &str,
     ) -> Result<(), Failure> {
-        let url = format!("{}{path}", self.base_url);
-        let sent = self
+        let request = self
             .client
-            .post(&url)
-            .bearer_auth(self.token.expose())
+            .post(self.url(path))
             .header("Idempotency-Key", idempotency_key)
-            .json(body)
-            .send()
-            .await;
-        let response = match sent {
-            Ok(response) => response,
-            Err(error) => {
-                let what = if error.is_timeout() {
-                    "did not answer in time"
-                } else if error.is_connect() {
-                    "could not be reached"
-                } else {
-                    "could not be called"
-                };
-                return Err(Failure::Retryable {
-                    // Without the URL's query or the error's own URL: nothing secret leaks.
-                    reason: format!("{} {what} ({})", self.name, without_url(&error)),
-                    retry_after: None,
-                });
-            }
-        };
-        let status = response.status();
-        if status.is_success() {
-            return Ok(());
-        }
-        let retry_after = retry_after(response.headers(), Utc::now());
-        let detail = error_detail(response).await;
-        Err(classify(self.name, status, retry_after, &detail))
+            .json(body);
+        self.judged(self.call(request).await?).await.map(drop)
     }
-}
 
-impl Upstream {
     /// POSTs `body` and reads the JSON answer (a question, not an action: no idempotency key).
     pub async fn post_json<T: serde::de::DeserializeOwned>(
         &self,
         path: &str,
         body: &impl Serialize,
     ) -> Result<T, Failure> {
-        let url = format!("{}{path}", self.base_url);
-        let response = self
-            .client
-            .post(&url)
-            .bearer_auth(self.token.expose())
-            .json(body)
-            .send()
-            .await
-            .map_err(|error| Failure::Retryable {
-                reason: format!("{} could not be asked ({})", self.name, without_url(&error)),
-                retry_after: None,
-            })?;
-        let status = response.status();
-        if !status.is_success() {
-            let retry_after = retry_after(response.headers(), Utc::now());
-            let detail = error_detail(response).await;
-            return Err(classify(self.name, status, retry_after, &detail));
-        }
-        response.json().await.map_err(|e| Failure::Retryable {
-            reason: format!("{} answered something unreadable: {e}", self.name),
-            retry_after: None,
-        })
+        let request = self.client.post(self.url(path)).json(body);
+        let response = self.judged(self.call(request).await?).await?;
+        self.read_json(response).await
     }
 
     /// GETs `path` as JSON; `None` when the upstream does not know it (404).
@@ -121,34 +73,59 @@ impl Upstream {
         &self,
         path: &str,
     ) -> Result<Option<T>, Failure> {
-        let url = format!("{}{path}", self.base_url);
-        let response = self
-            .client
-            .get(&url)
+        let response = self.call(self.client.get(self.url(path))).await?;
+        if response.status() == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        let response = self.judged(response).await?;
+        self.read_json(response).await.map(Some)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Sends with the token. No answer at all (a timeout, no connection) is retryable.
+    async fn call(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, Failure> {
+        request
             .bearer_auth(self.token.expose())
             .send()
             .await
-            .map_err(|error| Failure::Retryable {
-                reason: format!("{} could not be read ({})", self.name, without_url(&error)),
-                retry_after: None,
-            })?;
-        let status = response.status();
-        if status == StatusCode::NOT_FOUND {
-            return Ok(None);
-        }
-        if !status.is_success() {
-            let retry_after = retry_after(response.headers(), Utc::now());
-            let detail = error_detail(response).await;
-            return Err(classify(self.name, status, retry_after, &detail));
-        }
-        response
-            .json()
-            .await
-            .map(Some)
-            .map_err(|e| Failure::Retryable {
-                reason: format!("{} answered something unreadable: {e}", self.name),
-                retry_after: None,
+            .map_err(|error| {
+                let what = if error.is_timeout() {
+                    "did not answer in time"
+                } else if error.is_connect() {
+                    "could not be reached"
+                } else {
+                    "could not be called"
+                };
+                Failure::Retryable {
+                    // Without the URL's query or the error's own URL: nothing secret leaks.
+                    reason: format!("{} {what} ({})", self.name, without_url(&error)),
+                    retry_after: None,
+                }
             })
+    }
+
+    /// A 2xx answer, or the failure its status means.
+    async fn judged(&self, response: reqwest::Response) -> Result<reqwest::Response, Failure> {
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let retry_after = retry_after(response.headers(), Utc::now());
+        let detail = error_detail(response).await;
+        Err(classify(self.name, status, retry_after, &detail))
+    }
+
+    async fn read_json<T: serde::de::DeserializeOwned>(
+        &self,
+        response: reqwest::Response,
+    ) -> Result<T, Failure> {
+        response.json().await.map_err(|e| Failure::Retryable {
+            reason: format!("{} answered something unreadable: {e}", self.name),
+            retry_after: None,
+        })
     }
 }
 

@@ -60,15 +60,21 @@ pub async fn submit(
 ) -> Result<Batch, ApiError> {
     // Asked again now (the upload's answer may be old, or TechPass may not have answered then).
     let officer_id = actor.officer_id.clone();
-    let batch = with_conn(pool, move |conn| {
-        load(conn, &officer_id, &batch_id.to_string())
+    let entered = with_conn(pool, move |conn| {
+        Ok(repo::valid_row_emails(
+            conn,
+            &officer_id,
+            &batch_id.to_string(),
+        )?)
     })
     .await?;
-    let emails: Vec<String> = batch
-        .rows
+    let emails: Vec<String> = entered
         .iter()
-        .filter(|r| r.status == invite_core::api::BatchRowStatus::Valid)
-        .filter_map(|r| r.fields.parse().ok().map(|req| req.email().to_owned()))
+        .filter_map(|e| {
+            invite_core::email::Email::parse(e)
+                .ok()
+                .map(|e| e.into_inner())
+        })
         .collect();
     let on_techpass = directory.on_techpass(&emails).await.existing;
     let actor = actor.clone();
