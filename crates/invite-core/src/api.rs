@@ -148,6 +148,9 @@ pub struct Invitation {
     /// Until when SEED onboarding can be completed (30 days from the SEED request); null unless
     /// `seed_status` is `pending` and the request went out.
     pub seed_expires_at: Option<DateTime<Utc>>,
+    /// When anything about the invitation last changed (a status, a send, a revocation): the
+    /// key of the change feed (`GET /invitations?updated_since=`).
+    pub updated_at: DateTime<Utc>,
 }
 
 /// One page of invitations, newest first.

@@ -112,6 +112,7 @@ impl InvitationRow {
                 .seed_expires_at
                 .filter(|_| self.seed_status == SeedStatus::Pending)
                 .map(to_utc),
+            updated_at: to_utc(self.updated_at),
         })
     }
 }
@@ -288,16 +289,21 @@ fn name_unreadable_rows<T>(
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {
     pub limit: i64,
-    /// The last item of the previous page: (invited_at, id).
+    /// The last item of the previous page: (invited_at, id), or (updated_at, id) in the change
+    /// feed.
     pub after: Option<(NaiveDateTime, String)>,
+    /// The change feed: invitations updated at or after this time, oldest change first.
+    pub updated_since: Option<NaiveDateTime>,
+    /// Normalised (trimmed, lower-cased) email, matched exactly.
+    pub email: Option<String>,
     /// Lower-cased search text.
     pub q: Option<String>,
     pub techpass_status: Option<TechpassStatus>,
     pub seed_status: Option<SeedStatus>,
 }
 
-/// The caller's invitations, newest first. Fetches `limit + 1` rows so the caller can tell
-/// whether there is a next page.
+/// The caller's invitations, newest first, or with `updated_since` oldest change first.
+/// Fetches `limit + 1` rows so the caller can tell whether there is a next page.
 pub fn list(
     conn: &mut DbConnection,
     officer_id: &str,
@@ -306,15 +312,34 @@ pub fn list(
     let mut select = invitations::table
         .filter(invitations::officer_id.eq(officer_id))
         .select(InvitationRow::as_select())
-        .order((invitations::invited_at.desc(), invitations::id.desc()))
         .limit(query.limit + 1)
         .into_boxed();
-    if let Some((at, id)) = &query.after {
-        select = select.filter(
-            invitations::invited_at.lt(*at).or(invitations::invited_at
-                .eq(*at)
-                .and(invitations::id.lt(id.clone()))),
-        );
+    match query.updated_since {
+        None => {
+            select = select.order((invitations::invited_at.desc(), invitations::id.desc()));
+            if let Some((at, id)) = &query.after {
+                select = select.filter(
+                    invitations::invited_at.lt(*at).or(invitations::invited_at
+                        .eq(*at)
+                        .and(invitations::id.lt(id.clone()))),
+                );
+            }
+        }
+        Some(since) => {
+            select = select
+                .filter(invitations::updated_at.ge(since))
+                .order((invitations::updated_at.asc(), invitations::id.asc()));
+            if let Some((at, id)) = &query.after {
+                select = select.filter(
+                    invitations::updated_at.gt(*at).or(invitations::updated_at
+                        .eq(*at)
+                        .and(invitations::id.gt(id.clone()))),
+                );
+            }
+        }
+    }
+    if let Some(email) = &query.email {
+        select = select.filter(invitations::email.eq(email.clone()));
     }
     if let Some(q) = &query.q {
         // Escape LIKE wildcards so a search for "100%" means what it says.

@@ -8,7 +8,8 @@ use invite_core::api::{Invitation, InvitationPage, Problem};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::services::invitations::{self, ListParams};
+use crate::services::invitation_list::{self, ListParams};
+use crate::services::invitations;
 use crate::state::AppState;
 
 /// Longest accepted `Idempotency-Key`.
@@ -76,7 +77,13 @@ pub async fn create(
     Ok(response.json(created.invitation))
 }
 
-/// The caller's own invitations, newest first (Invite User Status).
+/// The caller's own invitations, newest first (Invite User Status); filters combine.
+///
+/// **Change feed.** With `updated_since`, the list holds the invitations changed at or after
+/// that time, oldest change first, so that a system can stay in sync without reading
+/// everything: page through with `next_cursor`, remember the last item's `updated_at`, and ask
+/// again later with `updated_since` a minute before it (a change that commits late can carry a
+/// slightly earlier time); an invitation seen twice is told apart by its `updated_at`.
 #[utoipa::path(
     tag = "invitations",
     security(("bearer" = [])),
@@ -94,7 +101,7 @@ pub async fn list(
     params: web::Query<ListParams>,
 ) -> Result<web::Json<InvitationPage>, ApiError> {
     Ok(web::Json(
-        invitations::list(&state.pool, caller.actor(), params.into_inner()).await?,
+        invitation_list::list(&state.pool, caller.actor(), params.into_inner()).await?,
     ))
 }
 

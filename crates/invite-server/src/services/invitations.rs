@@ -1,24 +1,18 @@
 //! Creating, reading, listing and re-sending invitations.
 
 use diesel::Connection;
-use invite_core::api::{
-    Channel, DeliveryKind, Invitation, InvitationPage, SeedStatus, TechpassStatus, UserType,
-};
+use invite_core::api::{Channel, DeliveryKind, Invitation, TechpassStatus, UserType};
 use invite_core::{ErrorCode, FieldError, InvitationDraft, InvitationRequest};
 use sha2::{Digest, Sha256};
 
-use super::{cursor, with_conn};
+use super::with_conn;
 use crate::actor::Actor;
 use crate::db::idempotency::{self, Claim};
-use crate::db::invitations::{self as repo, InsertError, InvitationRow, ListQuery};
+use crate::db::invitations::{self as repo, InsertError, InvitationRow};
 use crate::db::outbox::{self, JobRecord};
 use crate::db::{self, DbConnection, Pool, audit};
 use crate::delivery::directory::Directory;
 use crate::error::ApiError;
-
-pub const MAX_PAGE: i64 = 100;
-pub const DEFAULT_PAGE: i64 = 25;
-pub const MAX_QUERY_CHARS: usize = 200;
 
 /// The channel an invitation came through: API keys are `api`; signed-in officers use the
 /// Email invitation (officers) or Create account (vendors) screen.
@@ -209,69 +203,6 @@ pub async fn get(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invitatio
 
 pub fn not_found() -> ApiError {
     ApiError::NotFound("There is no invitation with this id.".into())
-}
-
-/// Query parameters of the list, as received.
-#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListParams {
-    /// Page size, 1–100 (default 25).
-    #[param(minimum = 1, maximum = 100)]
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// Case-insensitive text matched against first and last name, email and organisation.
-    #[param(max_length = 200)]
-    pub q: Option<String>,
-    pub techpass_status: Option<TechpassStatus>,
-    pub seed_status: Option<SeedStatus>,
-}
-
-pub async fn list(
-    pool: &Pool,
-    actor: &Actor,
-    params: ListParams,
-) -> Result<InvitationPage, ApiError> {
-    let limit = cursor::page_size(params.limit, DEFAULT_PAGE, MAX_PAGE)?;
-    let after = cursor::parse(params.cursor.as_deref())?;
-    let q = params
-        .q
-        .map(|q| q.trim().to_lowercase())
-        .filter(|q| !q.is_empty());
-    if q.as_ref()
-        .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
-    {
-        return Err(ApiError::BadRequest(format!(
-            "q must be at most {MAX_QUERY_CHARS} characters."
-        )));
-    }
-    let query = ListQuery {
-        limit,
-        after,
-        q,
-        techpass_status: params.techpass_status,
-        seed_status: params.seed_status,
-    };
-    let officer_id = actor.officer_id.clone();
-    with_conn(pool, move |conn| {
-        let mut rows = repo::list(conn, &officer_id, &query)?;
-        let more = rows.len() as i64 > query.limit;
-        rows.truncate(query.limit as usize);
-        let next_cursor = if more {
-            rows.last().map(|r| cursor::encode(r.invited_at, &r.id))
-        } else {
-            None
-        };
-        let now = db::now();
-        Ok(InvitationPage {
-            items: rows
-                .iter()
-                .map(|r| r.to_api(now))
-                .collect::<Result<_, _>>()?,
-            next_cursor,
-        })
-    })
-    .await
 }
 
 pub async fn resend(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invitation, ApiError> {

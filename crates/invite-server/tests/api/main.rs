@@ -10,6 +10,7 @@ mod accept;
 mod api_keys;
 mod auth;
 mod batches;
+mod change_feed;
 mod delivery;
 mod errors;
 mod expiry;
