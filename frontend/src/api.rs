@@ -13,7 +13,7 @@
 use gloo_net::http::{Method, RequestBuilder};
 use invite_core::InvitationDraft;
 use invite_core::api::{
-    AuthConfig, Batch, BatchRow, DevLoginRequest, Invitation, InvitationPage, Mailbox, Officer,
+    AuthConfig, Batch, BatchRow, BatchRowPage, DevLoginRequest, Invitation, InvitationPage, Mailbox, Officer,
     Problem, SeedStatus, SignIn, TechpassStatus,
 };
 use leptos::prelude::*;
@@ -194,6 +194,25 @@ impl Api {
 
     pub async fn batch(self, id: Uuid) -> Result<Batch, Problem> {
         self.get(&format!("/batches/{id}"), &[]).await
+    }
+
+    /// One page of a batch's rows in sheet order, optionally only those that need attention.
+    pub async fn batch_rows(
+        self,
+        id: Uuid,
+        limit: usize,
+        attention_only: bool,
+        cursor: Option<&str>,
+    ) -> Result<BatchRowPage, Problem> {
+        let limit = limit.to_string();
+        let mut params = vec![("limit", limit.as_str())];
+        if attention_only {
+            params.push(("status", "invalid,failed"));
+        }
+        if let Some(cursor) = cursor {
+            params.push(("cursor", cursor));
+        }
+        self.get(&format!("/batches/{id}/rows"), &params).await
     }
 
     pub async fn save_row(

@@ -292,15 +292,62 @@ pub struct BatchRowError {
     pub cell: Option<String>,
 }
 
+/// A batch without its rows: what the list of batches shows.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Batch {
+pub struct BatchOverview {
     pub id: Uuid,
+    /// The uploaded file's name, or the `name` given with JSON rows.
     pub filename: String,
     pub created_at: DateTime<Utc>,
     pub status: BatchStatus,
     pub summary: BatchSummary,
+}
+
+/// How the invitations of a batch's submitted rows are getting on, counted per invitation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BatchDelivery {
+    /// The invitation email went out.
+    pub sent: u32,
+    /// The invitation failed (its `failure_reason` says why).
+    pub failed: u32,
+    /// Waiting for its first email.
+    pub pending: u32,
+}
+
+/// A batch with its first rows, in sheet order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Batch {
+    #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(inline))]
+    pub overview: BatchOverview,
+    pub delivery: BatchDelivery,
+    /// Every row of a batch of up to 500 rows; of a larger one, the first 500 (the rest through
+    /// `GET /batches/{id}/rows`, from `rows_next_cursor`).
     pub rows: Vec<BatchRow>,
+    /// Pass as `cursor` to `GET /batches/{id}/rows` for the rows after `rows`; null when `rows`
+    /// holds them all.
+    pub rows_next_cursor: Option<String>,
+}
+
+/// One page of the caller's batches, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BatchPage {
+    pub items: Vec<BatchOverview>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// One page of a batch's rows, in sheet order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BatchRowPage {
+    pub items: Vec<BatchRow>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
 }
 
 /// A delivery job, as operators see it.

@@ -7,7 +7,9 @@ use invite_core::api::{Batch, BatchRow, BatchRowError, BatchRowStatus, UserType}
 use leptos::html::Button;
 use leptos::prelude::*;
 
+use crate::api::use_api;
 use crate::components::focus_node;
+use crate::components::notification::use_notifier;
 use crate::components::menu::{MenuItem, RowMenu};
 use crate::components::pager::Pager;
 use crate::components::status_tag::StatusTag;
@@ -25,17 +27,9 @@ fn error_text(error: &BatchRowError) -> String {
     format!("{place}: {}", error.message)
 }
 
-/// Rows that need the officer: not valid, or not invited when submitted.
-fn needs_attention(row: &BatchRow) -> bool {
-    matches!(row.status, BatchRowStatus::Invalid | BatchRowStatus::Failed)
-}
-
-/// The rows the table lists: all, or only those that need attention.
-fn listed(rows: &[BatchRow], attention_only: bool) -> impl Iterator<Item = &BatchRow> {
-    rows.iter()
-        .filter(move |row| !attention_only || needs_attention(row))
-}
-/// The batch's rows, a page at a time, optionally only those that need attention.
+/// The batch's rows, a page at a time from the server, optionally only those that need
+/// attention. A page is fetched again whenever the batch is (after a Save, Remove, Reset or
+/// Submit); pages follow the server's cursors, kept per page so that Previous needs none.
 #[component]
 pub fn RowsTable(
     batch: RwSignal<Option<Batch>>,
@@ -45,21 +39,64 @@ pub fn RowsTable(
     editing: RwSignal<Option<BatchRow>>,
     remove: Callback<BatchRow>,
 ) -> impl IntoView {
+    let api = use_api();
+    let notifier = use_notifier();
     let pager = Memo::new(move |_| {
         let only = attention_only.get();
-        let total = batch.with(|b| b.as_ref().map_or(0, |b| listed(&b.rows, only).count()));
-        Pager::new(total, page.get(), PAGE_SIZE)
+        let total = batch.with(|b| {
+            b.as_ref().map_or(0, |b| {
+                let s = b.overview.summary;
+                if only { s.invalid } else { s.total }
+            })
+        });
+        Pager::new(total as usize, page.get(), PAGE_SIZE)
     });
-    let page_rows = move || {
-        let Pager { start, end, .. } = pager.get();
+    // `cursors[p]` opens page `p` (none for the first); learnt as pages arrive.
+    let cursors = RwSignal::new(vec![None::<String>]);
+    let rows = RwSignal::new(None::<Vec<BatchRow>>);
+    // Answers to superseded requests are dropped.
+    let latest = StoredValue::new(0_u64);
+    let shown_batch = StoredValue::new(None::<(uuid::Uuid, bool)>);
+    Effect::new(move |_| {
+        let Some(id) = batch.with(|b| b.as_ref().map(|b| b.overview.id)) else {
+            rows.set(None);
+            return;
+        };
         let only = attention_only.get();
-        batch.with(|b| {
-            b.iter()
-                .flat_map(|b| listed(&b.rows, only).skip(start).take(end - start))
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    };
+        // Another batch, or the other filter: its pages start again.
+        if shown_batch.get_value() != Some((id, only)) {
+            shown_batch.set_value(Some((id, only)));
+            cursors.set(vec![None]);
+        }
+        let wanted = pager.get().page;
+        let known = cursors.with_untracked(|c| c.len());
+        let index = wanted.min(known - 1);
+        let cursor = cursors.with_untracked(|c| c[index].clone());
+        let request = latest.get_value() + 1;
+        latest.set_value(request);
+        leptos::task::spawn_local(async move {
+            let answer = api.batch_rows(id, PAGE_SIZE, only, cursor.as_deref()).await;
+            if latest.try_get_value() != Some(request) {
+                return;
+            }
+            match answer {
+                Ok(found) => {
+                    cursors.update(|c| {
+                        c.truncate(index + 1);
+                        if let Some(next) = found.next_cursor {
+                            c.push(Some(next));
+                        }
+                    });
+                    if index != wanted {
+                        page.set(index);
+                    }
+                    rows.set(Some(found.items));
+                }
+                Err(problem) => notifier.show(problem),
+            }
+        });
+    });
+    let page_rows = move || rows.get().unwrap_or_default();
     let previous = NodeRef::<Button>::new();
     let next = NodeRef::<Button>::new();
     let turn = move |forward: bool| {
@@ -78,7 +115,7 @@ pub fn RowsTable(
         }
     };
 
-    if batch.with_untracked(|b| b.as_ref().is_none_or(|b| b.rows.is_empty())) {
+    if batch.with_untracked(|b| b.as_ref().is_none_or(|b| b.overview.summary.total == 0)) {
         return view! { <p class="table-empty">"No users in this upload."</p> }.into_any();
     }
     view! {

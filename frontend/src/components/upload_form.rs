@@ -47,7 +47,7 @@ pub fn UploadForm(batch: RwSignal<Option<Batch>>) -> impl IntoView {
                 .await
             {
                 Ok(uploaded) => {
-                    let id = uploaded.id.to_string();
+                    let id = uploaded.overview.id.to_string();
                     batch.set(Some(uploaded));
                     // Show the batch, unless the officer has left the page meanwhile.
                     if let Some(input) = input.try_get_untracked().flatten() {

@@ -2,7 +2,7 @@
 //! details, Remove, Reset) and Submit. The batch id is in the URL (`?batch=<id>`), so a reload
 //! shows the same batch.
 
-use invite_core::api::{Batch, BatchRow, BatchRowStatus};
+use invite_core::api::{Batch, BatchDelivery, BatchRow, BatchRowStatus};
 use leptos::html::Div;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -19,6 +19,8 @@ use crate::components::{focus_node, set_title};
 use crate::routes::{AppRoute, BATCH_PARAM};
 
 const TEMPLATE_URL: &str = "/api/v1/batch-template";
+/// How often the page looks again while invitations wait to go out.
+const DELIVERY_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// What the last action did, shown above the table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +84,7 @@ pub fn BatchUploadPage() -> impl IntoView {
             batch.set(None);
             return;
         };
-        if batch.with_untracked(|b| b.as_ref().map(|b| b.id)) == Some(id) {
+        if batch.with_untracked(|b| b.as_ref().map(|b| b.overview.id)) == Some(id) {
             return;
         }
         loading.set(true);
@@ -92,6 +94,37 @@ pub fn BatchUploadPage() -> impl IntoView {
             }
             loading.set(false);
         });
+    });
+
+    // While invitations of the batch wait to go out, look again every two seconds, so that
+    // the delivery counts move without a reload.
+    let poll = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        let waiting = batch.with(|b| b.as_ref().is_some_and(|b| b.delivery.pending > 0));
+        if let Some(handle) = poll.get_value() {
+            handle.clear();
+        }
+        poll.set_value(None);
+        if !waiting {
+            return;
+        }
+        let handle = set_timeout_with_handle(
+            move || {
+                // The officer may have left the page meanwhile.
+                if let Some(Some(id)) = batch_id.try_get_untracked() {
+                    leptos::task::spawn_local(async move {
+                        fetch(id).await;
+                    });
+                }
+            },
+            DELIVERY_POLL,
+        );
+        poll.set_value(handle.ok());
+    });
+    on_cleanup(move || {
+        if let Some(Some(handle)) = poll.try_get_value() {
+            handle.clear();
+        }
     });
 
     // After a change: fetch the batch again, then say what the change did.
@@ -155,7 +188,7 @@ pub fn BatchUploadPage() -> impl IntoView {
         let Some(id) = batch_id.get_untracked() else {
             return;
         };
-        let before = batch.with_untracked(|b| b.as_ref().map_or(0, |b| b.summary.submitted));
+        let before = batch.with_untracked(|b| b.as_ref().map_or(0, |b| b.overview.summary.submitted));
         busy.set(true);
         outcome.set(None);
         leptos::task::spawn_local(async move {
@@ -175,9 +208,10 @@ pub fn BatchUploadPage() -> impl IntoView {
 
     let batch_view = move || {
         // Not the rows: the table takes those it shows.
-        let Some((filename, summary)) =
-            batch.with(|b| b.as_ref().map(|b| (b.filename.clone(), b.summary)))
-        else {
+        let Some((filename, summary)) = batch.with(|b| {
+            b.as_ref()
+                .map(|b| (b.overview.filename.clone(), b.overview.summary))
+        }) else {
             return loading.get().then(|| {
                 view! { <p class="loading" role="status">"Loading the upload…"</p> }.into_any()
             });
@@ -204,6 +238,17 @@ pub fn BatchUploadPage() -> impl IntoView {
                             <dd>{summary.submitted}</dd>
                         </div>
                     </dl>
+                    {move || {
+                        let delivery = batch.with(|b| b.as_ref().map(|b| b.delivery))?;
+                        (summary.submitted > 0)
+                            .then(|| {
+                                view! {
+                                    <p class="delivery-progress" data-testid="batch-delivery" aria-live="polite">
+                                        {delivery_text(delivery)}
+                                    </p>
+                                }
+                            })
+                    }}
                     <div class="form-actions">
                         <button
                             type="button"
@@ -286,7 +331,7 @@ pub fn BatchUploadPage() -> impl IntoView {
             >
                 <p>
                     {move || {
-                        let n = batch.with(|b| b.as_ref().map_or(0, |b| b.summary.valid));
+                        let n = batch.with(|b| b.as_ref().map_or(0, |b| b.overview.summary.valid));
                         match n {
                             1 => "1 user is about to be invited: they get an email, and TechPass is asked.".to_owned(),
                             n => format!("{n} users are about to be invited: each gets an email, and TechPass is asked."),
@@ -323,15 +368,36 @@ pub fn BatchUploadPage() -> impl IntoView {
     }
 }
 
+/// "Emails: 40 sent, 2 failed, 8 waiting to go out."
+fn delivery_text(delivery: BatchDelivery) -> String {
+    let BatchDelivery {
+        sent,
+        failed,
+        pending,
+    } = delivery;
+    let mut text = format!("Emails: {sent} sent");
+    if failed > 0 {
+        text.push_str(&format!(
+            ", {failed} failed (see Invite User Status for why)"
+        ));
+    }
+    if pending > 0 {
+        text.push_str(&format!(", {pending} waiting to go out"));
+    }
+    text.push('.');
+    text
+}
+
 fn submit_outcome(batch: &Batch, submitted_before: u32) -> Outcome {
-    let sent = batch.summary.submitted.saturating_sub(submitted_before);
+    let summary = batch.overview.summary;
+    let sent = summary.submitted.saturating_sub(submitted_before);
     // Each is on its way through the outbox; a delivery that fails shows on Invite User Status.
     let mut text = match sent {
         1 => "1 invitation sent.".to_owned(),
         n => format!("{n} invitations sent."),
     };
     // `invalid` counts the rows that failed at submit as well.
-    let left = batch.summary.invalid;
+    let left = summary.invalid;
     if left > 0 {
         text.push_str(&format!(
             " {left} {} still need attention: open View details on each, fix the errors, save, then submit again.",

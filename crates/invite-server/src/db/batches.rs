@@ -128,14 +128,6 @@ pub fn find(
         .optional()
 }
 
-pub fn rows(conn: &mut DbConnection, batch_id: &str) -> QueryResult<Vec<BatchRowRecord>> {
-    batch_rows::table
-        .filter(batch_rows::batch_id.eq(batch_id))
-        .order(batch_rows::row_number.asc())
-        .select(BatchRowRecord::as_select())
-        .load(conn)
-}
-
 pub fn find_row(
     conn: &mut DbConnection,
     batch_id: &str,
@@ -320,4 +312,100 @@ pub fn other_rows_share(
         None => 0,
     };
     Ok((email_shared > 0, username_shared > 0))
+}
+
+/// The officer's batches, newest first, after `after` (`created_at`, id): `limit + 1` of them,
+/// so that the caller can tell whether there is a next page.
+pub fn list(
+    conn: &mut DbConnection,
+    officer_id: &str,
+    after: Option<(NaiveDateTime, String)>,
+    limit: i64,
+) -> QueryResult<Vec<BatchRecord>> {
+    let mut select = batches::table
+        .filter(batches::officer_id.eq(officer_id))
+        .order((batches::created_at.desc(), batches::id.desc()))
+        .select(BatchRecord::as_select())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some((at, id)) = after {
+        select = select.filter(
+            batches::created_at
+                .lt(at)
+                .or(batches::created_at.eq(at).and(batches::id.lt(id))),
+        );
+    }
+    select.load(conn)
+}
+
+/// How many rows of each status the batches have: `(batch_id, status, rows)`.
+pub fn status_counts(
+    conn: &mut DbConnection,
+    batch_ids: &[String],
+) -> QueryResult<Vec<(String, BatchRowStatus, i64)>> {
+    batch_rows::table
+        .filter(batch_rows::batch_id.eq_any(batch_ids))
+        .group_by((batch_rows::batch_id, batch_rows::status))
+        .select((
+            batch_rows::batch_id,
+            batch_rows::status,
+            diesel::dsl::count_star(),
+        ))
+        .load(conn)
+}
+
+/// Up to `limit + 1` rows of a batch after row `after`, in sheet order, of the given statuses
+/// (all when empty).
+pub fn rows_page(
+    conn: &mut DbConnection,
+    batch_id: &str,
+    statuses: &[BatchRowStatus],
+    after: Option<i32>,
+    limit: i64,
+) -> QueryResult<Vec<BatchRowRecord>> {
+    let mut select = batch_rows::table
+        .filter(batch_rows::batch_id.eq(batch_id))
+        .order(batch_rows::row_number.asc())
+        .select(BatchRowRecord::as_select())
+        .limit(limit + 1)
+        .into_boxed();
+    if !statuses.is_empty() {
+        select = select.filter(batch_rows::status.eq_any(statuses.to_vec()));
+    }
+    if let Some(after) = after {
+        select = select.filter(batch_rows::row_number.gt(after));
+    }
+    select.load(conn)
+}
+
+#[derive(QueryableByName)]
+struct DeliveryCounts {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    sent: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    failed: i64,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pending: i64,
+}
+
+/// Per invitation of the batch's submitted rows: failed; else sent when an invitation email
+/// went out; else pending while one is still to go. (Revoked before its email: none of these.)
+const DELIVERY_COUNTS: &str = "SELECT \
+     COALESCE(SUM(CASE WHEN failed THEN 1 ELSE 0 END), 0) AS failed, \
+     COALESCE(SUM(CASE WHEN NOT failed AND sent THEN 1 ELSE 0 END), 0) AS sent, \
+     COALESCE(SUM(CASE WHEN NOT failed AND NOT sent AND waiting THEN 1 ELSE 0 END), 0) AS pending \
+     FROM (SELECT i.techpass_status = 'failed' AS failed, \
+       EXISTS (SELECT 1 FROM delivery_jobs j WHERE j.invitation_id = i.id \
+         AND j.kind = 'email' AND j.state = 'done') AS sent, \
+       EXISTS (SELECT 1 FROM delivery_jobs j WHERE j.invitation_id = i.id \
+         AND j.kind = 'email' AND j.state = 'pending') AS waiting \
+       FROM batch_rows r JOIN invitations i ON i.id = r.invitation_id \
+       WHERE r.batch_id = $1) AS per_invitation";
+
+/// `(sent, failed, pending)` over the invitations of the batch's submitted rows.
+pub fn delivery_counts(conn: &mut DbConnection, batch_id: &str) -> QueryResult<(i64, i64, i64)> {
+    let counts: DeliveryCounts = diesel::sql_query(DELIVERY_COUNTS)
+        .bind::<diesel::sql_types::Text, _>(batch_id)
+        .get_result(conn)?;
+    Ok((counts.sent, counts.failed, counts.pending))
 }

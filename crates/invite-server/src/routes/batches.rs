@@ -4,12 +4,12 @@ use actix_multipart::Multipart;
 use actix_web::{HttpResponse, delete, get, post, put, web};
 use futures_util::StreamExt;
 use invite_core::InvitationDraft;
-use invite_core::api::{Batch, BatchRow, Problem};
+use invite_core::api::{Batch, BatchPage, BatchRow, BatchRowPage, Problem};
 use invite_sheets::Limits;
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::services::batches;
+use crate::services::batches::{self, ListParams, RowParams};
 use crate::state::AppState;
 
 pub const TEMPLATE_FILENAME: &str = "invite-users-template.xlsx";
@@ -83,9 +83,10 @@ async fn read_file_part(
     Ok((filename, bytes))
 }
 
-/// Upload user list: parses and validates the spreadsheet into a draft batch. Every row comes
-/// back with its status and errors (each naming its sheet cell). A file that cannot be read is
-/// refused with a problem and nothing is stored.
+/// Upload user list: parses and validates the spreadsheet into a draft batch. The rows come
+/// back with their status and errors (each naming its sheet cell), the first 500 of a larger
+/// file with `rows_next_cursor` for the rest. A file that cannot be read is refused with a
+/// problem and nothing is stored.
 ///
 /// Limits: 10 MB file, 50,000 users, 200 MB unpacked (100 MB per part).
 #[utoipa::path(tag = "batches", security(("bearer" = [])),
@@ -117,11 +118,53 @@ pub async fn upload(
     )
     .await?;
     Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/batches/{}", batch.id)))
+        .insert_header(("Location", format!("/api/v1/batches/{}", batch.overview.id)))
         .json(batch))
 }
 
-/// The batch with its rows, in sheet order.
+/// The caller's batches, newest first, each with its counts (Batches list).
+#[utoipa::path(tag = "batches", security(("bearer" = [])), params(ListParams), responses(
+    (status = 200, body = BatchPage),
+    (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+    (status = 401, body = Problem, content_type = "application/problem+json"),
+))]
+#[get("/batches")]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    params: web::Query<ListParams>,
+) -> Result<web::Json<BatchPage>, ApiError> {
+    Ok(web::Json(
+        batches::list(&state.pool, caller.actor(), params.into_inner()).await?,
+    ))
+}
+
+/// A page of the batch's rows, in sheet order; `status=invalid,failed` lists the rows that
+/// need attention.
+#[utoipa::path(tag = "batches", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path), RowParams),
+    responses(
+        (status = 200, body = BatchRowPage),
+        (status = 400, description = "Bad limit, cursor or status", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/batches/{id}/rows")]
+pub async fn rows(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    params: web::Query<RowParams>,
+) -> Result<web::Json<BatchRowPage>, ApiError> {
+    Ok(web::Json(
+        batches::rows(&state.pool, caller.actor(), id.into_inner(), params.into_inner()).await?,
+    ))
+}
+
+/// The batch with its counts (rows by status, and how the delivery of its invitations is
+/// going) and its rows in sheet order: all of them up to 500, else the first 500 and a
+/// `rows_next_cursor` for `GET /batches/{id}/rows`.
 #[utoipa::path(tag = "batches", security(("bearer" = [])), params(("id" = uuid::Uuid, Path)), responses(
     (status = 200, body = Batch),
     (status = 401, body = Problem, content_type = "application/problem+json"),

@@ -69,6 +69,30 @@ pub fn parse_in(
     }
 }
 
+/// The position after a batch row (its `row_number`), for the pages of a batch's rows.
+pub fn encode_row(row_number: i32) -> String {
+    URL_SAFE_NO_PAD.encode(format!("r:{row_number}"))
+}
+
+/// The row a request's `cursor` for a batch's rows names; none for the first page.
+pub fn parse_row(cursor: Option<&str>) -> Result<Option<i32>, ApiError> {
+    let Some(cursor) = cursor.filter(|c| !c.is_empty()) else {
+        return Ok(None);
+    };
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix("r:")?.parse().ok())
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::BadRequest(
+                "cursor is not valid; pass rows_next_cursor or next_cursor from the previous page."
+                    .into(),
+            )
+        })
+}
+
 /// The page size a request asks for, within 1..=`max`.
 pub fn page_size(limit: Option<i64>, default: i64, max: i64) -> Result<i64, ApiError> {
     let limit = limit.unwrap_or(default);
@@ -104,5 +128,8 @@ mod tests {
         assert_eq!(decode_in(Order::Changes, &changes), Some((at, id.clone())));
         assert!(decode(&changes).is_none());
         assert!(decode_in(Order::Changes, &encode(at, &id)).is_none());
+        assert_eq!(parse_row(Some(&encode_row(42))).ok(), Some(Some(42)));
+        assert!(parse_row(Some(&encode(at, &id))).is_err());
+        assert!(decode(&encode_row(42)).is_none());
     }
 }

@@ -9,6 +9,7 @@ mod upstreams;
 mod accept;
 mod api_keys;
 mod auth;
+mod batch_pages;
 mod batches;
 mod change_feed;
 mod delivery;

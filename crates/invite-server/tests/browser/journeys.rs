@@ -130,13 +130,81 @@ async fn open_row_menu(browser: &Browser, row: u32, item: &str) {
 }
 
 async fn upload(browser: &Browser, name: &str) {
+    upload_path(browser, &fixture(name)).await;
+}
+
+async fn upload_path(browser: &Browser, path: &str) {
     browser
         .find(Locator::Id("batch-file"))
         .await
-        .send_keys(&fixture(name))
+        .send_keys(path)
         .await
         .expect("choose file");
     browser.click_button("Upload").await;
+}
+
+#[tokio::test]
+async fn a_large_batch_pages_its_rows_from_the_server_and_shows_delivery_progress() {
+    let _one = ONE_BROWSER_AT_A_TIME.lock().await;
+    let path = std::env::temp_dir().join(format!("250-users-{}.xlsx", std::process::id()));
+    std::fs::write(
+        &path,
+        invite_sheets::synthetic::workbook(250, invite_sheets::synthetic::Strings::Shared),
+    )
+    .expect("write file");
+    let browser = signed_in_at("/invite/batch-upload").await;
+    let row_pages = |browser: &Browser| {
+        browser
+            .server_log()
+            .lines()
+            .filter(|line| {
+                line.contains("request finished")
+                    && line.contains("\"method\":\"GET\"")
+                    && line.contains("\"path\":\"/api/v1/batches/")
+                    && line.contains("/rows\"")
+            })
+            .count()
+    };
+    let pages_before = row_pages(&browser);
+    upload_path(&browser, &path.display().to_string()).await;
+    browser.wait_for_text("Rows 1–100 of 250").await;
+    browser.wait_for_text("officer.0@tech.gov.sg").await;
+    browser.click_button("Next").await;
+    browser.wait_for_text("Rows 101–200 of 250").await;
+    browser.wait_for_text("officer.100@tech.gov.sg").await;
+    assert!(!browser.page_text().await.contains("officer.0@tech.gov.sg"));
+    browser.click_button("Next").await;
+    browser.wait_for_text("Rows 201–250 of 250").await;
+    browser.wait_for_text("vendor.249@acme.com.sg").await;
+    browser.click_button("Previous").await;
+    browser.wait_for_text("Rows 101–200 of 250").await;
+    assert!(
+        row_pages(&browser) >= pages_before + 4,
+        "each page came from the server"
+    );
+
+    // Only the rows that need attention: one in twenty of the file.
+    browser
+        .find(Locator::Id("attention-only"))
+        .await
+        .click()
+        .await
+        .expect("filter");
+    browser.wait_for_text("Rows 1–13 of 13").await;
+    browser.wait_for_text("user6@gmail.com").await;
+    browser.wait_for_text("user246@gmail.com").await;
+
+    browser.click_button("Submit").await;
+    browser.wait_for_text("237 users are about to be invited").await;
+    browser.click_button("Confirm").await;
+    browser
+        .wait_for_text_in(
+            "[data-testid='batch-delivery']",
+            "every email sent, without a reload",
+            |t| t == "Emails: 237 sent.",
+        )
+        .await;
+    let _ = std::fs::remove_file(&path);
 }
 
 #[tokio::test]

@@ -1,6 +1,9 @@
 //! Batch rows between their stored form (`BatchRowRecord`) and the API's (`BatchRow`, `Batch`).
 
-use invite_core::api::{Batch, BatchRow, BatchRowError, BatchRowStatus, BatchStatus, BatchSummary};
+use invite_core::api::{
+    Batch, BatchDelivery, BatchOverview, BatchRow, BatchRowError, BatchRowStatus, BatchStatus,
+    BatchSummary,
+};
 use invite_core::username::canonical;
 use invite_core::{InvitationDraft, InvitationFields};
 
@@ -85,27 +88,59 @@ pub(super) fn to_api_row(record: &BatchRowRecord) -> Result<BatchRow, CorruptRow
     })
 }
 
-pub(super) fn to_api(batch: &BatchRecord, rows: &[BatchRowRecord]) -> Result<Batch, CorruptRow> {
-    let rows = rows.iter().map(to_api_row).collect::<Result<Vec<_>, _>>()?;
-    let count = |status: BatchRowStatus| rows.iter().filter(|r| r.status == status).count() as u32;
-    let summary = BatchSummary {
-        total: rows.len() as u32,
-        valid: count(BatchRowStatus::Valid),
-        invalid: count(BatchRowStatus::Invalid) + count(BatchRowStatus::Failed),
-        submitted: count(BatchRowStatus::Submitted),
-    };
+/// Rows a batch carries itself (`Batch.rows`); the rest are paged through
+/// `GET /batches/{id}/rows`. 500 rows, each with its errors, stay well under 1 MiB.
+pub const INLINE_ROWS: usize = 500;
+
+/// A batch's counts, from how many rows it has of each status.
+pub(super) fn summary_of(counts: impl IntoIterator<Item = (BatchRowStatus, u32)>) -> BatchSummary {
+    let mut summary = BatchSummary::default();
+    for (status, n) in counts {
+        summary.total += n;
+        match status {
+            BatchRowStatus::Valid => summary.valid += n,
+            BatchRowStatus::Invalid | BatchRowStatus::Failed => summary.invalid += n,
+            BatchRowStatus::Submitted => summary.submitted += n,
+        }
+    }
+    summary
+}
+
+pub(super) fn overview(
+    batch: &BatchRecord,
+    summary: BatchSummary,
+) -> Result<BatchOverview, CorruptRow> {
     // Derived, not stored: Reset or Remove can leave only submitted rows too.
     let status = if summary.total > 0 && summary.submitted == summary.total {
         BatchStatus::Submitted
     } else {
         BatchStatus::Draft
     };
-    Ok(Batch {
+    Ok(BatchOverview {
         id: parse_id("batches", &batch.id)?,
         filename: batch.filename.clone(),
         created_at: db::to_utc(batch.created_at),
         status,
         summary,
-        rows,
+    })
+}
+
+/// The batch as the API gives it: `first` holds its rows in sheet order from the first, at
+/// least [`INLINE_ROWS`] of them when it has that many (one more tells that more follow).
+pub(super) fn to_api(
+    batch: &BatchRecord,
+    summary: BatchSummary,
+    delivery: BatchDelivery,
+    first: &[BatchRowRecord],
+) -> Result<Batch, CorruptRow> {
+    let shown = &first[..first.len().min(INLINE_ROWS)];
+    let rows_next_cursor = (first.len() > INLINE_ROWS)
+        .then(|| shown.last().map(|r| super::super::cursor::encode_row(r.row_number)))
+        .flatten();
+    Ok(Batch {
+        overview: overview(batch, summary)?,
+        delivery,
+        rows: shown.iter().map(to_api_row).collect::<Result<_, _>>()?,
+        rows_next_cursor,
     })
 }

@@ -5,23 +5,27 @@
 //! (duplicate in the file, already invited), `submit` the exactly-once submit.
 
 mod checks;
+mod listing;
 mod mapping;
 mod submit;
 
 use actix_web::web;
 use diesel::Connection;
-use invite_core::api::{Batch, BatchRow, BatchRowError, BatchRowStatus};
+use invite_core::api::{Batch, BatchDelivery, BatchRow, BatchRowError, BatchRowStatus};
 use invite_core::{Field, FieldError, InvitationDraft};
 use invite_sheets::{ImportError, Limits, SheetRow};
 
+pub use listing::{ListParams, RowParams, get, list, rows};
 pub use submit::submit;
 
 use self::checks::{Cells, FileKeys, InFile, Keys, at_cell, conflicts};
-use self::mapping::{invalid_record, mark_conflicts, to_api, to_api_row, valid_record};
+use self::mapping::{
+    invalid_record, mark_conflicts, summary_of, to_api, to_api_row, valid_record,
+};
 use super::with_conn;
 use crate::actor::Actor;
 use crate::db::batches::{self as repo, BatchRecord, BatchRowRecord};
-use crate::db::{self, DbConnection, Pool};
+use crate::db::{self, Pool};
 use crate::delivery::directory::Directory;
 use crate::error::ApiError;
 
@@ -72,12 +76,6 @@ pub fn clean_filename(name: Option<&str>) -> String {
     } else {
         cleaned
     }
-}
-
-fn load(conn: &mut DbConnection, officer_id: &str, batch_id: &str) -> Result<Batch, ApiError> {
-    let batch = repo::find(conn, officer_id, batch_id)?.ok_or_else(not_found)?;
-    let rows = repo::rows(conn, batch_id)?;
-    Ok(to_api(&batch, &rows)?)
 }
 
 /// One uploaded row after the field rules: its record, and for a valid row its keys and the
@@ -161,15 +159,8 @@ pub async fn upload(
         let records: Vec<BatchRowRecord> = staged.into_iter().map(|s| s.record).collect();
         conn.transaction(|conn| repo::insert(conn, &batch, &records))?;
         tracing::info!(batch_id = %batch.id, rows = records.len(), "batch staged");
-        Ok(to_api(&batch, &records)?)
-    })
-    .await
-}
-
-pub async fn get(pool: &Pool, actor: &Actor, batch_id: uuid::Uuid) -> Result<Batch, ApiError> {
-    let officer_id = actor.officer_id.clone();
-    with_conn(pool, move |conn| {
-        load(conn, &officer_id, &batch_id.to_string())
+        let summary = summary_of(records.iter().map(|r| (r.status, 1)));
+        Ok(to_api(&batch, summary, BatchDelivery::default(), &records)?)
     })
     .await
 }

@@ -13,7 +13,8 @@ use invite_core::{ErrorCode, FieldError};
 
 use super::checks::{self, Cells, InFile, Keys, at_cell, cell_error, conflicts};
 use super::mapping::errors_json;
-use super::{load, not_found};
+use super::listing::load;
+use super::not_found;
 use crate::actor::Actor;
 use crate::db::batches as repo;
 use crate::db::invitations::InsertError;
