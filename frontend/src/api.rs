@@ -13,8 +13,8 @@
 use gloo_net::http::{Method, RequestBuilder};
 use invite_core::InvitationDraft;
 use invite_core::api::{
-    AuthConfig, Batch, BatchRow, BatchRowPage, DevLoginRequest, Invitation, InvitationPage, Mailbox, Officer,
-    Problem, SeedStatus, SignIn, TechpassStatus,
+    AuthConfig, Batch, BatchRow, BatchRowPage, DevLoginRequest, Invitation, InvitationPage,
+    Mailbox, Officer, Problem, SeedStatus, SignIn, TechpassStatus,
 };
 use leptos::prelude::*;
 use serde::Serialize;

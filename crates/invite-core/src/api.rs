@@ -57,6 +57,11 @@ string_enum!(
     BatchStatus { Draft = "draft", Submitted = "submitted" }
 );
 string_enum!(
+    /// How a batch's rows arrived: an uploaded spreadsheet, or JSON from an agency system
+    /// (whose row errors name fields, not cells).
+    BatchSource { Xlsx = "xlsx", Json = "json" }
+);
+string_enum!(
     /// A row's state within its batch.
     BatchRowStatus { Valid = "valid", Invalid = "invalid", Submitted = "submitted", Failed = "failed" }
 );
@@ -299,6 +304,7 @@ pub struct BatchOverview {
     pub id: Uuid,
     /// The uploaded file's name, or the `name` given with JSON rows.
     pub filename: String,
+    pub source: BatchSource,
     pub created_at: DateTime<Utc>,
     pub status: BatchStatus,
     pub summary: BatchSummary,
@@ -330,6 +336,21 @@ pub struct Batch {
     /// Pass as `cursor` to `GET /batches/{id}/rows` for the rows after `rows`; null when `rows`
     /// holds them all.
     pub rows_next_cursor: Option<String>,
+}
+
+/// Rows to stage as a batch without a spreadsheet: `POST /batches` with `application/json`.
+/// They are validated exactly as the rows of an upload; a row's `row_number` is its position
+/// in `rows`, from 1, and its errors name fields, not cells.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BatchRowsRequest {
+    /// Shown as the batch's `filename`; `rows.json` when absent.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 255))]
+    pub name: Option<String>,
+    /// 1–50,000 rows, each with the fields `POST /invitations` takes (`user_type` also as
+    /// the template's `Public officer` / `Vendor`).
+    pub rows: Vec<InvitationDraft>,
 }
 
 /// One page of the caller's batches, newest first.

@@ -106,6 +106,7 @@ diesel::table! {
         officer_id -> Text,
         filename -> Text,
         created_at -> Timestamp,
+        source -> Text,
     }
 }
 

@@ -9,8 +9,8 @@ use leptos::prelude::*;
 
 use crate::api::use_api;
 use crate::components::focus_node;
-use crate::components::notification::use_notifier;
 use crate::components::menu::{MenuItem, RowMenu};
+use crate::components::notification::use_notifier;
 use crate::components::pager::Pager;
 use crate::components::status_tag::StatusTag;
 

@@ -188,7 +188,8 @@ pub fn BatchUploadPage() -> impl IntoView {
         let Some(id) = batch_id.get_untracked() else {
             return;
         };
-        let before = batch.with_untracked(|b| b.as_ref().map_or(0, |b| b.overview.summary.submitted));
+        let before =
+            batch.with_untracked(|b| b.as_ref().map_or(0, |b| b.overview.summary.submitted));
         busy.set(true);
         outcome.set(None);
         leptos::task::spawn_local(async move {

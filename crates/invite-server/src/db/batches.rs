@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use invite_core::InvitationDraft;
-use invite_core::api::BatchRowStatus;
+use invite_core::api::{BatchRowStatus, BatchSource};
 
 use super::DbConnection;
 use super::schema::{batch_rows, batches};
@@ -20,6 +20,7 @@ pub struct BatchRecord {
     pub officer_id: String,
     pub filename: String,
     pub created_at: NaiveDateTime,
+    pub source: BatchSource,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
@@ -36,6 +37,19 @@ pub struct BatchRowRecord {
     /// JSON array of `BatchRowError`.
     pub errors: String,
     pub invitation_id: Option<String>,
+}
+
+impl BatchRecord {
+    /// A new batch of the actor's, created now.
+    pub fn new(actor: &crate::actor::Actor, filename: String, source: BatchSource) -> Self {
+        Self {
+            id: uuid::Uuid::new_v4().to_string(),
+            officer_id: actor.officer_id.clone(),
+            filename,
+            created_at: super::now(),
+            source,
+        }
+    }
 }
 
 pub fn insert(

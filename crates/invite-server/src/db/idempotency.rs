@@ -96,3 +96,19 @@ pub fn complete(
         .execute(conn)
         .map(|_| ())
 }
+
+/// The officer's record of `key`, unless older than `ttl`.
+pub fn find(
+    conn: &mut DbConnection,
+    officer_id: &str,
+    key: &str,
+    at: NaiveDateTime,
+    ttl: Duration,
+) -> QueryResult<Option<IdempotencyRow>> {
+    idempotency_keys::table
+        .find((officer_id, key))
+        .filter(idempotency_keys::created_at.ge(at - ttl))
+        .select(IdempotencyRow::as_select())
+        .first(conn)
+        .optional()
+}

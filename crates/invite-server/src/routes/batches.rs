@@ -1,12 +1,13 @@
 //! `/api/v1/batch-template` and `/api/v1/batches`: Batch upload.
 
 use actix_multipart::Multipart;
-use actix_web::{HttpResponse, delete, get, post, put, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, delete, get, post, put, web};
 use futures_util::StreamExt;
 use invite_core::InvitationDraft;
-use invite_core::api::{Batch, BatchPage, BatchRow, BatchRowPage, Problem};
+use invite_core::api::{Batch, BatchPage, BatchRow, BatchRowPage, BatchRowsRequest, Problem};
 use invite_sheets::Limits;
 
+use super::idempotency::idempotency_key;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::services::batches::{self, ListParams, RowParams};
@@ -83,43 +84,114 @@ async fn read_file_part(
     Ok((filename, bytes))
 }
 
-/// Upload user list: parses and validates the spreadsheet into a draft batch. The rows come
-/// back with their status and errors (each naming its sheet cell), the first 500 of a larger
-/// file with `rows_next_cursor` for the rest. A file that cannot be read is refused with a
-/// problem and nothing is stored.
+/// Largest JSON body of `POST /batches`: 50,000 typical rows take about 17 MB.
+pub const JSON_ROWS_LIMIT: usize = 32 * 1024 * 1024;
+
+/// Reads the whole body, refusing it as soon as it passes `max` bytes.
+async fn read_body(mut payload: web::Payload, max: usize) -> Result<web::Bytes, ApiError> {
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::BadRequest(format!("The body could not be read: {e}.")))?;
+        if body.len() + chunk.len() > max {
+            return Err(ApiError::PayloadTooLarge {
+                detail: format!("The JSON body must be at most {} MB.", max / (1024 * 1024)),
+                errors: vec![],
+            });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Upload user list: stages the rows of a spreadsheet, or rows sent as JSON, as a draft batch,
+/// validated by the same rules. The rows come back with their status and errors (naming the
+/// sheet cell, or for JSON rows the field), the first 500 of a larger batch with
+/// `rows_next_cursor` for the rest. A body that cannot be read is refused with a problem and
+/// nothing is stored.
 ///
-/// Limits: 10 MB file, 50,000 users, 200 MB unpacked (100 MB per part).
+/// - `multipart/form-data`, part `file`: the filled-in template. Limits: 10 MB file, 50,000
+///   users, 200 MB unpacked (100 MB per part).
+/// - `application/json`: `{"name": "…", "rows": [{…}, …]}`, each row with the fields of
+///   `POST /invitations`; 1–50,000 rows, 32 MB. A row's `row_number` is its position in `rows`.
+///
+/// Send an `Idempotency-Key` header to retry safely: the same key and body answer the batch
+/// the first request staged (as it is now) and stage nothing more; the same key with another
+/// body is refused with 422.
 #[utoipa::path(tag = "batches", security(("bearer" = [])),
-    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    request_body(content(
+        (UploadForm = "multipart/form-data"),
+        (BatchRowsRequest = "application/json"),
+    )),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Any unique string (≤ 255 chars), e.g. a UUID, to make retries safe")),
     responses(
-        (status = 201, body = Batch),
-        (status = 400, description = "Not multipart, or no `file` part", body = Problem, content_type = "application/problem+json"),
+        (status = 201, body = Batch, headers(("Location" = String, description = "/api/v1/batches/{id}"))),
+        (status = 400, description = "Not multipart with a `file` part, or JSON that does not read as rows (the detail names the row and field)", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "File or its unpacked content too large", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Not a readable .xlsx, missing columns, no rows or too many rows", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "File, its unpacked content or the JSON body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither multipart/form-data nor application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Not a readable .xlsx, missing columns, no rows or too many rows, or Idempotency-Key reused with another body", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/batches")]
 pub async fn upload(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    payload: Multipart,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&req, &state)?;
     let limits = Limits::default();
-    let (filename, bytes) = read_file_part(payload, limits.max_file_bytes).await?;
-    let filename = batches::clean_filename(filename.as_deref());
-    let batch = batches::upload(
-        &state.pool,
-        caller.actor(),
-        filename,
-        bytes,
-        limits,
-        &state.directory,
-    )
-    .await?;
-    Ok(HttpResponse::Created()
-        .insert_header(("Location", format!("/api/v1/batches/{}", batch.overview.id)))
-        .json(batch))
+    let essence = req
+        .mime_type()
+        .ok()
+        .flatten()
+        .map(|m| m.essence_str().to_owned());
+    let uploaded = match essence.as_deref() {
+        Some("application/json") => {
+            let body = read_body(payload, JSON_ROWS_LIMIT).await?;
+            batches::upload_json(
+                &state.pool,
+                caller.actor(),
+                body,
+                limits,
+                &state.directory,
+                key,
+            )
+            .await?
+        }
+        Some("multipart/form-data") => {
+            let multipart = Multipart::new(req.headers(), payload);
+            let (filename, bytes) = read_file_part(multipart, limits.max_file_bytes).await?;
+            let filename = batches::clean_filename(filename.as_deref());
+            batches::upload(
+                &state.pool,
+                caller.actor(),
+                filename,
+                bytes,
+                limits,
+                &state.directory,
+                key,
+            )
+            .await?
+        }
+        _ => {
+            return Err(ApiError::UnsupportedMediaType(
+                "Send the spreadsheet as multipart/form-data (part \"file\"), or the rows as \
+                 application/json."
+                    .into(),
+            ));
+        }
+    };
+    let mut response = HttpResponse::Created();
+    response.insert_header((
+        "Location",
+        format!("/api/v1/batches/{}", uploaded.batch.overview.id),
+    ));
+    if uploaded.replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
+    Ok(response.json(uploaded.batch))
 }
 
 /// The caller's batches, newest first, each with its counts (Batches list).
@@ -158,7 +230,13 @@ pub async fn rows(
     params: web::Query<RowParams>,
 ) -> Result<web::Json<BatchRowPage>, ApiError> {
     Ok(web::Json(
-        batches::rows(&state.pool, caller.actor(), id.into_inner(), params.into_inner()).await?,
+        batches::rows(
+            &state.pool,
+            caller.actor(),
+            id.into_inner(),
+            params.into_inner(),
+        )
+        .await?,
     ))
 }
 
@@ -245,24 +323,40 @@ pub async fn reset(
 /// Submit: invites every valid row (channel `batch_upload`). Invalid rows, and rows that fail
 /// (e.g. invited meanwhile), stay with their errors to be fixed and submitted again.
 /// Submitting twice, or concurrently, never invites anyone twice.
-#[utoipa::path(tag = "batches", security(("bearer" = [])), params(("id" = uuid::Uuid, Path)), responses(
-    (status = 200, body = Batch),
-    (status = 401, body = Problem, content_type = "application/problem+json"),
-    (status = 404, body = Problem, content_type = "application/problem+json"),
-))]
+///
+/// With an `Idempotency-Key`, a retry of a submit that completed answers the batch as it is
+/// and submits nothing more (not even rows made valid since); the key is recorded when the
+/// submit completes, so a retry that arrives earlier submits too, which takes no row twice.
+#[utoipa::path(tag = "batches", security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path), ("Idempotency-Key" = Option<String>, Header, description = "Any unique string (≤ 255 chars), e.g. a UUID, to make retries safe")),
+    responses(
+        (status = 200, body = Batch),
+        (status = 400, description = "Bad Idempotency-Key", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Idempotency-Key used for another request", body = Problem, content_type = "application/problem+json"),
+    )
+)]
 #[post("/batches/{id}/submit")]
 pub async fn submit(
+    req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<uuid::Uuid>,
-) -> Result<web::Json<Batch>, ApiError> {
-    let batch = batches::submit(
+) -> Result<HttpResponse, ApiError> {
+    let key = idempotency_key(&req, &state)?;
+    let submitted = batches::submit(
         &state.pool,
         caller.actor(),
         id.into_inner(),
         &state.directory,
+        key,
     )
     .await?;
     state.outbox_wake.notify_one();
-    Ok(web::Json(batch))
+    let mut response = HttpResponse::Ok();
+    if submitted.replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
+    Ok(response.json(submitted.batch))
 }

@@ -6,27 +6,12 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use invite_core::InvitationDraft;
 use invite_core::api::{Invitation, InvitationPage, Problem};
 
+use super::idempotency::idempotency_key;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::services::invitation_list::{self, ListParams};
 use crate::services::invitations;
 use crate::state::AppState;
-
-/// Longest accepted `Idempotency-Key`.
-const IDEMPOTENCY_KEY_MAX: usize = 255;
-
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    let Some(value) = req.headers().get("idempotency-key") else {
-        return Ok(None);
-    };
-    let key = value.to_str().map(str::trim).unwrap_or("");
-    if key.is_empty() || key.len() > IDEMPOTENCY_KEY_MAX {
-        return Err(ApiError::BadRequest(format!(
-            "Idempotency-Key must be 1–{IDEMPOTENCY_KEY_MAX} visible ASCII characters."
-        )));
-    }
-    Ok(Some(key.to_owned()))
-}
 
 /// Invite one person: a public officer (`user_type: public_officer`, Email invitation) or a
 /// vendor (`user_type: vendor`, Create account). Every invalid field is reported at once.
@@ -56,14 +41,12 @@ pub async fn create(
     caller: Caller,
     body: web::Json<InvitationDraft>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = idempotency_key(&req)?;
-    let ttl = chrono::Duration::hours(state.config.idempotency_ttl_hours);
+    let key = idempotency_key(&req, &state)?;
     let created = invitations::create(
         &state.pool,
         caller.actor(),
         body.into_inner(),
         key,
-        ttl,
         &state.directory,
     )
     .await?;

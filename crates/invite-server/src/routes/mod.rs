@@ -8,6 +8,7 @@ pub mod batches;
 pub mod dev;
 pub mod health;
 mod html;
+mod idempotency;
 pub mod invitations;
 pub mod operator;
 mod schema_shape;

@@ -89,7 +89,10 @@ pub async fn list(
             Order::Changes => r.updated_at,
         };
         let next_cursor = more
-            .then(|| rows.last().map(|r| cursor::encode_in(order, position(r), &r.id)))
+            .then(|| {
+                rows.last()
+                    .map(|r| cursor::encode_in(order, position(r), &r.id))
+            })
             .flatten();
         let now = db::now();
         Ok(InvitationPage {

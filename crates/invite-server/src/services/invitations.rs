@@ -3,11 +3,12 @@
 use diesel::Connection;
 use invite_core::api::{Channel, DeliveryKind, Invitation, TechpassStatus, UserType};
 use invite_core::{ErrorCode, FieldError, InvitationDraft, InvitationRequest};
+
 use sha2::{Digest, Sha256};
 
+use super::idempotency::{self, Begun, IdempotencyKey};
 use super::with_conn;
 use crate::actor::Actor;
-use crate::db::idempotency::{self, Claim};
 use crate::db::invitations::{self as repo, InsertError, InvitationRow};
 use crate::db::outbox::{self, JobRecord};
 use crate::db::{self, DbConnection, Pool, audit};
@@ -125,6 +126,8 @@ pub struct Created {
     pub replayed: bool,
 }
 
+/// The body's fingerprint. Unlike [`idempotency::request_hash`] it has no scope: keys stored
+/// before batches took keys too must still replay (a batch's scoped hash never equals it).
 fn request_hash(draft: &InvitationDraft) -> String {
     let canonical = serde_json::to_string(draft).unwrap_or_default();
     hex::encode(Sha256::digest(canonical.as_bytes()))
@@ -134,8 +137,7 @@ pub async fn create(
     pool: &Pool,
     actor: &Actor,
     draft: InvitationDraft,
-    idempotency_key: Option<String>,
-    idempotency_ttl: chrono::Duration,
+    idempotency_key: Option<IdempotencyKey>,
     directory: &Directory,
 ) -> Result<Created, ApiError> {
     // Validation needs no database: an invalid body is refused without touching any key.
@@ -155,22 +157,15 @@ pub async fn create(
         conn.transaction(|conn| {
             if let Some(key) = &idempotency_key {
                 let hash = request_hash(&draft);
-                let claim =
-                    idempotency::claim(conn, &actor.officer_id, key, &hash, db::now(), idempotency_ttl)?;
-                match claim {
-                    Claim::New => {}
-                    Claim::Replay { body } => {
-                        let invitation: Invitation =
-                            serde_json::from_str(&body).map_err(ApiError::internal)?;
-                        return Ok(Created { invitation, replayed: true });
-                    }
-                    Claim::Mismatch => {
-                        return Err(ApiError::Validation {
-                            detail: "This Idempotency-Key was already used with a different request body."
-                                .into(),
-                            errors: vec![],
-                        });
-                    }
+                if let Begun::Replay(body) =
+                    idempotency::begin(conn, &actor.officer_id, key, &hash)?
+                {
+                    let invitation: Invitation =
+                        serde_json::from_str(&body).map_err(ApiError::internal)?;
+                    return Ok(Created {
+                        invitation,
+                        replayed: true,
+                    });
                 }
             }
             if on_techpass {
@@ -183,9 +178,12 @@ pub async fn create(
             let invitation = row.to_api(db::now())?;
             if let Some(key) = &idempotency_key {
                 let body = serde_json::to_string(&invitation).map_err(ApiError::internal)?;
-                idempotency::complete(conn, &actor.officer_id, key, &body)?;
+                idempotency::finish(conn, &actor.officer_id, key, &body)?;
             }
-            Ok(Created { invitation, replayed: false })
+            Ok(Created {
+                invitation,
+                replayed: false,
+            })
         })
     })
     .await

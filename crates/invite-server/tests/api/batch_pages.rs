@@ -71,7 +71,12 @@ async fn a_large_batch_carries_its_first_500_rows_and_pages_the_rest_in_sheet_or
             let cursor = batch["rows_next_cursor"].as_str().map(str::to_owned);
             assert!(cursor.is_some());
             let rest = rows_from(&app, &token, &id, "limit=300", cursor).await;
-            assert_eq!(row_numbers(&rest), (502..1_236).collect::<Vec<_>>(), "{}", app.backend);
+            assert_eq!(
+                row_numbers(&rest),
+                (502..1_236).collect::<Vec<_>>(),
+                "{}",
+                app.backend
+            );
 
             // GET carries the same first page; the whole batch pages from the start too.
             let again = app.get(&format!("/api/v1/batches/{id}"), &token).await;
@@ -84,14 +89,19 @@ async fn a_large_batch_carries_its_first_500_rows_and_pages_the_rest_in_sheet_or
             assert_eq!(all.len(), 1_234);
 
             // The rows that need attention, alone.
-            let attention = rows_from(&app, &token, &id, "status=invalid,failed&limit=7", None).await;
+            let attention =
+                rows_from(&app, &token, &id, "status=invalid,failed&limit=7", None).await;
             assert_eq!(attention.len(), invalid);
             assert!(attention.iter().all(|r| r["status"] == "invalid"));
             assert_eq!(attention[0]["row_number"], 8, "data row 6 is sheet row 8");
 
             // Submit answers with the first page too.
             let submitted = app
-                .post_json(&format!("/api/v1/batches/{id}/submit"), &token, &Value::Null)
+                .post_json(
+                    &format!("/api/v1/batches/{id}/submit"),
+                    &token,
+                    &Value::Null,
+                )
                 .await;
             assert_eq!(submitted.status(), 200);
             let bytes = submitted.bytes().await.expect("body");
@@ -99,7 +109,12 @@ async fn a_large_batch_carries_its_first_500_rows_and_pages_the_rest_in_sheet_or
             let submitted: Value = serde_json::from_slice(&bytes).expect("json");
             assert_eq!(submitted["summary"]["submitted"], 1_234 - invalid);
             assert_eq!(submitted["rows"].as_array().map(Vec::len), Some(500));
-            assert_eq!(submitted["delivery"]["pending"], 1_234 - invalid, "{}", app.backend);
+            assert_eq!(
+                submitted["delivery"]["pending"],
+                1_234 - invalid,
+                "{}",
+                app.backend
+            );
             let done = rows_from(&app, &token, &id, "status=submitted&limit=500", None).await;
             assert_eq!(done.len(), 1_234 - invalid);
         },
@@ -115,7 +130,10 @@ async fn a_small_batch_is_returned_whole_as_before() {
     let total = batch["summary"]["total"].as_u64().expect("total");
     assert_eq!(batch["rows"].as_array().map(Vec::len), Some(total as usize));
     assert_eq!(batch["rows_next_cursor"], Value::Null);
-    assert_eq!(batch["delivery"], serde_json::json!({"sent": 0, "failed": 0, "pending": 0}));
+    assert_eq!(
+        batch["delivery"],
+        serde_json::json!({"sent": 0, "failed": 0, "pending": 0})
+    );
 }
 
 #[tokio::test]
@@ -159,7 +177,8 @@ async fn batches_are_listed_newest_first_with_their_counts_and_only_to_their_off
             let bobs = app.get_value("/api/v1/batches", &bob).await;
             assert_eq!(bobs["items"], serde_json::json!([]));
             assert_problem(
-                app.get(&format!("/api/v1/batches/{}/rows", ids[0]), &bob).await,
+                app.get(&format!("/api/v1/batches/{}/rows", ids[0]), &bob)
+                    .await,
                 404,
             )
             .await;
@@ -194,7 +213,11 @@ async fn bad_row_and_list_parameters_are_400_problems() {
         .await;
     }
     for query in ["limit=101", "cursor=garbage"] {
-        assert_problem(app.get(&format!("/api/v1/batches?{query}"), &token).await, 400).await;
+        assert_problem(
+            app.get(&format!("/api/v1/batches?{query}"), &token).await,
+            400,
+        )
+        .await;
     }
     assert_problem(
         app.get(
@@ -223,7 +246,11 @@ async fn a_batch_counts_its_invitations_sent_failed_and_pending() {
             let batch = json_of(response).await;
             let id = batch["id"].as_str().expect("id").to_owned();
             let submitted = app
-                .post_value(&format!("/api/v1/batches/{id}/submit"), &token, &Value::Null)
+                .post_value(
+                    &format!("/api/v1/batches/{id}/submit"),
+                    &token,
+                    &Value::Null,
+                )
                 .await;
             assert_eq!(submitted["summary"]["submitted"], 6);
             // The built-in mailbox takes every email: all six go out.
@@ -238,14 +265,18 @@ async fn a_batch_counts_its_invitations_sent_failed_and_pending() {
             assert_eq!(delivered["delivery"]["pending"], 0);
             assert_eq!(delivered["delivery"]["failed"], 0);
             // One of them fails afterwards: it counts as failed, not sent.
-            let invitation = delivered["rows"][0]["invitation_id"].as_str().expect("invited");
+            let invitation = delivered["rows"][0]["invitation_id"]
+                .as_str()
+                .expect("invited");
             store::set_statuses(
                 &mut app.db(),
                 invitation,
                 TechpassStatus::Failed,
                 SeedStatus::NotRequired,
             );
-            let after = app.get_value(&format!("/api/v1/batches/{id}"), &token).await;
+            let after = app
+                .get_value(&format!("/api/v1/batches/{id}"), &token)
+                .await;
             assert_eq!(after["delivery"]["failed"], 1, "{}", app.backend);
             assert_eq!(after["delivery"]["sent"], 5);
         },

@@ -33,7 +33,9 @@ fn emails(items: &[Value]) -> Vec<&str> {
 }
 
 fn text<'a>(value: &'a Value, key: &str) -> &'a str {
-    value[key].as_str().unwrap_or_else(|| panic!("{key} in {value}"))
+    value[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{key} in {value}"))
 }
 
 #[tokio::test]
@@ -142,8 +144,10 @@ async fn the_email_filter_matches_one_address_exactly_whatever_its_case() {
             let jane = app.sign_in("jane@tech.gov.sg").await;
             let bob = app.sign_in("bob@tech.gov.sg").await;
             let id = app.invite(&jane, &officer_invite("ann@tech.gov.sg")).await;
-            app.invite(&jane, &officer_invite("joann@tech.gov.sg")).await;
-            app.invite(&jane, &officer_invite("ann.lee@tech.gov.sg")).await;
+            app.invite(&jane, &officer_invite("joann@tech.gov.sg"))
+                .await;
+            app.invite(&jane, &officer_invite("ann.lee@tech.gov.sg"))
+                .await;
 
             let found = all_pages(&app, &jane, "email=%20ANN@Tech.gov.sg%20").await;
             assert_eq!(emails(&found), ["ann@tech.gov.sg"], "{}", app.backend);
@@ -156,11 +160,24 @@ async fn the_email_filter_matches_one_address_exactly_whatever_its_case() {
             )
             .await;
             assert_eq!(emails(&both), ["ann@tech.gov.sg"]);
-            let none = all_pages(&app, &jane, "email=ann@tech.gov.sg&techpass_status=onboarded").await;
+            let none = all_pages(
+                &app,
+                &jane,
+                "email=ann@tech.gov.sg&techpass_status=onboarded",
+            )
+            .await;
             assert!(none.is_empty());
             // Another officer's invitation of that address is not theirs to see.
-            assert!(all_pages(&app, &bob, "email=ann@tech.gov.sg").await.is_empty());
-            assert!(all_pages(&app, &jane, "email=not-an-address").await.is_empty());
+            assert!(
+                all_pages(&app, &bob, "email=ann@tech.gov.sg")
+                    .await
+                    .is_empty()
+            );
+            assert!(
+                all_pages(&app, &jane, "email=not-an-address")
+                    .await
+                    .is_empty()
+            );
         },
     )
     .await;
@@ -189,7 +206,8 @@ async fn bad_feed_parameters_are_400_problems_and_cursors_do_not_cross_listings(
         format!("cursor={feed_cursor}"),
     ] {
         let problem = assert_problem(
-            app.get(&format!("/api/v1/invitations?{query}"), &jane).await,
+            app.get(&format!("/api/v1/invitations?{query}"), &jane)
+                .await,
             400,
         )
         .await;

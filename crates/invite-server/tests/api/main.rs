@@ -16,6 +16,7 @@ mod delivery;
 mod errors;
 mod expiry;
 mod invitations;
+mod json_batches;
 mod oidc;
 mod on_techpass;
 mod openapi;

@@ -195,7 +195,9 @@ async fn a_large_batch_pages_its_rows_from_the_server_and_shows_delivery_progres
     browser.wait_for_text("user246@gmail.com").await;
 
     browser.click_button("Submit").await;
-    browser.wait_for_text("237 users are about to be invited").await;
+    browser
+        .wait_for_text("237 users are about to be invited")
+        .await;
     browser.click_button("Confirm").await;
     browser
         .wait_for_text_in(

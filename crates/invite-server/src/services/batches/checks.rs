@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use invite_core::api::BatchRowError;
+use invite_core::api::{BatchRowError, BatchSource};
 use invite_core::{ErrorCode, Field, FieldError, InvitationRequest};
 use invite_sheets::SheetRow;
 
@@ -82,12 +82,40 @@ impl FileKeys {
     }
 }
 
-/// Where a row's email and username cells are: the uploaded layout when known, else the
-/// template's columns (an edited row).
+/// Where a row's errors point.
 #[derive(Debug, Clone, Default)]
-pub(super) struct Cells {
-    pub email: Option<String>,
-    pub username: Option<String>,
+pub(super) enum Cells {
+    /// A row of an uploaded sheet: the cells its email and username were read from (columns
+    /// may be in any order); any other field at its template column.
+    Sheet { email: String, username: String },
+    /// A sheet row edited or checked again since its upload: the template's columns.
+    #[default]
+    Template,
+    /// A row sent as JSON: an error names its field, not a cell.
+    Fields,
+}
+
+impl Cells {
+    /// Where the errors of a batch's rows point once they are stored.
+    pub fn of_stored(source: BatchSource) -> Cells {
+        match source {
+            BatchSource::Xlsx => Cells::Template,
+            BatchSource::Json => Cells::Fields,
+        }
+    }
+
+    fn cell(&self, field: &str, row_number: i32) -> Option<String> {
+        match self {
+            Cells::Fields => None,
+            Cells::Sheet { email, .. } if field == Field::Email.as_str() => Some(email.clone()),
+            Cells::Sheet { username, .. } if field == Field::TechpassUsername.as_str() => {
+                Some(username.clone())
+            }
+            Cells::Sheet { .. } | Cells::Template => {
+                SheetRow::cell_for(field, u32::try_from(row_number).unwrap_or(0))
+            }
+        }
+    }
 }
 
 /// The conflicts of one row. For each key, a duplicate in the file wins over an earlier
@@ -113,43 +141,30 @@ pub(super) fn conflicts(
             .then_some(ErrorCode::AlreadyOnTechpass)
     });
     if let Some(code) = email_code {
-        errors.push(cell_error(
-            Field::Email,
-            code,
-            row_number,
-            cells.email.as_deref(),
-        ));
+        errors.push(cell_error(Field::Email, code, row_number, cells));
     }
     if let Some(username) = &keys.username
         && let Some(code) = code(in_file.username, invited.usernames.contains(username))
     {
-        errors.push(cell_error(
-            Field::TechpassUsername,
-            code,
-            row_number,
-            cells.username.as_deref(),
-        ));
+        errors.push(cell_error(Field::TechpassUsername, code, row_number, cells));
     }
     errors
 }
 
-/// A field error of a row, at `cell` or else at the field's column in the template layout.
+/// A field error of a row, placed as `cells` says.
 pub(super) fn cell_error(
     field: Field,
     code: ErrorCode,
     row_number: i32,
-    cell: Option<&str>,
+    cells: &Cells,
 ) -> BatchRowError {
-    at_cell(FieldError::new(field, code), row_number, cell)
+    at_cell(FieldError::new(field, code), row_number, cells)
 }
 
-/// Places a field error of row `row_number` at `cell`, or at its template column.
-pub(super) fn at_cell(error: FieldError, row_number: i32, cell: Option<&str>) -> BatchRowError {
-    let cell = cell
-        .map(str::to_owned)
-        .or_else(|| SheetRow::cell_for(&error.field, u32::try_from(row_number).unwrap_or(0)));
+/// Places a field error of row `row_number` as `cells` says.
+pub(super) fn at_cell(error: FieldError, row_number: i32, cells: &Cells) -> BatchRowError {
     BatchRowError {
-        cell,
+        cell: cells.cell(&error.field, row_number),
         field: error.field,
         code: error.code,
         message: error.message,
@@ -250,9 +265,18 @@ mod tests {
 
     #[test]
     fn errors_point_at_the_uploaded_cell_or_the_template_column() {
-        let uploaded = cell_error(Field::Email, ErrorCode::AlreadyInvited, 7, Some("C7"));
+        let sheet = Cells::Sheet {
+            email: "C7".into(),
+            username: "A7".into(),
+        };
+        let uploaded = cell_error(Field::Email, ErrorCode::AlreadyInvited, 7, &sheet);
         assert_eq!(uploaded.cell.as_deref(), Some("C7"));
-        let edited = cell_error(Field::Email, ErrorCode::AlreadyInvited, 7, None);
+        let other = cell_error(Field::Reason, ErrorCode::Required, 7, &sheet);
+        assert_eq!(other.cell.as_deref(), Some("J7"));
+        let edited = cell_error(Field::Email, ErrorCode::AlreadyInvited, 7, &Cells::Template);
         assert_eq!(edited.cell.as_deref(), Some("B7"));
+        let json = cell_error(Field::Email, ErrorCode::AlreadyInvited, 7, &Cells::Fields);
+        assert_eq!(json.cell, None);
+        assert_eq!(json.field, "email");
     }
 }

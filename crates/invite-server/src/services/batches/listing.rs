@@ -2,7 +2,9 @@
 //! rows, and the pages of its rows. A 50,000-row batch is read a page at a time, so that no
 //! response carries all of it.
 
-use invite_core::api::{Batch, BatchDelivery, BatchPage, BatchRowPage, BatchRowStatus, BatchSummary};
+use invite_core::api::{
+    Batch, BatchDelivery, BatchPage, BatchRowPage, BatchRowStatus, BatchSummary,
+};
 
 use super::mapping::{INLINE_ROWS, overview, summary_of, to_api, to_api_row};
 use super::not_found;

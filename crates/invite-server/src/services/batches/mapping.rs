@@ -119,6 +119,7 @@ pub(super) fn overview(
     Ok(BatchOverview {
         id: parse_id("batches", &batch.id)?,
         filename: batch.filename.clone(),
+        source: batch.source,
         created_at: db::to_utc(batch.created_at),
         status,
         summary,
@@ -135,7 +136,11 @@ pub(super) fn to_api(
 ) -> Result<Batch, CorruptRow> {
     let shown = &first[..first.len().min(INLINE_ROWS)];
     let rows_next_cursor = (first.len() > INLINE_ROWS)
-        .then(|| shown.last().map(|r| super::super::cursor::encode_row(r.row_number)))
+        .then(|| {
+            shown
+                .last()
+                .map(|r| super::super::cursor::encode_row(r.row_number))
+        })
         .flatten();
     Ok(Batch {
         overview: overview(batch, summary)?,

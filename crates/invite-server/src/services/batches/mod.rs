@@ -11,21 +11,23 @@ mod submit;
 
 use actix_web::web;
 use diesel::Connection;
-use invite_core::api::{Batch, BatchDelivery, BatchRow, BatchRowError, BatchRowStatus};
+use invite_core::api::{
+    Batch, BatchDelivery, BatchRow, BatchRowError, BatchRowStatus, BatchRowsRequest, BatchSource,
+};
 use invite_core::{Field, FieldError, InvitationDraft};
 use invite_sheets::{ImportError, Limits, SheetRow};
 
 pub use listing::{ListParams, RowParams, get, list, rows};
-pub use submit::submit;
+pub use submit::{Submitted, submit};
 
 use self::checks::{Cells, FileKeys, InFile, Keys, at_cell, conflicts};
-use self::mapping::{
-    invalid_record, mark_conflicts, summary_of, to_api, to_api_row, valid_record,
-};
+use self::listing::load;
+use self::mapping::{invalid_record, mark_conflicts, summary_of, to_api, to_api_row, valid_record};
+use super::idempotency::{self, Begun, IdempotencyKey};
 use super::with_conn;
 use crate::actor::Actor;
+use crate::db::Pool;
 use crate::db::batches::{self as repo, BatchRecord, BatchRowRecord};
-use crate::db::{self, Pool};
 use crate::delivery::directory::Directory;
 use crate::error::ApiError;
 
@@ -78,8 +80,8 @@ pub fn clean_filename(name: Option<&str>) -> String {
     }
 }
 
-/// One uploaded row after the field rules: its record, and for a valid row its keys and the
-/// cells they were read from (columns may be in any order), for the conflict check.
+/// One uploaded row after the field rules: its record, and for a valid row its keys and
+/// where its errors point, for the conflict check.
 struct Staged {
     record: BatchRowRecord,
     valid: Option<(Keys, Cells)>,
@@ -91,9 +93,9 @@ fn stage_sheet_row(batch_id: &str, row: &SheetRow) -> Staged {
     match row.validate() {
         Ok(request) => {
             let keys = Keys::of(&request);
-            let cells = Cells {
-                email: Some(row.cell(Field::Email)),
-                username: Some(row.cell(Field::TechpassUsername)),
+            let cells = Cells::Sheet {
+                email: row.cell(Field::Email),
+                username: row.cell(Field::TechpassUsername),
             };
             Staged {
                 record: valid_record(batch_id, row_number, id, request.into_fields()),
@@ -110,6 +112,36 @@ fn stage_sheet_row(batch_id: &str, row: &SheetRow) -> Staged {
     }
 }
 
+/// A JSON row (`row_number` its position from 1), by the same rules as a sheet's.
+fn stage_json_row(batch_id: &str, row_number: i32, draft: InvitationDraft) -> Staged {
+    let id = uuid::Uuid::new_v4().to_string();
+    match draft.parse() {
+        Ok(request) => Staged {
+            valid: Some((Keys::of(&request), Cells::Fields)),
+            record: valid_record(batch_id, row_number, id, request.into_fields()),
+        },
+        Err(errors) => {
+            let errors: Vec<BatchRowError> = errors
+                .into_iter()
+                .map(|e| at_cell(e, row_number, &Cells::Fields))
+                .collect();
+            Staged {
+                record: invalid_record(batch_id, row_number, id, draft, &errors),
+                valid: None,
+            }
+        }
+    }
+}
+
+/// A staged batch, freshly or as an earlier request with the same `Idempotency-Key` made it.
+pub struct Uploaded {
+    pub batch: Batch,
+    pub replayed: bool,
+}
+
+/// What an `Idempotency-Key` of `POST /batches` fingerprints.
+const UPLOAD_SCOPE: &str = "POST /batches";
+
 pub async fn upload(
     pool: &Pool,
     actor: &Actor,
@@ -117,22 +149,98 @@ pub async fn upload(
     bytes: Vec<u8>,
     limits: Limits,
     directory: &Directory,
-) -> Result<Batch, ApiError> {
+    key: Option<IdempotencyKey>,
+) -> Result<Uploaded, ApiError> {
+    let key = key.map(|k| {
+        let hash = idempotency::request_hash(UPLOAD_SCOPE, &bytes);
+        (k, hash)
+    });
     // Parsing is CPU-bound: keep it off the async workers.
     let sheet_rows = web::block(move || invite_sheets::read_upload(&bytes, &limits))
         .await?
         .map_err(import_problem)?;
-    let batch = BatchRecord {
-        id: uuid::Uuid::new_v4().to_string(),
-        officer_id: actor.officer_id.clone(),
-        filename,
-        created_at: db::now(),
-    };
-    let mut staged: Vec<Staged> = sheet_rows
+    let batch = BatchRecord::new(actor, filename, BatchSource::Xlsx);
+    let staged: Vec<Staged> = sheet_rows
         .iter()
         .map(|r| stage_sheet_row(&batch.id, r))
         .collect();
     drop(sheet_rows);
+    stage(pool, actor, batch, staged, directory, key).await
+}
+
+/// The JSON form of an upload: `{"name": …, "rows": [{…}, …]}`, staged like a sheet's rows.
+pub async fn upload_json(
+    pool: &Pool,
+    actor: &Actor,
+    body: web::Bytes,
+    limits: Limits,
+    directory: &Directory,
+    key: Option<IdempotencyKey>,
+) -> Result<Uploaded, ApiError> {
+    let key = key.map(|k| {
+        let hash = idempotency::request_hash(UPLOAD_SCOPE, &body);
+        (k, hash)
+    });
+    let request = web::block(move || {
+        let mut reader = serde_json::Deserializer::from_slice(&body);
+        serde_path_to_error::deserialize::<_, BatchRowsRequest>(&mut reader)
+    })
+    .await?
+    .map_err(|e| {
+        ApiError::BadRequest(format!(
+            "The JSON body is not valid at {}: {}.",
+            e.path(),
+            e.inner()
+        ))
+    })?;
+    let rows_problem = |code: &str, detail: String| ApiError::Validation {
+        errors: vec![FieldError {
+            field: "rows".into(),
+            code: code.into(),
+            message: detail.clone(),
+        }],
+        detail,
+    };
+    if request.rows.is_empty() {
+        return Err(rows_problem(
+            "no_rows",
+            "rows holds no row to invite.".into(),
+        ));
+    }
+    if request.rows.len() > limits.max_rows {
+        return Err(rows_problem(
+            "too_many_rows",
+            format!(
+                "rows holds {} rows; a batch takes at most {}. Send them as several batches.",
+                request.rows.len(),
+                limits.max_rows
+            ),
+        ));
+    }
+    let name = clean_filename(Some(request.name.as_deref().unwrap_or("rows.json")));
+    let batch = BatchRecord::new(actor, name, BatchSource::Json);
+    let staged: Vec<Staged> = request
+        .rows
+        .into_iter()
+        .enumerate()
+        .map(|(i, draft)| {
+            let row_number = i32::try_from(i + 1).unwrap_or(i32::MAX);
+            stage_json_row(&batch.id, row_number, draft)
+        })
+        .collect();
+    stage(pool, actor, batch, staged, directory, key).await
+}
+
+/// Checks the staged rows for duplicates in the batch and earlier invitations, and stores them
+/// with the batch, in one transaction with the `Idempotency-Key`'s claim.
+async fn stage(
+    pool: &Pool,
+    actor: &Actor,
+    batch: BatchRecord,
+    mut staged: Vec<Staged>,
+    directory: &Directory,
+    key: Option<(IdempotencyKey, String)>,
+) -> Result<Uploaded, ApiError> {
     // Who is on TechPass already: asked before the database work, bounded; rows it could not
     // check are checked again at submit.
     let emails: Vec<String> = staged
@@ -140,27 +248,40 @@ pub async fn upload(
         .filter_map(|s| s.valid.as_ref().map(|(k, _)| k.email.clone()))
         .collect();
     let on_techpass = directory.on_techpass(&emails).await.existing;
+    let officer_id = actor.officer_id.clone();
     with_conn(pool, move |conn| {
-        let keys = || {
-            staged
-                .iter()
-                .filter_map(|s| s.valid.as_ref().map(|(k, _)| k))
-        };
-        let file = FileKeys::count(keys());
-        let mut invited = checks::already_invited(conn, keys())?;
-        invited.on_techpass = on_techpass;
-        for row in &mut staged {
-            if let Some((keys, cells)) = &row.valid {
-                let n = row.record.row_number;
-                let found = conflicts(keys, file.shared(keys), &invited, n, cells);
-                mark_conflicts(&mut row.record, &found);
+        conn.transaction(|conn| {
+            if let Some((key, hash)) = &key
+                && let Begun::Replay(batch_id) = idempotency::begin(conn, &officer_id, key, hash)?
+            {
+                let batch = load(conn, &officer_id, &batch_id)?;
+                return Ok(Uploaded { batch, replayed: true });
             }
-        }
-        let records: Vec<BatchRowRecord> = staged.into_iter().map(|s| s.record).collect();
-        conn.transaction(|conn| repo::insert(conn, &batch, &records))?;
-        tracing::info!(batch_id = %batch.id, rows = records.len(), "batch staged");
-        let summary = summary_of(records.iter().map(|r| (r.status, 1)));
-        Ok(to_api(&batch, summary, BatchDelivery::default(), &records)?)
+            let keys = || {
+                staged
+                    .iter()
+                    .filter_map(|s| s.valid.as_ref().map(|(k, _)| k))
+            };
+            let file = FileKeys::count(keys());
+            let mut invited = checks::already_invited(conn, keys())?;
+            invited.on_techpass = on_techpass;
+            for row in &mut staged {
+                if let Some((keys, cells)) = &row.valid {
+                    let n = row.record.row_number;
+                    let found = conflicts(keys, file.shared(keys), &invited, n, cells);
+                    mark_conflicts(&mut row.record, &found);
+                }
+            }
+            let records: Vec<BatchRowRecord> = staged.drain(..).map(|s| s.record).collect();
+            repo::insert(conn, &batch, &records)?;
+            if let Some((key, _)) = &key {
+                idempotency::finish(conn, &officer_id, key, &batch.id)?;
+            }
+            tracing::info!(batch_id = %batch.id, rows = records.len(), source = batch.source.as_str(), "batch staged");
+            let summary = summary_of(records.iter().map(|r| (r.status, 1)));
+            let batch = to_api(&batch, summary, BatchDelivery::default(), &records)?;
+            Ok(Uploaded { batch, replayed: false })
+        })
     })
     .await
 }
@@ -176,7 +297,8 @@ pub async fn replace_row(
     let officer_id = actor.officer_id.clone();
     with_conn(pool, move |conn| {
         let (batch_id, row_id) = (batch_id.to_string(), row_id.to_string());
-        repo::find(conn, &officer_id, &batch_id)?.ok_or_else(not_found)?;
+        let batch = repo::find(conn, &officer_id, &batch_id)?.ok_or_else(not_found)?;
+        let cells = Cells::of_stored(batch.source);
         let existing = repo::find_row(conn, &batch_id, &row_id)?.ok_or_else(row_not_found)?;
         if existing.status == BatchRowStatus::Submitted {
             return Err(row_submitted());
@@ -194,20 +316,14 @@ pub async fn replace_row(
                     keys.username.as_deref(),
                 )?;
                 let invited = checks::already_invited(conn, [&keys])?;
-                let extra = conflicts(
-                    &keys,
-                    InFile { email, username },
-                    &invited,
-                    n,
-                    &Cells::default(),
-                );
+                let extra = conflicts(&keys, InFile { email, username }, &invited, n, &cells);
                 let mut record = valid_record(&batch_id, n, row_id.clone(), fields);
                 mark_conflicts(&mut record, &extra);
                 record
             }
             Err(errors) => {
                 let errors: Vec<BatchRowError> =
-                    errors.into_iter().map(|e| at_cell(e, n, None)).collect();
+                    errors.into_iter().map(|e| at_cell(e, n, &cells)).collect();
                 invalid_record(&batch_id, n, row_id.clone(), draft, &errors)
             }
         };

@@ -12,8 +12,8 @@ use invite_core::api::{Batch, BatchRowError, Channel};
 use invite_core::{ErrorCode, FieldError};
 
 use super::checks::{self, Cells, InFile, Keys, at_cell, cell_error, conflicts};
-use super::mapping::errors_json;
 use super::listing::load;
+use super::mapping::errors_json;
 use super::not_found;
 use crate::actor::Actor;
 use crate::db::batches as repo;
@@ -21,6 +21,7 @@ use crate::db::invitations::InsertError;
 use crate::db::{DbConnection, Pool};
 use crate::delivery::directory::Directory;
 use crate::error::ApiError;
+use crate::services::idempotency::{self, IdempotencyKey};
 use crate::services::invitations::{NewInvitation, insert_invitations};
 use crate::services::with_conn;
 
@@ -53,12 +54,41 @@ impl From<diesel::result::Error> for ChunkError {
     }
 }
 
+/// A submitted batch, freshly or as an earlier submit with the same `Idempotency-Key` left it.
+pub struct Submitted {
+    pub batch: Batch,
+    pub replayed: bool,
+}
+
 pub async fn submit(
     pool: &Pool,
     actor: &Actor,
     batch_id: uuid::Uuid,
     directory: &Directory,
-) -> Result<Batch, ApiError> {
+    key: Option<IdempotencyKey>,
+) -> Result<Submitted, ApiError> {
+    // A submit runs a transaction per chunk, so its key is recorded once it is done; a retry
+    // that arrives meanwhile submits too, which takes no row twice.
+    let key = key.map(|k| {
+        let hash = idempotency::request_hash(&format!("POST /batches/{batch_id}/submit"), b"");
+        (k, hash)
+    });
+    if let Some((key, hash)) = key.clone() {
+        let officer_id = actor.officer_id.clone();
+        let replay = with_conn(pool, move |conn| {
+            match idempotency::completed(conn, &officer_id, &key, &hash)? {
+                Some(batch_id) => Ok(Some(load(conn, &officer_id, &batch_id)?)),
+                None => Ok(None),
+            }
+        })
+        .await?;
+        if let Some(batch) = replay {
+            return Ok(Submitted {
+                batch,
+                replayed: true,
+            });
+        }
+    }
     // Asked again now (the upload's answer may be old, or TechPass may not have answered then).
     let officer_id = actor.officer_id.clone();
     let entered = with_conn(pool, move |conn| {
@@ -81,19 +111,26 @@ pub async fn submit(
     let actor = actor.clone();
     with_conn(pool, move |conn| {
         let batch_id = batch_id.to_string();
-        repo::find(conn, &actor.officer_id, &batch_id)?.ok_or_else(not_found)?;
+        let batch = repo::find(conn, &actor.officer_id, &batch_id)?.ok_or_else(not_found)?;
+        let cells = Cells::of_stored(batch.source);
         let pending = repo::valid_row_ids(conn, &batch_id)?;
         let mut submitted = 0usize;
         for chunk in pending.chunks(SUBMIT_CHUNK) {
-            submitted += match submit_chunk(conn, &actor, chunk, &on_techpass) {
+            submitted += match submit_chunk(conn, &actor, chunk, &on_techpass, &cells) {
                 Ok(n) => n,
-                Err(ChunkError::Collision) => submit_one_by_one(conn, &actor, chunk)?,
+                Err(ChunkError::Collision) => submit_one_by_one(conn, &actor, chunk, &cells)?,
                 Err(ChunkError::Api(e)) => return Err(e),
             };
         }
+        if let Some((key, hash)) = &key {
+            idempotency::record_completed(conn, &actor.officer_id, key, hash, &batch_id)?;
+        }
         let batch = load(conn, &actor.officer_id, &batch_id)?;
         tracing::info!(%batch_id, submitted, "batch submitted");
-        Ok(batch)
+        Ok(Submitted {
+            batch,
+            replayed: false,
+        })
     })
     .await
 }
@@ -105,6 +142,7 @@ fn submit_chunk(
     actor: &Actor,
     ids: &[String],
     on_techpass: &HashSet<String>,
+    cells: &Cells,
 ) -> Result<usize, ChunkError> {
     conn.transaction(|conn| {
         // The claim (a write) comes first: on SQLite the write lock is then taken up front.
@@ -130,8 +168,7 @@ fn submit_chunk(
             let errors: Vec<BatchRowError> = match parsed {
                 Ok((request, keys)) => {
                     // Rows of one batch cannot share a key here: upload and Save refused that.
-                    let errors =
-                        conflicts(&keys, InFile::default(), &invited, n, &Cells::default());
+                    let errors = conflicts(&keys, InFile::default(), &invited, n, cells);
                     if errors.is_empty() {
                         accepted.push(NewInvitation {
                             id: row.id.clone(),
@@ -142,7 +179,7 @@ fn submit_chunk(
                     }
                     errors
                 }
-                Err(errors) => errors.into_iter().map(|e| at_cell(e, n, None)).collect(),
+                Err(errors) => errors.into_iter().map(|e| at_cell(e, n, cells)).collect(),
             };
             repo::fail_claimed(conn, &row.id, &errors_json(&errors))?;
         }
@@ -161,6 +198,7 @@ fn submit_one_by_one(
     conn: &mut DbConnection,
     actor: &Actor,
     ids: &[String],
+    cells: &Cells,
 ) -> Result<usize, ApiError> {
     let mut submitted = 0;
     conn.transaction(|conn| -> Result<(), ApiError> {
@@ -171,7 +209,7 @@ fn submit_one_by_one(
                 };
                 let n = current.row_number;
                 let request = current.fields.parse().map_err(|errors| {
-                    RowFailure::Rejected(errors.into_iter().map(|e| at_cell(e, n, None)).collect())
+                    RowFailure::Rejected(errors.into_iter().map(|e| at_cell(e, n, cells)).collect())
                 })?;
                 let new = NewInvitation {
                     id: id.clone(),
@@ -188,7 +226,7 @@ fn submit_one_by_one(
                             field,
                             ErrorCode::AlreadyInvited,
                             n,
-                            None,
+                            cells,
                         )]))
                     }
                     Err(InsertError::Database(e)) => Err(e.into()),
