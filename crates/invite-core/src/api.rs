@@ -14,8 +14,7 @@ macro_rules! string_enum {
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
         #[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $(#[serde(rename = $text)] $variant),+ }
 
         #[cfg(feature = "diesel")]
         crate::stored::text_column!($name);
@@ -67,9 +66,26 @@ string_enum!(
 );
 
 string_enum!(
+    /// What happened to an invitation: its history, and the events an agency system can
+    /// subscribe to. `invitation.*` follow the TechPass side, `seed.*` the SEED side.
+    InvitationEventType {
+        Created = "invitation.created", Sent = "invitation.sent", Resent = "invitation.resent",
+        Revoked = "invitation.revoked", Failed = "invitation.failed", Expired = "invitation.expired",
+        Onboarded = "invitation.onboarded", Reopened = "invitation.reopened",
+        SeedRequested = "seed.requested", SeedOnboarded = "seed.onboarded", SeedFailed = "seed.failed",
+        SeedExpired = "seed.expired", SeedReopened = "seed.reopened"
+    }
+);
+string_enum!(
+    /// Who made a change: the officer in the SPA, an agency system with an API key, TechPass or
+    /// SEED (an event, or reconciliation reading them back), or this service itself (a delivery,
+    /// an expiry, an operator's retry).
+    EventSource { Officer = "officer", ApiKey = "api_key", Techpass = "techpass", Seed = "seed", System = "system" }
+);
+string_enum!(
     /// What a delivery job sends: the invitation email, the TechPass invitation or account,
     /// or the SEED provisioning request.
-    DeliveryKind { Email = "email", Techpass = "techpass", Seed = "seed", TechpassRevoke = "techpass_revoke" }
+    DeliveryKind { Email = "email", Techpass = "techpass", Seed = "seed", TechpassRevoke = "techpass_revoke", Webhook = "webhook" }
 );
 string_enum!(
     /// A delivery job waits (`pending`, retried with backoff), is `done`, gave up (`dead`)
@@ -351,6 +367,118 @@ pub struct BatchRowsRequest {
     /// 1–50,000 rows, each with the fields `POST /invitations` takes (`user_type` also as
     /// the template's `Public officer` / `Vendor`).
     pub rows: Vec<InvitationDraft>,
+}
+
+/// One change in an invitation's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationEvent {
+    /// Unique; also the `webhook-id` of the event's webhook deliveries.
+    pub id: Uuid,
+    pub invitation_id: Uuid,
+    #[serde(rename = "type")]
+    pub event_type: InvitationEventType,
+    pub source: EventSource,
+    /// Who: the officer's email, or the API key's name; null for TechPass, SEED and the
+    /// service itself.
+    pub actor: Option<String>,
+    /// More about it, in words: why it failed, for example.
+    pub detail: Option<String>,
+    /// The request's trace id, when a request made the change.
+    pub trace_id: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+/// One page of an invitation's history, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvitationEventPage {
+    pub items: Vec<InvitationEvent>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// A webhook endpoint to register: where to POST the events of the caller's invitations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEndpointDraft {
+    /// `https://…` on the internet (not a private or loopback address), at most 2,000
+    /// characters.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            example = "https://hr.agency.gov.sg/hooks/invite-users",
+            max_length = 2000
+        )
+    )]
+    pub url: String,
+    /// The event types to receive; at least one.
+    #[cfg_attr(feature = "openapi", schema(min_items = 1))]
+    pub event_types: Vec<InvitationEventType>,
+    /// What the endpoint is for, at most 200 characters.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub description: Option<String>,
+}
+
+/// A registered webhook endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEndpoint {
+    pub id: Uuid,
+    pub url: String,
+    pub description: Option<String>,
+    pub event_types: Vec<InvitationEventType>,
+    pub created_at: DateTime<Utc>,
+    /// While a rotated secret still signs too (next to the new one): until when.
+    pub previous_secret_expires_at: Option<DateTime<Utc>>,
+}
+
+/// A webhook endpoint with its signing secret, shown once: at creation and at rotation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEndpointWithSecret {
+    #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(inline))]
+    pub endpoint: WebhookEndpoint,
+    /// `whsec_…`: verify each delivery's `webhook-signature` with it (Standard Webhooks).
+    pub secret: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookEndpointList {
+    pub items: Vec<WebhookEndpoint>,
+}
+
+/// One delivery of one event to an endpoint: the endpoint's delivery log.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookDelivery {
+    pub id: Uuid,
+    /// The event (also the delivery's `webhook-id`).
+    pub event_id: Uuid,
+    pub event_type: InvitationEventType,
+    pub invitation_id: Uuid,
+    /// `pending` (tried again with backoff), `done`, `dead` (gave up) or `cancelled` (the
+    /// endpoint was deleted first).
+    pub state: JobState,
+    pub attempts: i32,
+    /// What the last failed attempt met.
+    pub last_error: Option<String>,
+    /// A pending delivery's next attempt.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One page of an endpoint's deliveries, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WebhookDeliveryPage {
+    pub items: Vec<WebhookDelivery>,
+    /// Pass as `cursor` to get the next page; null on the last page.
+    pub next_cursor: Option<String>,
 }
 
 /// One page of the caller's batches, newest first.

@@ -62,6 +62,23 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        endpoint_id -> Nullable<Text>,
+        event_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Text,
+        officer_id -> Text,
+        url -> Text,
+        description -> Nullable<Text>,
+        event_types -> Text,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_secret_until -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        deleted_at -> Nullable<Timestamp>,
     }
 }
 
@@ -97,6 +114,9 @@ diesel::table! {
         channel -> Text,
         trace_id -> Text,
         created_at -> Timestamp,
+        source -> Nullable<Text>,
+        actor -> Nullable<Text>,
+        detail -> Nullable<Text>,
     }
 }
 
@@ -137,6 +157,7 @@ diesel::joinable!(batch_rows -> batches (batch_id));
 diesel::joinable!(delivery_jobs -> invitations (invitation_id));
 diesel::allow_tables_to_appear_in_same_query!(
     officers,
+    webhook_endpoints,
     invitations,
     api_keys,
     idempotency_keys,

@@ -6,15 +6,29 @@
 pub struct Actor {
     pub officer_id: String,
     pub email: String,
-    /// True when the request authenticated with an API key (an agency system).
-    pub via_api_key: bool,
+    /// The name of the API key the request authenticated with (an agency system); none for
+    /// an officer signed in.
+    pub api_key: Option<String>,
     /// The request's trace id, stored with what it writes (audit events).
     pub trace_id: String,
 }
 
 impl Actor {
+    /// Whether an agency system acts, through an API key.
+    pub fn via_api_key(&self) -> bool {
+        self.api_key.is_some()
+    }
+
     /// The audit channel of actions that are not invitations (key management, resends).
     pub fn audit_channel(&self) -> &'static str {
-        if self.via_api_key { "api" } else { "spa" }
+        if self.via_api_key() { "api" } else { "spa" }
+    }
+
+    /// Who acts, as a history names them: the officer's email, or the API key's name.
+    pub fn label(&self) -> String {
+        match &self.api_key {
+            Some(name) => format!("API key \"{name}\" of {}", self.email),
+            None => self.email.clone(),
+        }
     }
 }

@@ -112,6 +112,7 @@ impl Application {
                 techpass_reader: gateways.techpass_reader.clone(),
                 seed_reader: gateways.seed_reader.clone(),
                 seed: gateways.seed.clone(),
+                webhooks: gateways.webhooks.clone(),
                 wake: outbox_wake.clone(),
             };
             tokio::spawn(worker.run())

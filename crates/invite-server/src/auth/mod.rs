@@ -63,13 +63,13 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
     })?;
 
     if token.starts_with(API_KEY_PREFIX) {
-        let officer = sign_in::officer_for_api_key(&state.pool, &token)
+        let (officer, key_name) = sign_in::officer_for_api_key(&state.pool, &token)
             .await?
             .ok_or_else(|| ApiError::Unauthorized("The API key is unknown or revoked.".into()))?;
         return Ok(Caller(Actor {
             officer_id: officer.id,
             email: officer.email,
-            via_api_key: true,
+            api_key: Some(key_name),
             trace_id,
         }));
     }
@@ -90,7 +90,7 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
         return Ok(Caller(Actor {
             officer_id: officer.id,
             email: officer.email,
-            via_api_key: false,
+            api_key: None,
             trace_id,
         }));
     }
@@ -100,7 +100,7 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
     Ok(Caller(Actor {
         officer_id: claims.sub,
         email: claims.email,
-        via_api_key: false,
+        api_key: None,
         trace_id,
     }))
 }

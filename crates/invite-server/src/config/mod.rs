@@ -98,6 +98,10 @@ pub struct Config {
     /// `INVITES_OPERATORS`: the officers (emails, comma-separated) who may use the operator API
     /// (delivery backlog, dead jobs and their retry), signed in or with their API keys.
     pub operators: Vec<String>,
+    /// `INVITES_WEBHOOK_ALLOW_LOCAL` (default false): lets webhook endpoints use `http://` and
+    /// private or loopback addresses. For local testing only: it lets whoever registers an
+    /// endpoint make this server call hosts inside its network.
+    pub webhook_allow_local: bool,
 }
 
 impl Config {
@@ -117,6 +121,9 @@ pub struct DeliveryConfig {
     pub poll_ms: u64,
     /// `INVITES_DELIVERY_MAX_ATTEMPTS` (default 8) before a job is dead.
     pub max_attempts: i32,
+    /// `INVITES_DELIVERY_RETRY_BASE_MS` (default 10000): the wait after a first failed attempt,
+    /// doubling with each further one (to at most an hour).
+    pub retry_base_ms: i64,
     /// `INVITES_TECHPASS_SIGNUP_URL`: where the invitation email sends the invitee.
     pub signup_url: String,
     /// `INVITES_LINK_VALID_DAYS` (5), `INVITES_ACCOUNT_ACTIVATION_DAYS` (30),
@@ -136,6 +143,9 @@ impl Default for DeliveryConfig {
             lease_secs: 60,
             poll_ms: 1000,
             max_attempts: crate::delivery::retry::RetryPolicy::default().max_attempts,
+            retry_base_ms: crate::delivery::retry::RetryPolicy::default()
+                .base
+                .num_milliseconds(),
             signup_url: "https://techpass.gov.sg/".into(),
             deadlines: crate::db::lifecycle::Deadlines::default(),
             sweep_secs: 60,
@@ -188,6 +198,7 @@ impl Config {
             directory_timeout_ms: 1500,
             standin_seed_delay_ms: 2000,
             operators: Vec::new(),
+            webhook_allow_local: false,
         }
     }
 
@@ -223,6 +234,8 @@ impl Config {
             lease_secs: settings.parse("INVITES_DELIVERY_LEASE_SECS", delivery.lease_secs)?,
             poll_ms: settings.parse("INVITES_DELIVERY_POLL_MS", delivery.poll_ms)?,
             max_attempts: settings.parse("INVITES_DELIVERY_MAX_ATTEMPTS", delivery.max_attempts)?,
+            retry_base_ms: settings
+                .parse("INVITES_DELIVERY_RETRY_BASE_MS", delivery.retry_base_ms)?,
             signup_url: var("INVITES_TECHPASS_SIGNUP_URL").unwrap_or(delivery.signup_url),
             deadlines: crate::db::lifecycle::Deadlines {
                 link: chrono::Duration::days(settings.parse("INVITES_LINK_VALID_DAYS", 5)?),
@@ -245,9 +258,13 @@ impl Config {
                 "the deadlines must be at least 1 day, the expiry sweep at least 1 s".into(),
             );
         }
-        if config.delivery.lease_secs < 1 || config.delivery.max_attempts < 1 {
+        if config.delivery.lease_secs < 1
+            || config.delivery.max_attempts < 1
+            || config.delivery.retry_base_ms < 1
+        {
             return Err(
-                "INVITES_DELIVERY_LEASE_SECS and INVITES_DELIVERY_MAX_ATTEMPTS must be at least 1"
+                "INVITES_DELIVERY_LEASE_SECS, INVITES_DELIVERY_MAX_ATTEMPTS and \
+                 INVITES_DELIVERY_RETRY_BASE_MS must be at least 1"
                     .into(),
             );
         }
@@ -263,6 +280,8 @@ impl Config {
             "INVITES_STANDIN_SEED_DELAY_MS",
             config.standin_seed_delay_ms,
         )?;
+        config.webhook_allow_local =
+            settings.parse("INVITES_WEBHOOK_ALLOW_LOCAL", config.webhook_allow_local)?;
         config.operators = var("INVITES_OPERATORS")
             .map(|list| {
                 list.split(',')

@@ -4,6 +4,8 @@ use diesel::prelude::*;
 
 use super::schema::audit_events;
 use super::{DbConnection, now};
+use invite_core::api::EventSource;
+
 use crate::actor::Actor;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -16,12 +18,24 @@ pub struct AuditEvent {
     pub subject_id: String,
     /// `email_invitation`, `create_account`, `batch_upload`, `api`, or `spa` for key management.
     pub channel: String,
+    /// Empty when no request made the change (a delivery, an expiry).
     pub trace_id: String,
     pub created_at: chrono::NaiveDateTime,
+    /// `officer`, `api_key`, `techpass`, `seed` or `system` (`EventSource`); null on rows
+    /// written before it was recorded.
+    pub source: Option<String>,
+    /// The officer's email or the API key's name (`Actor::label`); null for upstreams.
+    pub actor: Option<String>,
+    /// More about it, in words (why it failed, for example).
+    pub detail: Option<String>,
 }
 
 impl AuditEvent {
     pub fn new(actor: &Actor, action: &str, subject_id: &str, channel: &str) -> Self {
+        let source = match actor.via_api_key() {
+            true => EventSource::ApiKey,
+            false => EventSource::Officer,
+        };
         AuditEvent {
             id: uuid::Uuid::new_v4().to_string(),
             officer_id: actor.officer_id.clone(),
@@ -30,6 +44,9 @@ impl AuditEvent {
             channel: channel.to_owned(),
             trace_id: actor.trace_id.clone(),
             created_at: now(),
+            source: Some(source.as_str().to_owned()),
+            actor: Some(actor.label()),
+            detail: None,
         }
     }
 }
@@ -44,7 +61,7 @@ pub fn record(
     record_many(conn, &[AuditEvent::new(actor, action, subject_id, channel)])
 }
 
-/// Rows per multi-row INSERT (7 columns each).
+/// Rows per multi-row INSERT (10 columns each; SQLite binds at most 32,766 values).
 const INSERT_CHUNK: usize = 2000;
 
 pub fn record_many(conn: &mut DbConnection, events: &[AuditEvent]) -> QueryResult<()> {

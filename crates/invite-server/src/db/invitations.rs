@@ -403,8 +403,9 @@ fn move_delivery_status(
         invitations::updated_at.eq(at),
     );
     let updated = match kind {
-        // Telling TechPass of a revocation changes nothing here, whatever its outcome.
-        DeliveryKind::TechpassRevoke => return Ok(false),
+        // Telling TechPass of a revocation, or an endpoint of an event, changes nothing here,
+        // whatever the outcome.
+        DeliveryKind::TechpassRevoke | DeliveryKind::Webhook => return Ok(false),
         DeliveryKind::Email | DeliveryKind::Techpass => {
             let (from, to) = match failure {
                 Some(_) => (TechpassStatus::Pending, TechpassStatus::Failed),

@@ -3,9 +3,12 @@
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use invite_core::api::{DeliveryKind, JobState, SeedStatus, TechpassStatus, UserType};
+use invite_core::api::{
+    DeliveryKind, EventSource, InvitationEventType, JobState, SeedStatus, TechpassStatus, UserType,
+};
 
 use super::DbConnection;
+use super::history::{self, Change};
 use super::invitations::InvitationRow;
 use super::outbox::JobRecord;
 use super::schema::{delivery_jobs, invitations};
@@ -94,7 +97,8 @@ pub struct Expired {
 }
 
 /// Expires what is past its deadline at `now`: pending TechPass statuses (their jobs still
-/// waiting are cancelled: nothing more goes out), and pending SEED statuses.
+/// waiting are cancelled: nothing more goes out), and pending SEED statuses. Each expiry is in
+/// the invitation's history, with the webhook deliveries it owes.
 pub fn expire_due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Expired> {
     let mut expired = Expired::default();
     // In chunks: a batch of 50,000 expires at one moment, and SQLite binds at most 32,766 values.
@@ -109,7 +113,7 @@ pub fn expire_due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Ex
             if due.is_empty() {
                 return Ok(true);
             }
-            expired.invitations += diesel::update(
+            diesel::update(
                 invitations::table
                     .filter(invitations::id.eq_any(&due))
                     .filter(invitations::techpass_status.eq(TechpassStatus::Pending)),
@@ -129,23 +133,70 @@ pub fn expire_due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Ex
                 delivery_jobs::updated_at.eq(now),
             ))
             .execute(conn)?;
+            // Those this transaction expired (not one another status reached first).
+            let moved: Vec<String> = invitations::table
+                .filter(invitations::id.eq_any(&due))
+                .filter(invitations::techpass_status.eq(TechpassStatus::Expired))
+                .filter(invitations::updated_at.eq(now))
+                .select(invitations::id)
+                .load(conn)?;
+            expired.invitations += moved.len();
+            record_expiries(conn, &moved, InvitationEventType::Expired, now)?;
             Ok(false)
         })?;
         if done {
             break;
         }
     }
-    expired.seed = diesel::update(
-        invitations::table
-            .filter(invitations::seed_status.eq(SeedStatus::Pending))
-            .filter(invitations::seed_expires_at.le(now)),
-    )
-    .set((
-        invitations::seed_status.eq(SeedStatus::Expired),
-        invitations::updated_at.eq(now),
-    ))
-    .execute(conn)?;
+    loop {
+        let done = conn.transaction(|conn| -> QueryResult<bool> {
+            let due: Vec<String> = invitations::table
+                .filter(invitations::seed_status.eq(SeedStatus::Pending))
+                .filter(invitations::seed_expires_at.le(now))
+                .select(invitations::id)
+                .limit(EXPIRE_CHUNK)
+                .load(conn)?;
+            if due.is_empty() {
+                return Ok(true);
+            }
+            diesel::update(
+                invitations::table
+                    .filter(invitations::id.eq_any(&due))
+                    .filter(invitations::seed_status.eq(SeedStatus::Pending)),
+            )
+            .set((
+                invitations::seed_status.eq(SeedStatus::Expired),
+                invitations::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+            let moved: Vec<String> = invitations::table
+                .filter(invitations::id.eq_any(&due))
+                .filter(invitations::seed_status.eq(SeedStatus::Expired))
+                .filter(invitations::updated_at.eq(now))
+                .select(invitations::id)
+                .load(conn)?;
+            expired.seed += moved.len();
+            record_expiries(conn, &moved, InvitationEventType::SeedExpired, now)?;
+            Ok(false)
+        })?;
+        if done {
+            break;
+        }
+    }
     Ok(expired)
+}
+
+fn record_expiries(
+    conn: &mut DbConnection,
+    ids: &[String],
+    event_type: InvitationEventType,
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let changes = ids
+        .iter()
+        .map(|id| Change::from(EventSource::System, event_type, id))
+        .collect();
+    history::record(conn, changes, now)
 }
 
 /// Invitations expired per transaction.

@@ -7,12 +7,14 @@
 pub mod api_keys;
 pub mod audit;
 pub mod batches;
+pub mod history;
 pub mod idempotency;
 pub mod invitations;
 pub mod lifecycle;
 pub mod officers;
 pub mod outbox;
 pub mod upstream_events;
+pub mod webhooks;
 pub use invite_core::schema;
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};

@@ -35,6 +35,10 @@ pub struct JobRecord {
     pub last_error: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// A webhook delivery's endpoint.
+    pub endpoint_id: Option<String>,
+    /// A webhook delivery's event (an `audit_events` row).
+    pub event_id: Option<String>,
 }
 
 impl JobRecord {
@@ -51,6 +55,17 @@ impl JobRecord {
             last_error: None,
             created_at: at,
             updated_at: at,
+            endpoint_id: None,
+            event_id: None,
+        }
+    }
+
+    /// A pending webhook delivery of `event` (about `invitation_id`) to `endpoint`, due at `at`.
+    pub fn webhook(invitation_id: &str, endpoint: &str, event: &str, at: NaiveDateTime) -> Self {
+        Self {
+            endpoint_id: Some(endpoint.to_owned()),
+            event_id: Some(event.to_owned()),
+            ..Self::new(invitation_id, DeliveryKind::Webhook, at)
         }
     }
 }

@@ -10,6 +10,7 @@ use super::mailbox::DevMailbox;
 use super::seed::SeedClient;
 use super::smtp::SmtpSender;
 use super::techpass::TechpassClient;
+use super::webhooks::WebhookGateway;
 use super::{EmailSender, Provisioner, Reconciler};
 use crate::config::{Config, Secret};
 use crate::standins::seed::SeedStandin;
@@ -34,6 +35,7 @@ pub struct Gateways {
     /// The invitation links' base: `{public URL}/accept`.
     pub accept_base: String,
     pub directory: Arc<Directory>,
+    pub webhooks: Arc<WebhookGateway>,
 }
 
 pub fn build(config: &Config, local: &Local) -> Result<Gateways, String> {
@@ -112,5 +114,6 @@ pub fn build(config: &Config, local: &Local) -> Result<Gateways, String> {
             Duration::from_millis(config.directory_timeout_ms),
             Duration::from_secs(60),
         )),
+        webhooks: Arc::new(WebhookGateway::new(config.webhook_allow_local)?),
     })
 }

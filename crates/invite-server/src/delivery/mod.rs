@@ -14,6 +14,7 @@ pub mod seed;
 pub mod smtp;
 pub mod techpass;
 pub mod upstream;
+pub mod webhooks;
 pub mod worker;
 
 use std::future::Future;

@@ -10,12 +10,16 @@ use std::time::Duration as StdDuration;
 use chrono::Duration;
 use diesel::Connection;
 use futures_util::{StreamExt, stream};
-use invite_core::api::{DeliveryKind, TechpassStatus, UpstreamSource};
+use invite_core::api::{
+    DeliveryKind, EventSource, InvitationEventType, TechpassStatus, UpstreamSource,
+};
 use tokio::sync::Notify;
 
 use super::retry::RetryPolicy;
+use super::webhooks::{self, WebhookGateway};
 use super::{EmailSender, Failure, Provisioner, Reconciler, email};
 use crate::config::DeliveryConfig;
+use crate::db::history::{self, Change};
 use crate::db::invitations::{self, InvitationRow};
 use crate::db::lifecycle::{self, Deadlines};
 use crate::db::outbox::{self, JobRecord};
@@ -58,6 +62,7 @@ impl WorkerSettings {
             poll: StdDuration::from_millis(config.poll_ms),
             retry: RetryPolicy {
                 max_attempts: config.max_attempts,
+                base: Duration::milliseconds(config.retry_base_ms),
                 ..RetryPolicy::default()
             },
             accept_base: "/accept".into(),
@@ -80,6 +85,8 @@ pub struct Worker {
     /// Read an invitation's state back (reconciliation).
     pub techpass_reader: Arc<dyn Reconciler>,
     pub seed_reader: Arc<dyn Reconciler>,
+    /// Posts invitation events to the officers' webhook endpoints.
+    pub webhooks: Arc<WebhookGateway>,
     /// Notified when jobs are enqueued, so that they go out at once instead of at the next poll.
     pub wake: Arc<Notify>,
 }
@@ -130,12 +137,30 @@ impl Worker {
             return Ok(0);
         }
         let invitations = self.invitations_of(&jobs).await?;
+        let outgoing = if jobs.iter().any(|j| j.kind == DeliveryKind::Webhook) {
+            let webhook_jobs = jobs.clone();
+            self.with_conn(move |conn| webhooks::outgoing_of(conn, &webhook_jobs))
+                .await?
+        } else {
+            HashMap::new()
+        };
         // Up to CONCURRENCY at once: one slow upstream answer must not hold the whole round.
         let outcomes: Vec<(JobRecord, Result<(), Failure>)> = stream::iter(jobs.iter().cloned())
             .map(|job| {
                 let invitation = invitations.get(&job.invitation_id).cloned();
+                let outgoing = &outgoing;
                 async move {
-                    let outcome = self.deliver(&job, invitation.as_ref()).await;
+                    let outcome = match job.kind {
+                        DeliveryKind::Webhook => match &invitation {
+                            Some((row, _)) => {
+                                self.webhooks
+                                    .send(outgoing.get(&job.id), row, db::now())
+                                    .await
+                            }
+                            None => self.deliver(&job, None).await,
+                        },
+                        _ => self.deliver(&job, invitation.as_ref()).await,
+                    };
                     (job, outcome)
                 }
             })
@@ -152,15 +177,38 @@ impl Worker {
         let claimed = jobs.len();
         let count = delivered.len();
         let deadlines = self.settings.deadlines;
-        let settled = self
+        // What went out is in the invitations' history (and owed to their webhooks).
+        let changes: Vec<Change> = delivered
+            .iter()
+            .filter_map(|job| {
+                let event_type = match job.kind {
+                    DeliveryKind::Email => InvitationEventType::Sent,
+                    DeliveryKind::Seed => InvitationEventType::SeedRequested,
+                    _ => return None,
+                };
+                let change = Change::from(EventSource::System, event_type, &job.invitation_id);
+                Some(match invitations.get(&job.invitation_id) {
+                    Some((row, _)) => change.owned_by(&row.officer_id),
+                    None => change,
+                })
+            })
+            .collect();
+        let (settled, notified) = self
             .with_conn(move |conn| {
                 let now = db::now();
-                let settled = outbox::complete_claimed(conn, &delivered, now)?;
-                // What went out starts TechPass's deadlines (the invitation link, the account).
-                lifecycle::start(conn, &delivered, deadlines, now)?;
-                Ok(settled)
+                conn.transaction(|conn| {
+                    let settled = outbox::complete_claimed(conn, &delivered, now)?;
+                    // What went out starts TechPass's deadlines (the invitation link, the
+                    // account).
+                    lifecycle::start(conn, &delivered, deadlines, now)?;
+                    let notified = history::record(conn, changes, now)?;
+                    Ok((settled, notified))
+                })
             })
             .await?;
+        if notified > 0 {
+            self.wake.notify_one();
+        }
         tracing::info!(delivered = count, "delivery round");
         if settled < count {
             tracing::warn!(
@@ -304,6 +352,10 @@ impl Worker {
                     .request(invitation, officer_email, &job.id)
                     .await
             }
+            // Delivered by `tick` with the endpoint and the event it needs.
+            DeliveryKind::Webhook => Err(Failure::Permanent {
+                reason: "a webhook delivery needs its endpoint and event".into(),
+            }),
         }
     }
 
@@ -337,14 +389,23 @@ impl Worker {
                     let now = db::now();
                     conn.transaction(|conn| {
                         let buried = outbox::bury(conn, &job, &reason, now)?;
-                        if buried {
-                            invitations::mark_delivery_failed(
+                        if buried
+                            && invitations::mark_delivery_failed(
                                 conn,
                                 &job.invitation_id,
                                 job.kind,
                                 &for_officer,
                                 now,
-                            )?;
+                            )?
+                        {
+                            let event_type = match job.kind {
+                                DeliveryKind::Seed => InvitationEventType::SeedFailed,
+                                _ => InvitationEventType::Failed,
+                            };
+                            let change =
+                                Change::from(EventSource::System, event_type, &job.invitation_id)
+                                    .with_detail(&for_officer);
+                            history::record(conn, vec![change], now)?;
                         }
                         Ok(buried)
                     })
@@ -384,6 +445,7 @@ fn for_officer(job: &JobRecord, failure: &Failure) -> String {
         DeliveryKind::Techpass => "TechPass did not accept the invitation",
         DeliveryKind::Seed => "SEED did not accept the provisioning request",
         DeliveryKind::TechpassRevoke => "TechPass did not take the revocation",
+        DeliveryKind::Webhook => "The webhook endpoint did not take the event",
     };
     let reason = failure.reason().trim_end_matches('.');
     match failure {

@@ -4,11 +4,13 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use invite_core::InvitationDraft;
-use invite_core::api::{Invitation, InvitationPage, Problem};
+use invite_core::api::{Invitation, InvitationEventPage, InvitationPage, Problem};
 
 use super::idempotency::idempotency_key;
 use crate::auth::Caller;
 use crate::error::ApiError;
+use crate::services::cursor::PageParams;
+use crate::services::history;
 use crate::services::invitation_list::{self, ListParams};
 use crate::services::invitations;
 use crate::state::AppState;
@@ -158,4 +160,31 @@ pub async fn revoke(
     let invitation = invitations::revoke(&state.pool, caller.actor(), id.into_inner()).await?;
     state.outbox_wake.notify_one();
     Ok(web::Json(invitation))
+}
+
+/// The invitation's history, oldest first (1–500 a page, default 100): who invited, sent,
+/// resent and revoked it, and every status change with its time and source (the officer, an
+/// API key, TechPass, SEED, or this service).
+#[utoipa::path(
+    tag = "invitations",
+    security(("bearer" = [])),
+    params(("id" = uuid::Uuid, Path), PageParams),
+    responses(
+        (status = 200, body = InvitationEventPage),
+        (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/invitations/{id}/events")]
+pub async fn events(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<uuid::Uuid>,
+    params: web::Query<PageParams>,
+) -> Result<web::Json<InvitationEventPage>, ApiError> {
+    let PageParams { limit, cursor } = params.into_inner();
+    Ok(web::Json(
+        history::events(&state.pool, caller.actor(), id.into_inner(), limit, cursor).await?,
+    ))
 }

@@ -14,6 +14,7 @@ pub mod operator;
 mod schema_shape;
 pub mod standins;
 pub mod upstream_events;
+pub mod webhooks;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -33,6 +34,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(invitations::get)
                 .service(invitations::resend)
                 .service(invitations::revoke)
+                .service(invitations::events)
                 .service(api_keys::create)
                 .service(api_keys::list)
                 .service(api_keys::revoke)
@@ -48,7 +50,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(operator::backlog)
                 .service(operator::jobs)
                 .service(operator::retry)
-                .service(upstream_events::receive),
+                .service(upstream_events::receive)
+                .service(webhooks::create)
+                .service(webhooks::list)
+                .service(webhooks::get)
+                .service(webhooks::remove)
+                .service(webhooks::rotate_secret)
+                .service(webhooks::deliveries),
         );
 }
 
@@ -105,6 +113,7 @@ impl Modify for BearerAuth {
         (name = "invitations", description = "Email invitation, Create account, Invite User Status"),
         (name = "batches", description = "Batch upload from the .xlsx template"),
         (name = "api-keys", description = "Keys for agency systems; each acts for the officer who made it"),
+        (name = "webhooks", description = "Signed events of your invitations, delivered to your endpoints (Standard Webhooks)"),
         (name = "upstream-events", description = "Events from TechPass and SEED, signed per Standard Webhooks"),
         (name = "operations", description = "Health and readiness; the delivery backlog and dead jobs (operators only)"),
     ),

@@ -15,7 +15,7 @@ use crate::error::ApiError;
 
 /// Keys are managed by signed-in officers only: a leaked key must not mint keys that outlive it.
 fn signed_in_only(actor: &Actor) -> Result<(), ApiError> {
-    if actor.via_api_key {
+    if actor.via_api_key() {
         return Err(ApiError::Forbidden(
             "API keys are managed by a signed-in officer, not with an API key.".into(),
         ));

@@ -105,6 +105,18 @@ pub fn page_size(limit: Option<i64>, default: i64, max: i64) -> Result<i64, ApiE
     }
 }
 
+/// `limit` and `cursor` of a paged listing, as received.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size (see the operation for its range).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    #[param(max_length = 200, pattern = "^[A-Za-z0-9_-]*$")]
+    pub cursor: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

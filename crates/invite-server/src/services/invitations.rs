@@ -1,7 +1,9 @@
 //! Creating, reading, listing and re-sending invitations.
 
 use diesel::Connection;
-use invite_core::api::{Channel, DeliveryKind, Invitation, TechpassStatus, UserType};
+use invite_core::api::{
+    Channel, DeliveryKind, Invitation, InvitationEventType, TechpassStatus, UserType,
+};
 use invite_core::{ErrorCode, FieldError, InvitationDraft, InvitationRequest};
 
 use sha2::{Digest, Sha256};
@@ -9,16 +11,17 @@ use sha2::{Digest, Sha256};
 use super::idempotency::{self, Begun, IdempotencyKey};
 use super::with_conn;
 use crate::actor::Actor;
+use crate::db::history::{self, Change};
 use crate::db::invitations::{self as repo, InsertError, InvitationRow};
 use crate::db::outbox::{self, JobRecord};
-use crate::db::{self, DbConnection, Pool, audit};
+use crate::db::{self, DbConnection, Pool};
 use crate::delivery::directory::Directory;
 use crate::error::ApiError;
 
 /// The channel an invitation came through: API keys are `api`; signed-in officers use the
 /// Email invitation (officers) or Create account (vendors) screen.
 pub fn channel_for(actor: &Actor, user_type: UserType) -> Channel {
-    match (actor.via_api_key, user_type) {
+    match (actor.via_api_key(), user_type) {
         (true, _) => Channel::Api,
         (false, UserType::PublicOfficer) => Channel::EmailInvitation,
         (false, UserType::Vendor) => Channel::CreateAccount,
@@ -98,13 +101,11 @@ pub fn insert_invitations(
         })
         .collect();
     outbox::enqueue(conn, &jobs)?;
-    let events: Vec<audit::AuditEvent> = rows
+    let changes: Vec<Change> = rows
         .iter()
-        .map(|row| {
-            audit::AuditEvent::new(actor, "invitation.created", &row.id, row.channel.as_str())
-        })
+        .map(|row| Change::by(actor, InvitationEventType::Created, &row.id))
         .collect();
-    audit::record_many(conn, &events)?;
+    history::record(conn, changes, at)?;
     Ok(rows)
 }
 
@@ -214,13 +215,8 @@ pub async fn resend(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invita
             let sent = repo::mark_resent(conn, &actor.officer_id, &id, now)?;
             if sent {
                 outbox::enqueue(conn, &[JobRecord::new(&id, DeliveryKind::Email, now)])?;
-                audit::record(
-                    conn,
-                    &actor,
-                    "invitation.resent",
-                    &id,
-                    actor.audit_channel(),
-                )?;
+                let change = Change::by(&actor, InvitationEventType::Resent, &id);
+                history::record(conn, vec![change], now)?;
             }
             Ok(sent)
         })?;
@@ -275,7 +271,8 @@ pub async fn revoke(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invita
             if repo::revoke(conn, &actor.officer_id, &id, now)? {
                 outbox::cancel_pending(conn, &id, now)?;
                 outbox::enqueue(conn, &[JobRecord::new(&id, DeliveryKind::TechpassRevoke, now)])?;
-                audit::record(conn, &actor, "invitation.revoked", &id, actor.audit_channel())?;
+                let change = Change::by(&actor, InvitationEventType::Revoked, &id);
+                history::record(conn, vec![change], now)?;
             }
             Ok(())
         })?;

@@ -5,12 +5,14 @@ pub mod accept;
 pub mod api_keys;
 pub mod batches;
 pub mod cursor;
+pub mod history;
 pub mod idempotency;
 pub mod invitation_list;
 pub mod invitations;
 pub mod operator;
 pub mod sign_in;
 pub mod upstream_events;
+pub mod webhooks;
 
 use actix_web::web;
 

@@ -3,11 +3,15 @@
 //! place where one officer sees jobs of another's invitations.
 
 use diesel::Connection;
-use invite_core::api::{DeliveryBacklog, DeliveryJob, DeliveryJobPage, JobState};
+use invite_core::api::{
+    DeliveryBacklog, DeliveryJob, DeliveryJobPage, DeliveryKind, EventSource, InvitationEventType,
+    JobState,
+};
 
 use super::{cursor, with_conn};
 use crate::actor::Actor;
 use crate::config::Config;
+use crate::db::history::{self, Change};
 use crate::db::outbox::{self, JobRecord};
 use crate::db::{self, CorruptRow, Pool, invitations, is_unique_violation, parse_id, to_utc};
 use crate::error::ApiError;
@@ -93,7 +97,16 @@ pub async fn retry(pool: &Pool, id: uuid::Uuid) -> Result<DeliveryJob, ApiError>
                 )));
             }
             match invitations::reopen_failed(conn, &job.invitation_id, job.kind, now) {
-                Ok(_) => {}
+                Ok(true) => {
+                    let event_type = match job.kind {
+                        DeliveryKind::Seed => InvitationEventType::SeedReopened,
+                        _ => InvitationEventType::Reopened,
+                    };
+                    let change = Change::from(EventSource::System, event_type, &job.invitation_id)
+                        .with_detail("An operator retried the delivery that failed.");
+                    history::record(conn, vec![change], now)?;
+                }
+                Ok(false) => {}
                 Err(e) if is_unique_violation(&e) => {
                     return Err(ApiError::Conflict(
                         "The invitation's email or username has been invited again since it \

@@ -16,13 +16,13 @@ use crate::error::ApiError;
 pub async fn officer_for_api_key(
     pool: &Pool,
     secret: &str,
-) -> Result<Option<OfficerRow>, ApiError> {
+) -> Result<Option<(OfficerRow, String)>, ApiError> {
     let hash = hash_api_key(secret);
     with_conn(pool, move |conn| {
         let Some(key) = api_keys::use_key(conn, &hash, db::now())? else {
             return Ok(None);
         };
-        Ok(officers::find(conn, &key.officer_id)?)
+        Ok(officers::find(conn, &key.officer_id)?.map(|officer| (officer, key.name)))
     })
     .await
 }

@@ -5,11 +5,13 @@
 use chrono::{DateTime, Duration, NaiveDateTime};
 use diesel::Connection;
 use invite_core::api::{
-    DeliveryKind, SeedStatus, UpstreamEvent, UpstreamEventReceipt, UpstreamSource,
+    DeliveryKind, EventSource, InvitationEventType, SeedStatus, UpstreamEvent,
+    UpstreamEventReceipt, UpstreamSource,
 };
 
 use super::with_conn;
 use crate::config::Secret;
+use crate::db::history::{self, Change};
 use crate::db::outbox::{self, JobRecord};
 use crate::db::upstream_events::{self as repo, TechpassOutcome};
 use crate::db::{self, DbConnection, Pool, invitations, is_unique_violation};
@@ -118,6 +120,7 @@ pub fn apply(
         )
     };
     let mut enqueued = false;
+    let mut detail = None;
     let applied = match (source, event.event_type.as_str()) {
         (UpstreamSource::Techpass, "user.onboarded") => {
             let outcome = TechpassOutcome::Onboarded {
@@ -138,19 +141,39 @@ pub fn apply(
         (UpstreamSource::Techpass, "user.failed") => {
             let reason = reason("TechPass");
             let outcome = TechpassOutcome::Failed { reason: &reason };
-            repo::apply_techpass(conn, &invitation, outcome, at, now)?
+            let applied = repo::apply_techpass(conn, &invitation, outcome, at, now)?;
+            detail = Some(reason);
+            applied
         }
         (UpstreamSource::Seed, "provisioning.completed") => {
             repo::apply_seed(conn, &id, Ok(()), at, now)?
         }
         (UpstreamSource::Seed, "provisioning.failed") => {
-            repo::apply_seed(conn, &id, Err(&reason("SEED")), at, now)?
+            let reason = reason("SEED");
+            let applied = repo::apply_seed(conn, &id, Err(&reason), at, now)?;
+            detail = Some(reason);
+            applied
         }
         (_, other) => {
             tracing::info!(event_type = other, "upstream event type ignored");
             false
         }
     };
+    if applied {
+        let (from, event_type) = match (source, event.event_type.as_str()) {
+            (UpstreamSource::Techpass, "user.onboarded") => {
+                (EventSource::Techpass, InvitationEventType::Onboarded)
+            }
+            (UpstreamSource::Techpass, _) => (EventSource::Techpass, InvitationEventType::Failed),
+            (UpstreamSource::Seed, "provisioning.completed") => {
+                (EventSource::Seed, InvitationEventType::SeedOnboarded)
+            }
+            (UpstreamSource::Seed, _) => (EventSource::Seed, InvitationEventType::SeedFailed),
+        };
+        let mut change = Change::from(from, event_type, &id).owned_by(&invitation.officer_id);
+        change.detail = detail;
+        enqueued |= history::record(conn, vec![change], now)? > 0;
+    }
     tracing::info!(
         source = source.as_str(),
         event_type = %event.event_type,

@@ -29,3 +29,4 @@ mod resend;
 mod revoke;
 mod smtp;
 mod upstream_events;
+mod webhooks;

@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use invite_core::api::{SeedStatus, TechpassStatus};
 use invite_server::db::DbConnection;
-use invite_server::db::schema::{audit_events, invitations};
+use invite_server::db::schema::invitations;
 
 /// Moves an invitation's last send back to `at`, as if a day had passed.
 pub fn set_last_sent_at(conn: &mut DbConnection, id: &str, at: NaiveDateTime) {
@@ -27,16 +27,6 @@ pub fn set_statuses(conn: &mut DbConnection, id: &str, techpass: TechpassStatus,
         .execute(conn)
         .expect("update statuses");
     assert_eq!(updated, 1, "no invitation {id}");
-}
-
-/// The audit actions recorded for one record, oldest first.
-pub fn audit_actions(conn: &mut DbConnection, subject_id: &str) -> Vec<String> {
-    audit_events::table
-        .filter(audit_events::subject_id.eq(subject_id))
-        .order(audit_events::created_at.asc())
-        .select(audit_events::action)
-        .load(conn)
-        .expect("audit events")
 }
 
 /// Overwrites one text column of one row with `value`, as a hand edit of the database would.
@@ -65,4 +55,14 @@ pub fn set_deadlines(conn: &mut DbConnection, id: &str, at: NaiveDateTime) {
         .execute(conn)
         .expect("set deadlines");
     assert_eq!(updated, 1, "no invitation {id}");
+}
+
+/// The states of the webhook deliveries owed to one endpoint.
+pub fn webhook_job_states(conn: &mut DbConnection, endpoint_id: &str) -> Vec<String> {
+    use invite_server::db::schema::delivery_jobs;
+    delivery_jobs::table
+        .filter(delivery_jobs::endpoint_id.eq(endpoint_id))
+        .select(delivery_jobs::state)
+        .load(conn)
+        .expect("webhook jobs")
 }
