@@ -111,6 +111,17 @@ impl UserType {
     }
 }
 
+impl Channel {
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::EmailInvitation => "Email invitation",
+            Channel::CreateAccount => "Create account",
+            Channel::BatchUpload => "Batch upload",
+            Channel::Api => "API",
+        }
+    }
+}
+
 impl TechpassStatus {
     pub fn label(self) -> &'static str {
         match self {

@@ -9,6 +9,7 @@
 //! (legacy `.xls`, password-protected workbooks, CSV renamed, other zips) and checks the zip's
 //! declared and actual sizes before the spreadsheet parser sees a byte; see [`Limits`].
 
+pub mod export;
 pub mod import;
 pub mod layout;
 pub mod limits;

@@ -150,7 +150,7 @@ fn dropdown(field: Field, choices: &str, error: ErrorCode, last_row: usize) -> D
 }
 
 /// Keeps the header visible while scrolling: a frozen pane below row 1 (Excel's "Freeze Top Row").
-fn freeze_header_row(sheet: &mut Worksheet) {
+pub(crate) fn freeze_header_row(sheet: &mut Worksheet) {
     let mut pane = Pane::default();
     pane.set_vertical_split(1.0)
         .set_active_pane(PaneValues::BottomLeft)

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod batches;
 pub mod dev;
+pub mod downloads;
 pub mod health;
 mod html;
 mod idempotency;
@@ -31,6 +32,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(auth::me)
                 .service(invitations::create)
                 .service(invitations::list)
+                // Before `/invitations/{id}`, which would take `export` for an id.
+                .service(downloads::invitations)
                 .service(invitations::get)
                 .service(invitations::resend)
                 .service(invitations::revoke)
@@ -43,6 +46,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
                 .service(batches::list)
                 .service(batches::get)
                 .service(batches::rows)
+                .service(downloads::batch_report)
                 .service(batches::replace_row)
                 .service(batches::remove_row)
                 .service(batches::reset)

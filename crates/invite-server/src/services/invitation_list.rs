@@ -1,14 +1,14 @@
 //! Invite User Status as a list: the caller's invitations newest first, filtered and searched,
 //! and the change feed (`updated_since`) with which an agency system stays in sync.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use invite_core::api::{InvitationPage, SeedStatus, TechpassStatus};
 use invite_core::limits::EMAIL_MAX;
 
 use super::cursor::{self, Order};
 use super::with_conn;
 use crate::actor::Actor;
-use crate::db::invitations::{self as repo, ListQuery};
+use crate::db::invitations::{self as repo, InvitationRow, ListQuery};
 use crate::db::{self, Pool};
 use crate::error::ApiError;
 
@@ -62,13 +62,14 @@ fn search_text(name: &str, value: Option<String>, max: usize) -> Result<Option<S
     Ok(value)
 }
 
-pub async fn list(
-    pool: &Pool,
-    actor: &Actor,
-    params: ListParams,
-) -> Result<InvitationPage, ApiError> {
+/// The query the parameters ask for: pages of `page` rows when given (a download), else of
+/// the validated `limit`; and the order it walks in.
+pub fn list_query(params: ListParams, page: Option<i64>) -> Result<(ListQuery, Order), ApiError> {
     let order = params.order();
-    let limit = cursor::page_size(params.limit, DEFAULT_PAGE, MAX_PAGE)?;
+    let limit = match page {
+        Some(page) => page,
+        None => cursor::page_size(params.limit, DEFAULT_PAGE, MAX_PAGE)?,
+    };
     let after = cursor::parse_in(order, params.cursor.as_deref())?;
     let query = ListQuery {
         limit,
@@ -79,19 +80,32 @@ pub async fn list(
         techpass_status: params.techpass_status,
         seed_status: params.seed_status,
     };
+    Ok((query, order))
+}
+
+/// Where a row stands in a listing of `order`: the time its cursor holds.
+pub fn position(order: Order, row: &InvitationRow) -> NaiveDateTime {
+    match order {
+        Order::Newest => row.invited_at,
+        Order::Changes => row.updated_at,
+    }
+}
+
+pub async fn list(
+    pool: &Pool,
+    actor: &Actor,
+    params: ListParams,
+) -> Result<InvitationPage, ApiError> {
+    let (query, order) = list_query(params, None)?;
     let officer_id = actor.officer_id.clone();
     with_conn(pool, move |conn| {
         let mut rows = repo::list(conn, &officer_id, &query)?;
         let more = rows.len() as i64 > query.limit;
         rows.truncate(query.limit as usize);
-        let position = |r: &repo::InvitationRow| match order {
-            Order::Newest => r.invited_at,
-            Order::Changes => r.updated_at,
-        };
         let next_cursor = more
             .then(|| {
                 rows.last()
-                    .map(|r| cursor::encode_in(order, position(r), &r.id))
+                    .map(|r| cursor::encode_in(order, position(order, r), &r.id))
             })
             .flatten();
         let now = db::now();

@@ -5,6 +5,7 @@ pub mod accept;
 pub mod api_keys;
 pub mod batches;
 pub mod cursor;
+pub mod downloads;
 pub mod history;
 pub mod idempotency;
 pub mod invitation_list;

@@ -13,6 +13,7 @@ mod batch_pages;
 mod batches;
 mod change_feed;
 mod delivery;
+mod downloads;
 mod errors;
 mod expiry;
 mod invitations;

@@ -1,6 +1,7 @@
 //! Black-box tests of `invite-sheets`, in one test binary (one link of calamine and umya).
 
 mod cells;
+mod export;
 mod fixtures;
 mod hostile;
 mod rows;
