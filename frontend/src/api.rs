@@ -13,8 +13,10 @@
 use gloo_net::http::{Method, RequestBuilder};
 use invite_core::InvitationDraft;
 use invite_core::api::{
-    AuthConfig, Batch, BatchRow, BatchRowPage, DevLoginRequest, Invitation, InvitationPage,
-    Mailbox, Officer, Problem, SeedStatus, SignIn, TechpassStatus,
+    ApiKeyList, AuthConfig, Batch, BatchPage, BatchRow, BatchRowPage, CreatedApiKey,
+    DevLoginRequest, Invitation, InvitationEventPage, InvitationPage, Mailbox, Officer, Problem,
+    SeedStatus, SignIn, TechpassStatus, WebhookDeliveryPage, WebhookEndpointDraft,
+    WebhookEndpointList, WebhookEndpointWithSecret,
 };
 use leptos::prelude::*;
 use serde::Serialize;
@@ -23,6 +25,7 @@ use uuid::Uuid;
 
 use crate::session::SessionState;
 
+mod download;
 mod problems;
 mod upload;
 
@@ -50,6 +53,24 @@ pub struct InvitationQuery {
     pub q: String,
     pub techpass_status: Option<TechpassStatus>,
     pub seed_status: Option<SeedStatus>,
+}
+
+impl InvitationQuery {
+    /// The filters as query parameters (search text trimmed, empty ones left out).
+    fn params(&self) -> Vec<(&'static str, &str)> {
+        let mut params = Vec::new();
+        let q = self.q.trim();
+        if !q.is_empty() {
+            params.push(("q", q));
+        }
+        if let Some(status) = self.techpass_status {
+            params.push(("techpass_status", status.as_str()));
+        }
+        if let Some(status) = self.seed_status {
+            params.push(("seed_status", status.as_str()));
+        }
+        params
+    }
 }
 
 /// What the identity provider's token endpoint answers.
@@ -143,20 +164,17 @@ impl Api {
     ) -> Result<InvitationPage, Problem> {
         let limit = PAGE_SIZE.to_string();
         let mut params = vec![("limit", limit.as_str())];
-        let q = query.q.trim();
-        if !q.is_empty() {
-            params.push(("q", q));
-        }
-        if let Some(status) = query.techpass_status {
-            params.push(("techpass_status", status.as_str()));
-        }
-        if let Some(status) = query.seed_status {
-            params.push(("seed_status", status.as_str()));
-        }
+        params.extend(query.params());
         if let Some(cursor) = cursor {
             params.push(("cursor", cursor));
         }
         self.get("/invitations", &params).await
+    }
+
+    /// Download on Invite User Status: the filtered list as an `.xlsx`.
+    pub async fn download_invitations(self, query: &InvitationQuery) -> Result<(), Problem> {
+        self.download("/invitations/export", &query.params(), "invitations.xlsx")
+            .await
     }
 
     pub async fn invitation(self, id: Uuid) -> Result<Invitation, Problem> {
@@ -194,6 +212,109 @@ impl Api {
 
     pub async fn batch(self, id: Uuid) -> Result<Batch, Problem> {
         self.get(&format!("/batches/{id}"), &[]).await
+    }
+
+    /// The officer's batches, newest first.
+    pub async fn batches(self, cursor: Option<&str>) -> Result<BatchPage, Problem> {
+        let mut params = vec![("limit", "25")];
+        if let Some(cursor) = cursor {
+            params.push(("cursor", cursor));
+        }
+        self.get("/batches", &params).await
+    }
+
+    pub async fn api_keys(self) -> Result<ApiKeyList, Problem> {
+        self.get("/api-keys", &[]).await
+    }
+
+    pub async fn create_api_key(self, name: &str) -> Result<CreatedApiKey, Problem> {
+        let body = json(&serde_json::json!({ "name": name }))?;
+        self.send(Method::POST, &api_url("/api-keys"), body, &[])
+            .await
+    }
+
+    pub async fn revoke_api_key(self, id: Uuid) -> Result<(), Problem> {
+        let url = api_url(&format!("/api-keys/{id}"));
+        self.send(Method::DELETE, &url, Body::Empty, &[]).await
+    }
+
+    pub async fn webhooks(self) -> Result<WebhookEndpointList, Problem> {
+        self.get("/webhooks", &[]).await
+    }
+
+    pub async fn create_webhook(
+        self,
+        draft: &WebhookEndpointDraft,
+    ) -> Result<WebhookEndpointWithSecret, Problem> {
+        self.send(Method::POST, &api_url("/webhooks"), json(draft)?, &[])
+            .await
+    }
+
+    pub async fn delete_webhook(self, id: Uuid) -> Result<(), Problem> {
+        let url = api_url(&format!("/webhooks/{id}"));
+        self.send(Method::DELETE, &url, Body::Empty, &[]).await
+    }
+
+    pub async fn rotate_webhook_secret(
+        self,
+        id: Uuid,
+    ) -> Result<WebhookEndpointWithSecret, Problem> {
+        let url = api_url(&format!("/webhooks/{id}/rotate-secret"));
+        self.send(Method::POST, &url, Body::Empty, &[]).await
+    }
+
+    pub async fn webhook_deliveries(self, id: Uuid) -> Result<WebhookDeliveryPage, Problem> {
+        self.get(&format!("/webhooks/{id}/deliveries"), &[("limit", "25")])
+            .await
+    }
+
+    pub async fn invitation_events(self, id: Uuid) -> Result<InvitationEventPage, Problem> {
+        self.get(&format!("/invitations/{id}/events"), &[("limit", "500")])
+            .await
+    }
+
+    /// Downloads a file from the API (with the session's token, so not a plain link) and hands
+    /// it to the browser as `fallback_name` unless the server names it.
+    pub async fn download(
+        self,
+        path: &str,
+        query: &[(&str, &str)],
+        fallback_name: &str,
+    ) -> Result<(), Problem> {
+        let mut url = api_url(path);
+        if !query.is_empty() {
+            let pairs: Vec<String> = query
+                .iter()
+                .map(|(k, v)| format!("{k}={}", crate::routes::encode_component(v)))
+                .collect();
+            url = format!("{url}?{}", pairs.join("&"));
+        }
+        let mut builder = RequestBuilder::new(&url).method(Method::GET);
+        if let Some(token) = self.session.token() {
+            builder = builder.header("Authorization", &format!("Bearer {token}"));
+        }
+        let request = builder
+            .build()
+            .map_err(|e| synthesised(0, "The request could not be made", &e.to_string(), None))?;
+        let response = request.send().await.map_err(|_| unreachable_server())?;
+        if !(200..300).contains(&response.status()) {
+            let headers = response.headers();
+            let raw = Raw {
+                status: response.status(),
+                status_text: response.status_text(),
+                content_type: headers.get("content-type").unwrap_or_default(),
+                trace_id: headers.get("x-trace-id"),
+                body: response.text().await.unwrap_or_default(),
+            };
+            return self.judge::<()>(raw);
+        }
+        let name = response
+            .headers()
+            .get("content-disposition")
+            .and_then(|d| download::filename(&d))
+            .unwrap_or_else(|| fallback_name.to_owned());
+        let bytes = response.binary().await.map_err(|_| unreachable_server())?;
+        download::save(&bytes, &name).map_err(browser_problem)
     }
 
     /// One page of a batch's rows in sheet order, optionally only those that need attention.

@@ -11,8 +11,10 @@ use crate::api::{Api, use_api};
 use crate::components::brand::Brand;
 use crate::components::notification::{Notifications, Notifier, use_notifier};
 use crate::pages::batch_upload::BatchUploadPage;
+use crate::pages::batches::BatchesPage;
 use crate::pages::create_account::CreateAccountPage;
 use crate::pages::email_invitation::EmailInvitationPage;
+use crate::pages::integrations::IntegrationsPage;
 use crate::pages::invite_status::InviteStatusPage;
 use crate::pages::mailbox::MailboxPage;
 use crate::pages::not_found::NotFoundPage;
@@ -47,6 +49,8 @@ pub fn App() -> impl IntoView {
                     <Route path=AppRoute::CreateAccount.matcher() view=CreateAccountPage />
                     <Route path=AppRoute::BatchUpload.matcher() view=BatchUploadPage />
                     <Route path=AppRoute::InviteStatus.matcher() view=InviteStatusPage />
+                    <Route path=AppRoute::Batches.matcher() view=BatchesPage />
+                    <Route path=AppRoute::Integrations.matcher() view=IntegrationsPage />
                     <Route path=AppRoute::Mailbox.matcher() view=MailboxPage />
                 </ParentRoute>
             </Routes>
@@ -162,6 +166,19 @@ fn Shell() -> impl IntoView {
                 </h2>
                 <ul class="sidebar-list">
                     {AppRoute::INVITE_USERS
+                        .into_iter()
+                        .map(|route| {
+                            view! {
+                                <li>
+                                    <A href=route.path()>{route.title()}</A>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+                <h2 class="sidebar-title sidebar-group">"Manage"</h2>
+                <ul class="sidebar-list">
+                    {AppRoute::MANAGE
                         .into_iter()
                         .map(|route| {
                             view! {

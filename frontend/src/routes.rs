@@ -14,6 +14,10 @@ pub enum AppRoute {
     CreateAccount,
     BatchUpload,
     InviteStatus,
+    /// Earlier batches.
+    Batches,
+    /// API keys and webhooks: how agency systems connect.
+    Integrations,
     /// The dev mailbox: only while the server has no SMTP relay.
     Mailbox,
 }
@@ -32,6 +36,9 @@ impl AppRoute {
         AppRoute::InviteStatus,
     ];
 
+    /// The entries of the sidebar group "Manage".
+    pub const MANAGE: [AppRoute; 2] = [AppRoute::Batches, AppRoute::Integrations];
+
     pub const fn path(self) -> &'static str {
         match self {
             AppRoute::Home => "/",
@@ -40,6 +47,8 @@ impl AppRoute {
             AppRoute::CreateAccount => "/invite/create-account",
             AppRoute::BatchUpload => "/invite/batch-upload",
             AppRoute::InviteStatus => "/invite/status",
+            AppRoute::Batches => "/invite/batches",
+            AppRoute::Integrations => "/settings/integrations",
             AppRoute::Mailbox => "/dev/mailbox",
         }
     }
@@ -53,6 +62,8 @@ impl AppRoute {
             AppRoute::CreateAccount => "Create account",
             AppRoute::BatchUpload => "Batch upload",
             AppRoute::InviteStatus => "Invite User Status",
+            AppRoute::Batches => "Batches",
+            AppRoute::Integrations => "API keys and webhooks",
             AppRoute::Mailbox => "Mailbox",
         }
     }

@@ -3,8 +3,10 @@
 
 pub mod batch_rows;
 pub mod brand;
+pub mod copy;
 pub mod dialog;
 pub mod field;
+pub mod history_dialog;
 pub mod invitation_form;
 pub mod menu;
 pub mod notification;
@@ -85,4 +87,29 @@ pub fn after_pointer_release(f: impl FnOnce() + 'static) {
 /// Sets the browser tab's title for a page.
 pub fn set_title(page: &str) {
     document().set_title(&format!("{page} – Invite Users"));
+}
+
+/// Waits `duration` without blocking the page.
+pub async fn sleep(duration: Duration) {
+    let (tx, rx) = futures_channel_oneshot();
+    set_timeout(move || tx(), duration);
+    rx.await;
+}
+
+/// A one-shot signal from a timer callback to the task awaiting it.
+fn futures_channel_oneshot() -> (impl FnOnce(), impl std::future::Future<Output = ()>) {
+    let promise_resolve = std::rc::Rc::new(std::cell::RefCell::new(None::<js_sys::Function>));
+    let stored = promise_resolve.clone();
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        *stored.borrow_mut() = Some(resolve);
+    });
+    let fire = move || {
+        if let Some(resolve) = promise_resolve.borrow_mut().take() {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        }
+    };
+    let wait = async move {
+        let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    };
+    (fire, wait)
 }

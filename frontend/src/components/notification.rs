@@ -4,6 +4,8 @@
 use invite_core::api::Problem;
 use leptos::prelude::*;
 
+use crate::components::copy::CopyButton;
+
 use crate::routes::encode_component;
 
 /// Shows failed calls; provided as context by the app shell.
@@ -142,27 +144,10 @@ fn ErrorNotification(problem: Problem, on_dismiss: impl Fn() + 'static) -> impl 
 /// The Trace ID with a button that copies it.
 #[component]
 fn TraceId(trace_id: String) -> impl IntoView {
-    let copied = RwSignal::new(false);
     let text = trace_id.clone();
-    let copy = move |_| {
-        let navigator = window().navigator();
-        // The Clipboard API exists only in secure contexts (https, localhost).
-        if js_sys::Reflect::has(&navigator, &"clipboard".into()) != Ok(true) {
-            return;
-        }
-        let promise = navigator.clipboard().write_text(&text);
-        leptos::task::spawn_local(async move {
-            if wasm_bindgen_futures::JsFuture::from(promise).await.is_ok() {
-                copied.set(true);
-            }
-        });
-    };
     view! {
         <p class="trace">
-            "Trace ID: " <code data-testid="trace-id">{trace_id}</code> " "
-            <button type="button" class="btn btn-link btn-small" on:click=copy>
-                {move || if copied.get() { "Copied" } else { "Copy" }}
-            </button>
+            "Trace ID: " <code data-testid="trace-id">{trace_id}</code> " " <CopyButton text />
         </p>
     }
 }

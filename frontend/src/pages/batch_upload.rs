@@ -15,10 +15,12 @@ use crate::components::invitation_form::username_rules;
 use crate::components::notification::use_notifier;
 use crate::components::row_dialog::RowDialog;
 use crate::components::upload_form::UploadForm;
-use crate::components::{focus_node, set_title};
+use crate::components::{focus_node, set_title, sleep};
 use crate::routes::{AppRoute, BATCH_PARAM};
 
 const TEMPLATE_URL: &str = "/api/v1/batch-template";
+/// How often the page looks at a submit's progress while it runs.
+const SUBMIT_POLL: std::time::Duration = std::time::Duration::from_secs(1);
 /// How often the page looks again while invitations wait to go out.
 const DELIVERY_POLL: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -184,16 +186,33 @@ pub fn BatchUploadPage() -> impl IntoView {
             busy.set(false);
         });
     };
+    // While a submit runs (a transaction per 500 rows), how many rows are invited so far.
+    let progress = RwSignal::new(None::<(u32, u32)>);
     let submit = move |_| {
         let Some(id) = batch_id.get_untracked() else {
             return;
         };
         let before =
             batch.with_untracked(|b| b.as_ref().map_or(0, |b| b.overview.summary.submitted));
+        let valid = batch.with_untracked(|b| b.as_ref().map_or(0, |b| b.overview.summary.valid));
         busy.set(true);
         outcome.set(None);
+        progress.set(Some((0, valid)));
+        leptos::task::spawn_local(async move {
+            while busy.try_get_untracked() == Some(true) {
+                sleep(SUBMIT_POLL).await;
+                if busy.try_get_untracked() != Some(true) {
+                    break;
+                }
+                if let Ok(now) = api.batch(id).await {
+                    let done = now.overview.summary.submitted.saturating_sub(before);
+                    let _ = progress.try_set(Some((done, valid)));
+                }
+            }
+        });
         leptos::task::spawn_local(async move {
             let submitted = api.submit_batch(id).await;
+            progress.set(None);
             confirming_submit.set(false);
             match submitted {
                 Ok(result) => {
@@ -204,6 +223,18 @@ pub fn BatchUploadPage() -> impl IntoView {
                 Err(problem) => notifier.show(problem),
             }
             busy.set(false);
+        });
+    };
+
+    let download_report = move |_| {
+        let Some(id) = batch_id.get_untracked() else {
+            return;
+        };
+        leptos::task::spawn_local(async move {
+            let path = format!("/batches/{id}/report");
+            if let Err(problem) = api.download(&path, &[], "error report.xlsx").await {
+                notifier.show(problem);
+            }
         });
     };
 
@@ -266,6 +297,15 @@ pub fn BatchUploadPage() -> impl IntoView {
                             on:click=move |_| confirming_reset.set(true)
                         >
                             "Reset"
+                        </button>
+                        <button
+                            type="button"
+                            class="btn btn-secondary"
+                            data-testid="download-report"
+                            disabled=move || summary.total == 0
+                            on:click=download_report
+                        >
+                            "Download error report"
                         </button>
                     </div>
                     <RowsTable batch attention_only page editing remove />
@@ -341,7 +381,11 @@ pub fn BatchUploadPage() -> impl IntoView {
                 </p>
                 <div class="form-actions">
                     <button type="button" class="btn btn-primary" disabled=move || busy.get() on:click=submit>
-                        {move || if busy.get() { "Inviting…" } else { "Confirm" }}
+                        {move || match (busy.get(), progress.get()) {
+                            (true, Some((done, of))) if done > 0 => format!("Inviting… {done} of {of}"),
+                            (true, _) => "Inviting…".to_owned(),
+                            (false, _) => "Confirm".to_owned(),
+                        }}
                     </button>
                     <button type="button" class="btn btn-secondary" on:click=move |_| confirming_submit.set(false)>
                         "Cancel"

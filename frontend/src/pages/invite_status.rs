@@ -9,6 +9,7 @@ use uuid::Uuid;
 use crate::api::{InvitationQuery, use_api};
 use crate::components::dialog::Dialog;
 use crate::components::field::{SelectField, TextField};
+use crate::components::history_dialog::HistoryDialog;
 use crate::components::notification::use_notifier;
 use crate::components::status_tag::StatusTag;
 use crate::components::{focus_node, set_title};
@@ -195,6 +196,30 @@ pub fn InviteStatusPage() -> impl IntoView {
         })
     };
 
+    // History: a dialog per invitation.
+    let history_of = RwSignal::new(None::<(Uuid, String)>);
+    let show_history = Callback::new(move |invitation: Invitation| {
+        history_of.set(Some((invitation.id, invitation.fields.email)))
+    });
+    let history_dialog = move || {
+        history_of.get().map(|(id, email)| {
+            view! { <HistoryDialog invitation_id=id email on_close=Callback::new(move |()| history_of.set(None)) /> }
+        })
+    };
+
+    // Download: the list as filtered, as an .xlsx.
+    let downloading = RwSignal::new(false);
+    let download = move |_| {
+        downloading.set(true);
+        let filters = query.get_untracked();
+        leptos::task::spawn_local(async move {
+            if let Err(problem) = api.download_invitations(&filters).await {
+                notifier.show(problem);
+            }
+            let _ = downloading.try_set(false);
+        });
+    };
+
     let on_search = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         query.update(|q| q.q = search.get_untracked());
@@ -231,7 +256,7 @@ pub fn InviteStatusPage() -> impl IntoView {
             (false, _) => rows
                 .into_iter()
                 .map(|invitation| {
-                    view! { <InvitationRow invitation resend resending revoke=ask_revoke /> }
+                    view! { <InvitationRow invitation resend resending revoke=ask_revoke history=show_history /> }
                 })
                 .collect_view()
                 .into_any(),
@@ -293,9 +318,20 @@ pub fn InviteStatusPage() -> impl IntoView {
                 on_change=Some(apply_filters)
             />
         </div>
-        <p class="result-count" aria-live="polite">
-            {summary}
-        </p>
+        <div class="table-toolbar">
+            <p class="result-count" aria-live="polite">
+                {summary}
+            </p>
+            <button
+                type="button"
+                class="btn btn-secondary"
+                data-testid="download-invitations"
+                disabled=move || downloading.get()
+                on:click=download
+            >
+                {move || if downloading.get() { "Preparing the download…" } else { "Download (.xlsx)" }}
+            </button>
+        </div>
         <div class="table-wrap" role="region" aria-labelledby="invitations-caption" tabindex="0">
             <table
                 class="table"
@@ -314,6 +350,7 @@ pub fn InviteStatusPage() -> impl IntoView {
             </table>
         </div>
         {revoke_dialog}
+        {history_dialog}
         <div class="table-footer">
             // One button that keeps its place (and the focus) while it loads.
             <button
@@ -346,8 +383,24 @@ fn InvitationRow(
     resending: RwSignal<Option<Uuid>>,
     /// Asks to confirm revoking this invitation.
     revoke: Callback<Invitation>,
+    /// Opens the invitation's history.
+    history: Callback<Invitation>,
 ) -> impl IntoView {
     let id = invitation.id;
+    let history_button = {
+        let invitation = invitation.clone();
+        let email_id = format!("invitation-{id}-email");
+        view! {
+            <button
+                type="button"
+                class="btn btn-secondary btn-small btn-history"
+                aria-describedby=email_id
+                on:click=move |_| history.run(invitation.clone())
+            >
+                "History"
+            </button>
+        }
+    };
     let revoke_button = (invitation.techpass_status == TechpassStatus::Pending).then(|| {
         let invitation = invitation.clone();
         let email_id = format!("invitation-{id}-email");
@@ -453,7 +506,7 @@ fn InvitationRow(
                 {seed_failure}
                 {seed_expiry}
             </td>
-            <td class="cell-actions">{resend_cell} {revoke_button}</td>
+            <td class="cell-actions">{resend_cell} {revoke_button} {history_button}</td>
         </tr>
     }
 }

@@ -21,6 +21,8 @@ pub struct Browser {
     pub client: Client,
     pub base: String,
     pub log_path: PathBuf,
+    /// Where Chromium saves downloads.
+    pub downloads: PathBuf,
     _driver: Driver,
     _dir: TempDir,
 }
@@ -146,6 +148,8 @@ impl Browser {
         let log_path = screenshot_dir().join(format!("server-{}.log", std::process::id()));
         let mut config = Config::for_database(format!("sqlite://{}", dir.join("app.db").display()));
         config.spa_dir = spa_dir();
+        // Webhook receivers in these tests are wiremock servers on 127.0.0.1.
+        config.webhook_allow_local = true;
         log_to_file(&log_path);
         let app = Application::build(config).await.expect("server starts");
         let base = format!("http://127.0.0.1:{}", app.port());
@@ -161,6 +165,8 @@ impl Browser {
             .map(Driver)
             .expect("start chromedriver");
         let profile = dir.join("profile");
+        let downloads = dir.join("downloads");
+        std::fs::create_dir_all(&downloads).expect("downloads dir");
         let mut caps = serde_json::Map::new();
         caps.insert(
             "goog:chromeOptions".into(),
@@ -171,7 +177,11 @@ impl Browser {
                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
                     "--no-first-run", "--disable-quic", "--window-size=1280,900",
                     format!("--user-data-dir={}", profile.display()),
-                ]
+                ],
+                "prefs": {
+                    "download.default_directory": downloads.display().to_string(),
+                    "download.prompt_for_download": false,
+                }
             }),
         );
         let client = eventually("ChromeDriver opens a session", || async {
@@ -186,6 +196,7 @@ impl Browser {
             client,
             base,
             log_path,
+            downloads,
             _driver: driver,
             _dir: TempDir(dir),
         }
@@ -245,6 +256,26 @@ impl Browser {
             .text()
             .await
             .unwrap_or_default()
+    }
+
+    /// Waits for a finished download whose name contains `part`, and returns its bytes.
+    pub async fn downloaded(&self, part: &str) -> (String, Vec<u8>) {
+        eventually(&format!("a download named *{part}*"), || async {
+            let found = std::fs::read_dir(&self.downloads)
+                .map_err(|e| e.to_string())?
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .find(|name| name.contains(part) && !name.ends_with(".crdownload"));
+            match found {
+                Some(name) => {
+                    let bytes =
+                        std::fs::read(self.downloads.join(&name)).map_err(|e| e.to_string())?;
+                    Ok((name, bytes))
+                }
+                None => Err("not yet".to_owned()),
+            }
+        })
+        .await
     }
 
     /// The server's log so far (JSON lines).

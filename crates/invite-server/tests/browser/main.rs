@@ -4,6 +4,7 @@
 mod harness;
 mod journeys;
 mod keyboard;
+mod manage;
 mod navigation;
 
 /// Serialises the browser tests of this binary.

@@ -3,11 +3,13 @@ use fantoccini::Locator;
 use crate::ONE_BROWSER_AT_A_TIME;
 use crate::harness::Browser;
 
-pub const SIDEBAR: [(&str, &str); 4] = [
+pub const SIDEBAR: [(&str, &str); 6] = [
     ("Email invitation", "/invite/email"),
     ("Create account", "/invite/create-account"),
     ("Batch upload", "/invite/batch-upload"),
     ("Invite User Status", "/invite/status"),
+    ("Batches", "/invite/batches"),
+    ("API keys and webhooks", "/settings/integrations"),
 ];
 
 /// Signs in through the sign-in page with the built-in sign-in.
@@ -54,7 +56,10 @@ async fn the_spa_loads_signs_in_and_every_sidebar_entry_navigates_including_deep
             .await;
         assert_eq!(current.text().await.expect("text").trim(), label);
         browser
-            .screenshot(&format!("nav-{}", path.trim_start_matches("/invite/")))
+            .screenshot(&format!(
+                "nav-{}",
+                path.trim_start_matches('/').replace('/', "-")
+            ))
             .await;
     }
 
