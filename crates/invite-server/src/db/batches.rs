@@ -404,17 +404,21 @@ struct DeliveryCounts {
 
 /// Per invitation of the batch's submitted rows: failed; else sent when an invitation email
 /// went out; else pending while one is still to go. (Revoked before its email: none of these.)
+/// Set-based (one join and one grouping, no correlated subquery), so that it stays fast for
+/// 50,000 rows on tables whose statistics are not yet analysed after a bulk submit.
 const DELIVERY_COUNTS: &str = "SELECT \
-     COALESCE(SUM(CASE WHEN failed THEN 1 ELSE 0 END), 0) AS failed, \
-     COALESCE(SUM(CASE WHEN NOT failed AND sent THEN 1 ELSE 0 END), 0) AS sent, \
-     COALESCE(SUM(CASE WHEN NOT failed AND NOT sent AND waiting THEN 1 ELSE 0 END), 0) AS pending \
-     FROM (SELECT i.techpass_status = 'failed' AS failed, \
-       EXISTS (SELECT 1 FROM delivery_jobs j WHERE j.invitation_id = i.id \
-         AND j.kind = 'email' AND j.state = 'done') AS sent, \
-       EXISTS (SELECT 1 FROM delivery_jobs j WHERE j.invitation_id = i.id \
-         AND j.kind = 'email' AND j.state = 'pending') AS waiting \
-       FROM batch_rows r JOIN invitations i ON i.id = r.invitation_id \
-       WHERE r.batch_id = $1) AS per_invitation";
+     COALESCE(SUM(CASE WHEN failed = 1 THEN 1 ELSE 0 END), 0) AS failed, \
+     COALESCE(SUM(CASE WHEN failed = 0 AND sent = 1 THEN 1 ELSE 0 END), 0) AS sent, \
+     COALESCE(SUM(CASE WHEN failed = 0 AND sent = 0 AND waiting = 1 THEN 1 ELSE 0 END), 0) AS pending \
+     FROM (SELECT \
+       MAX(CASE WHEN i.techpass_status = 'failed' THEN 1 ELSE 0 END) AS failed, \
+       MAX(CASE WHEN j.state = 'done' THEN 1 ELSE 0 END) AS sent, \
+       MAX(CASE WHEN j.state = 'pending' THEN 1 ELSE 0 END) AS waiting \
+       FROM batch_rows r \
+       JOIN invitations i ON i.id = r.invitation_id \
+       LEFT JOIN delivery_jobs j ON j.invitation_id = i.id AND j.kind = 'email' \
+       WHERE r.batch_id = $1 \
+       GROUP BY i.id) AS per_invitation";
 
 /// `(sent, failed, pending)` over the invitations of the batch's submitted rows.
 pub fn delivery_counts(conn: &mut DbConnection, batch_id: &str) -> QueryResult<(i64, i64, i64)> {

@@ -149,14 +149,16 @@ pub async fn create(
     let officer_id = actor.officer_id.clone();
     with_conn(pool, move |conn| {
         use diesel::Connection;
+        // The insert comes first (on SQLite a transaction that reads before it writes fails
+        // when another writer commits in between); one too many rolls it back.
         conn.transaction(|conn| {
-            if repo::count(conn, &officer_id)? >= MAX_ENDPOINTS {
+            repo::insert(conn, &record)?;
+            if repo::count(conn, &officer_id)? > MAX_ENDPOINTS {
                 return Err(ApiError::Conflict(format!(
                     "You have {MAX_ENDPOINTS} webhook endpoints, the most there can be; delete \
                      one first."
                 )));
             }
-            repo::insert(conn, &record)?;
             tracing::info!(endpoint_id = %record.id, "webhook endpoint created");
             Ok(WebhookEndpointWithSecret {
                 endpoint: to_api(&record)?,

@@ -283,3 +283,44 @@ async fn a_batch_counts_its_invitations_sent_failed_and_pending() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn an_upload_while_the_worker_delivers_a_submit_is_staged_not_refused() {
+    // On SQLite a transaction that reads before it writes fails when another writer (here the
+    // worker, settling thousands of deliveries) commits in between: staging writes first.
+    on_each_backend_with(
+        |config| config.delivery.poll_ms = 50,
+        |app| async move {
+            let token = app.sign_in("jane@tech.gov.sg").await;
+            let (batch, _) = upload_synthetic(&app, &token, 1_500).await;
+            let id = batch["id"].as_str().expect("id");
+            let submitted = app
+                .post_value(
+                    &format!("/api/v1/batches/{id}/submit"),
+                    &token,
+                    &Value::Null,
+                )
+                .await;
+            assert_eq!(submitted["summary"]["submitted"], batch["summary"]["valid"]);
+            for _ in 0..3 {
+                let (again, _) = upload_synthetic(&app, &token, 1_500).await;
+                assert_eq!(again["summary"]["valid"], 0, "{}", app.backend);
+                assert_eq!(again["summary"]["invalid"], 1_500);
+                let already = again["rows"]
+                    .as_array()
+                    .expect("rows")
+                    .iter()
+                    .filter(|r| r["errors"][0]["code"] == "already_invited")
+                    .count();
+                let were_valid = batch["rows"]
+                    .as_array()
+                    .expect("rows")
+                    .iter()
+                    .filter(|r| r["status"] == "valid")
+                    .count();
+                assert_eq!(already, were_valid, "{}", app.backend);
+            }
+        },
+    )
+    .await;
+}

@@ -527,3 +527,63 @@ async fn the_history_names_who_did_what_and_what_techpass_said() {
     )
     .await;
 }
+
+/// Runs `docs/examples/verify_webhook.py` on one delivery; true when it says "verified".
+fn python_verifies(secret: &str, signed: &Signed, body: &[u8]) -> bool {
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/examples/verify_webhook.py");
+    let body_file = std::env::temp_dir().join(format!("webhook-body-{}", uuid::Uuid::new_v4()));
+    std::fs::write(&body_file, body).expect("body file");
+    let output = std::process::Command::new("python3")
+        .arg(&script)
+        .args([
+            secret,
+            &signed.id,
+            &signed.timestamp.to_string(),
+            &signed.signature,
+        ])
+        .arg(&body_file)
+        .output()
+        .expect("python3 runs");
+    let _ = std::fs::remove_file(&body_file);
+    let said = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    assert!(
+        output.status.success() == (said == "verified"),
+        "{said} {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    said == "verified"
+}
+
+#[tokio::test]
+async fn the_documented_python_verifier_accepts_a_real_delivery_and_refuses_a_forgery() {
+    let app = TestApp::spawn_sqlite_with(|config| {
+        config.webhook_allow_local = true;
+        config.delivery.poll_ms = 50;
+    })
+    .await;
+    let server = receiver(200).await;
+    let token = app.sign_in("jane@tech.gov.sg").await;
+    let (_, secret) = subscribe(&app, &token, &server, &["invitation.created"]).await;
+    app.invite(&token, &officer_invite("a@tech.gov.sg")).await;
+    let request = eventually("a delivery", || async {
+        server
+            .received_requests()
+            .await
+            .and_then(|r| r.into_iter().next())
+    })
+    .await;
+    let (signed, _) = deliveries(&server, &[&secret]).await.remove(0);
+    assert!(python_verifies(&secret, &signed, &request.body));
+    let mut forged = request.body.clone();
+    forged.extend_from_slice(b" ");
+    assert!(
+        !python_verifies(&secret, &signed, &forged),
+        "a changed body is refused"
+    );
+    let other = signature::new_secret();
+    assert!(
+        !python_verifies(&other, &signed, &request.body),
+        "another secret is refused"
+    );
+}

@@ -250,6 +250,26 @@ async fn stage(
     let on_techpass = directory.on_techpass(&emails).await.existing;
     let officer_id = actor.officer_id.clone();
     with_conn(pool, move |conn| {
+        // The conflict check reads before the transaction: it is advice to the officer (submit
+        // checks again, and the unique indexes decide), and a SQLite transaction that reads
+        // before it writes fails when another writer commits in between.
+        let keys = || {
+            staged
+                .iter()
+                .filter_map(|s| s.valid.as_ref().map(|(k, _)| k))
+        };
+        let file = FileKeys::count(keys());
+        let mut invited = checks::already_invited(conn, keys())?;
+        invited.on_techpass = on_techpass;
+        for row in &mut staged {
+            if let Some((keys, cells)) = &row.valid {
+                let n = row.record.row_number;
+                let found = conflicts(keys, file.shared(keys), &invited, n, cells);
+                mark_conflicts(&mut row.record, &found);
+            }
+        }
+        let records: Vec<BatchRowRecord> = staged.drain(..).map(|s| s.record).collect();
+        // Writes first: the key's claim, else the batch.
         conn.transaction(|conn| {
             if let Some((key, hash)) = &key
                 && let Begun::Replay(batch_id) = idempotency::begin(conn, &officer_id, key, hash)?
@@ -257,22 +277,6 @@ async fn stage(
                 let batch = load(conn, &officer_id, &batch_id)?;
                 return Ok(Uploaded { batch, replayed: true });
             }
-            let keys = || {
-                staged
-                    .iter()
-                    .filter_map(|s| s.valid.as_ref().map(|(k, _)| k))
-            };
-            let file = FileKeys::count(keys());
-            let mut invited = checks::already_invited(conn, keys())?;
-            invited.on_techpass = on_techpass;
-            for row in &mut staged {
-                if let Some((keys, cells)) = &row.valid {
-                    let n = row.record.row_number;
-                    let found = conflicts(keys, file.shared(keys), &invited, n, cells);
-                    mark_conflicts(&mut row.record, &found);
-                }
-            }
-            let records: Vec<BatchRowRecord> = staged.drain(..).map(|s| s.record).collect();
             repo::insert(conn, &batch, &records)?;
             if let Some((key, _)) = &key {
                 idempotency::finish(conn, &officer_id, key, &batch.id)?;
