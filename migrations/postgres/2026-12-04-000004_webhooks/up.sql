@@ -20,4 +20,5 @@ CREATE INDEX webhook_endpoints_officer ON webhook_endpoints (officer_id, created
 -- to one endpoint. Its rows are the endpoint's delivery log.
 ALTER TABLE delivery_jobs ADD COLUMN endpoint_id TEXT;
 ALTER TABLE delivery_jobs ADD COLUMN event_id TEXT;
-CREATE INDEX delivery_jobs_endpoint ON delivery_jobs (endpoint_id, created_at, id);
+CREATE INDEX delivery_jobs_endpoint ON delivery_jobs (endpoint_id, created_at, id)
+    WHERE endpoint_id IS NOT NULL;

@@ -162,11 +162,20 @@ pub fn enqueue_deliveries(
     let mut officers: Vec<&str> = events.iter().map(|e| e.officer_id.as_str()).collect();
     officers.sort_unstable();
     officers.dedup();
-    let endpoints: Vec<EndpointRecord> = webhook_endpoints::table
-        .filter(webhook_endpoints::officer_id.eq_any(&officers))
+    let live = webhook_endpoints::table
         .filter(webhook_endpoints::deleted_at.is_null())
-        .select(EndpointRecord::as_select())
-        .load(conn)?;
+        .select(EndpointRecord::as_select());
+    // One officer (a create, a submit, a delivery round of one officer's jobs) is the common
+    // case: a fixed statement, which the connection prepares once, not an `IN` list per call.
+    let endpoints: Vec<EndpointRecord> = match officers.as_slice() {
+        [] => return Ok(0),
+        [officer] => live
+            .filter(webhook_endpoints::officer_id.eq(*officer))
+            .load(conn)?,
+        many => live
+            .filter(webhook_endpoints::officer_id.eq_any(many))
+            .load(conn)?,
+    };
     if endpoints.is_empty() {
         return Ok(0);
     }
