@@ -104,6 +104,7 @@ impl Application {
                 owner: worker::owner_name(),
                 settings: WorkerSettings {
                     accept_base: gateways.accept_base.clone(),
+                    idempotency_ttl: chrono::Duration::hours(config.idempotency_ttl_hours),
                     ..WorkerSettings::from_config(&config.delivery)
                 },
                 email: gateways.email.clone(),

@@ -112,3 +112,10 @@ pub fn find(
         .first(conn)
         .optional()
 }
+
+/// Forgets every key claimed before `before` (their retries are past answering), so that the
+/// table holds a day of keys, not every key ever sent. Returns how many went.
+pub fn purge_expired(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
+    diesel::delete(idempotency_keys::table.filter(idempotency_keys::created_at.lt(before)))
+        .execute(conn)
+}

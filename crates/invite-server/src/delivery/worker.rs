@@ -20,6 +20,7 @@ use super::webhooks::{self, WebhookGateway};
 use super::{EmailSender, Failure, Provisioner, Reconciler, email};
 use crate::config::DeliveryConfig;
 use crate::db::history::{self, Change};
+use crate::db::idempotency;
 use crate::db::invitations::{self, InvitationRow};
 use crate::db::lifecycle::{self, Deadlines};
 use crate::db::outbox::{self, JobRecord};
@@ -52,6 +53,8 @@ pub struct WorkerSettings {
     pub sweep: StdDuration,
     /// How often the worker reads pending invitations back from the upstreams.
     pub reconcile: StdDuration,
+    /// How long an `Idempotency-Key` is remembered; the sweep forgets older ones.
+    pub idempotency_ttl: Duration,
 }
 
 impl WorkerSettings {
@@ -69,6 +72,7 @@ impl WorkerSettings {
             deadlines: config.deadlines,
             sweep: StdDuration::from_secs(config.sweep_secs),
             reconcile: StdDuration::from_secs(config.reconcile_secs),
+            idempotency_ttl: Duration::hours(24),
         }
     }
 }
@@ -219,7 +223,8 @@ impl Worker {
         Ok(claimed)
     }
 
-    /// Expires what is past its deadline. Every worker sweeps; the updates are idempotent.
+    /// Expires what is past its deadline, and forgets expired idempotency keys. Every worker
+    /// sweeps; both are idempotent.
     async fn sweep(&self) {
         match self
             .with_conn(|conn| lifecycle::expire_due(conn, db::now()))
@@ -234,6 +239,17 @@ impl Worker {
             }
             Ok(_) => {}
             Err(error) => tracing::error!(%error, "the expiry sweep could not reach the database"),
+        }
+        let before = db::now() - self.settings.idempotency_ttl;
+        match self
+            .with_conn(move |conn| idempotency::purge_expired(conn, before))
+            .await
+        {
+            Ok(0) => {}
+            Ok(purged) => tracing::info!(purged, "expired idempotency keys forgotten"),
+            Err(error) => {
+                tracing::error!(%error, "the idempotency purge could not reach the database")
+            }
         }
     }
 

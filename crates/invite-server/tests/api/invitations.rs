@@ -499,3 +499,52 @@ async fn invitations_made_at_the_same_instant_page_by_id_without_gaps_or_repeats
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_sweep_forgets_idempotency_keys_past_their_time_and_keeps_the_others() {
+    use diesel::prelude::*;
+    use invite_server::db::schema::idempotency_keys;
+    crate::helpers::on_each_backend_with(
+        |config| config.delivery.sweep_secs = 1,
+        |app| async move {
+            let token = app.sign_in("jane@tech.gov.sg").await;
+            for (key, email) in [
+                ("old-key", "old@tech.gov.sg"),
+                ("new-key", "new@tech.gov.sg"),
+            ] {
+                let response = app
+                    .client
+                    .post(app.url("/api/v1/invitations"))
+                    .bearer_auth(&token)
+                    .header("Idempotency-Key", key)
+                    .json(&officer_invite(email))
+                    .send()
+                    .await
+                    .expect("request");
+                assert_eq!(response.status(), 201);
+            }
+            // The first key was claimed 25 hours ago (the default memory is 24).
+            diesel::update(
+                idempotency_keys::table.filter(idempotency_keys::idem_key.eq("old-key")),
+            )
+            .set(
+                idempotency_keys::created_at
+                    .eq(invite_server::db::now() - chrono::Duration::hours(25)),
+            )
+            .execute(&mut app.db())
+            .expect("age the key");
+            let keys = || -> Vec<String> {
+                idempotency_keys::table
+                    .select(idempotency_keys::idem_key)
+                    .order(idempotency_keys::idem_key.asc())
+                    .load(&mut app.db())
+                    .expect("keys")
+            };
+            crate::helpers::eventually("the old key forgotten", || async {
+                (keys() == ["new-key"]).then_some(())
+            })
+            .await;
+        },
+    )
+    .await;
+}
