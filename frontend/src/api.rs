@@ -97,6 +97,20 @@ struct Raw {
     body: String,
 }
 
+impl Raw {
+    /// What `judge` needs of a response: its status, content type, trace id and text.
+    async fn read(response: gloo_net::http::Response) -> Raw {
+        let headers = response.headers();
+        Raw {
+            status: response.status(),
+            status_text: response.status_text(),
+            content_type: headers.get("content-type").unwrap_or_default(),
+            trace_id: headers.get("x-trace-id"),
+            body: response.text().await.unwrap_or_default(),
+        }
+    }
+}
+
 impl Api {
     pub fn new(session: SessionState) -> Self {
         Self { session }
@@ -281,14 +295,7 @@ impl Api {
         query: &[(&str, &str)],
         fallback_name: &str,
     ) -> Result<(), Problem> {
-        let mut url = api_url(path);
-        if !query.is_empty() {
-            let pairs: Vec<String> = query
-                .iter()
-                .map(|(k, v)| format!("{k}={}", crate::routes::encode_component(v)))
-                .collect();
-            url = format!("{url}?{}", pairs.join("&"));
-        }
+        let url = api_url_with(path, query);
         let mut builder = RequestBuilder::new(&url).method(Method::GET);
         if let Some(token) = self.session.token() {
             builder = builder.header("Authorization", &format!("Bearer {token}"));
@@ -298,15 +305,7 @@ impl Api {
             .map_err(|e| synthesised(0, "The request could not be made", &e.to_string(), None))?;
         let response = request.send().await.map_err(|_| unreachable_server())?;
         if !(200..300).contains(&response.status()) {
-            let headers = response.headers();
-            let raw = Raw {
-                status: response.status(),
-                status_text: response.status_text(),
-                content_type: headers.get("content-type").unwrap_or_default(),
-                trace_id: headers.get("x-trace-id"),
-                body: response.text().await.unwrap_or_default(),
-            };
-            return self.judge::<()>(raw);
+            return self.judge::<()>(Raw::read(response).await);
         }
         let name = response
             .headers()
@@ -386,15 +385,8 @@ impl Api {
         path: &str,
         query: &[(&str, &str)],
     ) -> Result<T, Problem> {
-        let mut url = api_url(path);
-        if !query.is_empty() {
-            let pairs: Vec<String> = query
-                .iter()
-                .map(|(k, v)| format!("{k}={}", crate::routes::encode_component(v)))
-                .collect();
-            url = format!("{url}?{}", pairs.join("&"));
-        }
-        self.send(Method::GET, &url, Body::Empty, &[]).await
+        self.send(Method::GET, &api_url_with(path, query), Body::Empty, &[])
+            .await
     }
 
     /// Sends one request. Calls to the API carry the session's token unless `headers` brings
@@ -430,15 +422,7 @@ impl Api {
         }
         .map_err(|e| synthesised(0, "The request could not be made", &e.to_string(), None))?;
         let response = request.send().await.map_err(|_| unreachable_server())?;
-        let headers = response.headers();
-        let raw = Raw {
-            status: response.status(),
-            status_text: response.status_text(),
-            content_type: headers.get("content-type").unwrap_or_default(),
-            trace_id: headers.get("x-trace-id"),
-            body: response.text().await.unwrap_or_default(),
-        };
-        self.judge(raw)
+        self.judge(Raw::read(response).await)
     }
 
     /// Decodes a 2xx body, or turns anything else into a [`Problem`].
@@ -464,6 +448,19 @@ impl Api {
         }
         Err(raw.into_problem())
     }
+}
+
+/// `api_url(path)` with the query parameters, percent-encoded.
+fn api_url_with(path: &str, query: &[(&str, &str)]) -> String {
+    let url = api_url(path);
+    if query.is_empty() {
+        return url;
+    }
+    let pairs: Vec<String> = query
+        .iter()
+        .map(|(k, v)| format!("{k}={}", crate::routes::encode_component(v)))
+        .collect();
+    format!("{url}?{}", pairs.join("&"))
 }
 
 fn api_url(path: &str) -> String {

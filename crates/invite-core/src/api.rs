@@ -320,8 +320,21 @@ pub struct BatchRowError {
     pub field: String,
     pub code: String,
     pub message: String,
-    /// The sheet cell, e.g. `E7`; null when the row was edited after upload.
+    /// The sheet cell, e.g. `E7`; null for a row sent as JSON.
     pub cell: Option<String>,
+}
+
+impl BatchRowError {
+    /// The error as an officer reads it: `E7: message`, or the field's label when there is no
+    /// cell (`Email address: message`).
+    pub fn located(&self) -> String {
+        let place = match &self.cell {
+            Some(cell) => cell.as_str(),
+            None => crate::error::Field::from_name(&self.field)
+                .map_or(self.field.as_str(), |f| f.label()),
+        };
+        format!("{place}: {}", self.message)
+    }
 }
 
 /// A batch without its rows: what the list of batches shows.

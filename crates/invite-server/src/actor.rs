@@ -19,6 +19,14 @@ impl Actor {
         self.api_key.is_some()
     }
 
+    /// Who acts, as the history records it: the officer, or their API key.
+    pub fn source(&self) -> invite_core::api::EventSource {
+        match self.via_api_key() {
+            true => invite_core::api::EventSource::ApiKey,
+            false => invite_core::api::EventSource::Officer,
+        }
+    }
+
     /// The audit channel of actions that are not invitations (key management, resends).
     pub fn audit_channel(&self) -> &'static str {
         if self.via_api_key() { "api" } else { "spa" }

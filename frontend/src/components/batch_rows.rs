@@ -2,7 +2,6 @@
 //! row's status and errors, its actions (View details, Remove), and a filter to the rows that
 //! need attention.
 
-use invite_core::Field;
 use invite_core::api::{Batch, BatchRow, BatchRowError, BatchRowStatus, UserType};
 use leptos::html::Button;
 use leptos::prelude::*;
@@ -16,16 +15,6 @@ use crate::components::status_tag::StatusTag;
 
 /// Rows in one page of the table: a batch may hold 50,000.
 const PAGE_SIZE: usize = 100;
-
-/// "E7: message" when the cell is known, else the field's label.
-fn error_text(error: &BatchRowError) -> String {
-    let place = error
-        .cell
-        .clone()
-        .or_else(|| Field::from_name(&error.field).map(|f| f.label().to_owned()))
-        .unwrap_or_else(|| error.field.clone());
-    format!("{place}: {}", error.message)
-}
 
 /// The batch's rows, a page at a time from the server, optionally only those that need
 /// attention. A page is fetched again whenever the batch is (after a Save, Remove, Reset or
@@ -167,7 +156,7 @@ pub fn RowsTable(
                                 .flatten()
                                 .collect::<Vec<_>>()
                                 .join(" ");
-                            let errors = row.errors.iter().map(error_text).collect::<Vec<_>>();
+                            let errors = row.errors.iter().map(BatchRowError::located).collect::<Vec<_>>();
                             let menu = (row.status != BatchRowStatus::Submitted)
                                 .then(|| {
                                     let (details, removed) = (row.clone(), row.clone());

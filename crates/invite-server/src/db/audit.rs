@@ -4,8 +4,6 @@ use diesel::prelude::*;
 
 use super::schema::audit_events;
 use super::{DbConnection, now};
-use invite_core::api::EventSource;
-
 use crate::actor::Actor;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -32,10 +30,6 @@ pub struct AuditEvent {
 
 impl AuditEvent {
     pub fn new(actor: &Actor, action: &str, subject_id: &str, channel: &str) -> Self {
-        let source = match actor.via_api_key() {
-            true => EventSource::ApiKey,
-            false => EventSource::Officer,
-        };
         AuditEvent {
             id: uuid::Uuid::new_v4().to_string(),
             officer_id: actor.officer_id.clone(),
@@ -44,7 +38,7 @@ impl AuditEvent {
             channel: channel.to_owned(),
             trace_id: actor.trace_id.clone(),
             created_at: now(),
-            source: Some(source.as_str().to_owned()),
+            source: Some(actor.source().as_str().to_owned()),
             actor: Some(actor.label()),
             detail: None,
         }

@@ -37,10 +37,7 @@ impl Change {
             invitation_id: invitation_id.to_owned(),
             owner: Some(actor.officer_id.clone()),
             event_type,
-            source: match actor.via_api_key() {
-                true => EventSource::ApiKey,
-                false => EventSource::Officer,
-            },
+            source: actor.source(),
             actor: Some(actor.label()),
             detail: None,
             trace_id: actor.trace_id.clone(),

@@ -100,90 +100,96 @@ pub struct Expired {
 /// waiting are cancelled: nothing more goes out), and pending SEED statuses. Each expiry is in
 /// the invitation's history, with the webhook deliveries it owes.
 pub fn expire_due(conn: &mut DbConnection, now: NaiveDateTime) -> QueryResult<Expired> {
-    let mut expired = Expired::default();
-    // In chunks: a batch of 50,000 expires at one moment, and SQLite binds at most 32,766 values.
+    Ok(Expired {
+        invitations: expire_side(conn, Side::Techpass, now)?,
+        seed: expire_side(conn, Side::Seed, now)?,
+    })
+}
+
+/// Which of an invitation's deadlines.
+#[derive(Debug, Clone, Copy)]
+enum Side {
+    Techpass,
+    Seed,
+}
+
+/// Expires the pending statuses of one side past their deadline, in chunks: a batch of 50,000
+/// expires at one moment, and SQLite binds at most 32,766 values. Returns how many.
+fn expire_side(conn: &mut DbConnection, side: Side, now: NaiveDateTime) -> QueryResult<usize> {
+    let mut expired = 0;
     loop {
-        let done = conn.transaction(|conn| -> QueryResult<bool> {
-            let due: Vec<String> = invitations::table
-                .filter(invitations::techpass_status.eq(TechpassStatus::Pending))
-                .filter(invitations::expires_at.le(now))
-                .select(invitations::id)
-                .limit(EXPIRE_CHUNK)
-                .load(conn)?;
+        let moved = conn.transaction(|conn| -> QueryResult<Option<usize>> {
+            let due: Vec<String> = match side {
+                Side::Techpass => invitations::table
+                    .filter(invitations::techpass_status.eq(TechpassStatus::Pending))
+                    .filter(invitations::expires_at.le(now))
+                    .select(invitations::id)
+                    .limit(EXPIRE_CHUNK)
+                    .load(conn)?,
+                Side::Seed => invitations::table
+                    .filter(invitations::seed_status.eq(SeedStatus::Pending))
+                    .filter(invitations::seed_expires_at.le(now))
+                    .select(invitations::id)
+                    .limit(EXPIRE_CHUNK)
+                    .load(conn)?,
+            };
             if due.is_empty() {
-                return Ok(true);
+                return Ok(None);
             }
-            diesel::update(
-                invitations::table
-                    .filter(invitations::id.eq_any(&due))
-                    .filter(invitations::techpass_status.eq(TechpassStatus::Pending)),
-            )
-            .set((
-                invitations::techpass_status.eq(TechpassStatus::Expired),
-                invitations::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-            diesel::update(
-                delivery_jobs::table
-                    .filter(delivery_jobs::invitation_id.eq_any(&due))
-                    .filter(delivery_jobs::state.eq(JobState::Pending)),
-            )
-            .set((
-                delivery_jobs::state.eq(JobState::Cancelled),
-                delivery_jobs::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-            // Those this transaction expired (not one another status reached first).
-            let moved: Vec<String> = invitations::table
-                .filter(invitations::id.eq_any(&due))
-                .filter(invitations::techpass_status.eq(TechpassStatus::Expired))
-                .filter(invitations::updated_at.eq(now))
-                .select(invitations::id)
-                .load(conn)?;
-            expired.invitations += moved.len();
-            record_expiries(conn, &moved, InvitationEventType::Expired, now)?;
-            Ok(false)
+            let these = || invitations::table.filter(invitations::id.eq_any(&due));
+            let (moved, event_type): (Vec<String>, _) = match side {
+                Side::Techpass => {
+                    diesel::update(
+                        these().filter(invitations::techpass_status.eq(TechpassStatus::Pending)),
+                    )
+                    .set((
+                        invitations::techpass_status.eq(TechpassStatus::Expired),
+                        invitations::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                    diesel::update(
+                        delivery_jobs::table
+                            .filter(delivery_jobs::invitation_id.eq_any(&due))
+                            .filter(delivery_jobs::state.eq(JobState::Pending)),
+                    )
+                    .set((
+                        delivery_jobs::state.eq(JobState::Cancelled),
+                        delivery_jobs::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                    // Those this transaction expired (not one another status reached first).
+                    let moved = these()
+                        .filter(invitations::techpass_status.eq(TechpassStatus::Expired))
+                        .filter(invitations::updated_at.eq(now))
+                        .select(invitations::id)
+                        .load(conn)?;
+                    (moved, InvitationEventType::Expired)
+                }
+                Side::Seed => {
+                    diesel::update(
+                        these().filter(invitations::seed_status.eq(SeedStatus::Pending)),
+                    )
+                    .set((
+                        invitations::seed_status.eq(SeedStatus::Expired),
+                        invitations::updated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+                    let moved = these()
+                        .filter(invitations::seed_status.eq(SeedStatus::Expired))
+                        .filter(invitations::updated_at.eq(now))
+                        .select(invitations::id)
+                        .load(conn)?;
+                    (moved, InvitationEventType::SeedExpired)
+                }
+            };
+            record_expiries(conn, &moved, event_type, now)?;
+            Ok(Some(moved.len()))
         })?;
-        if done {
-            break;
+        match moved {
+            Some(moved) => expired += moved,
+            None => return Ok(expired),
         }
     }
-    loop {
-        let done = conn.transaction(|conn| -> QueryResult<bool> {
-            let due: Vec<String> = invitations::table
-                .filter(invitations::seed_status.eq(SeedStatus::Pending))
-                .filter(invitations::seed_expires_at.le(now))
-                .select(invitations::id)
-                .limit(EXPIRE_CHUNK)
-                .load(conn)?;
-            if due.is_empty() {
-                return Ok(true);
-            }
-            diesel::update(
-                invitations::table
-                    .filter(invitations::id.eq_any(&due))
-                    .filter(invitations::seed_status.eq(SeedStatus::Pending)),
-            )
-            .set((
-                invitations::seed_status.eq(SeedStatus::Expired),
-                invitations::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-            let moved: Vec<String> = invitations::table
-                .filter(invitations::id.eq_any(&due))
-                .filter(invitations::seed_status.eq(SeedStatus::Expired))
-                .filter(invitations::updated_at.eq(now))
-                .select(invitations::id)
-                .load(conn)?;
-            expired.seed += moved.len();
-            record_expiries(conn, &moved, InvitationEventType::SeedExpired, now)?;
-            Ok(false)
-        })?;
-        if done {
-            break;
-        }
-    }
-    Ok(expired)
 }
 
 fn record_expiries(

@@ -15,7 +15,6 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use serde::Serialize;
 
 use super::Failure;
-use super::upstream::classify;
 use crate::db::audit::AuditEvent;
 use crate::db::invitations::InvitationRow;
 use crate::db::outbox::JobRecord;
@@ -216,15 +215,12 @@ impl WebhookGateway {
             return Err(Failure::Permanent { reason });
         }
         let permanent = |reason: String| Failure::Permanent { reason };
+        let event_api = event.to_api().map_err(|e| permanent(e.to_string()))?;
         let payload = Payload {
-            event_type: event
-                .to_api()
-                .map_err(|e| permanent(e.to_string()))?
-                .event_type
-                .as_str(),
+            event_type: event_api.event_type.as_str(),
             timestamp: crate::db::to_utc(now),
             data: PayloadData {
-                event: event.to_api().map_err(|e| permanent(e.to_string()))?,
+                event: event_api,
                 invitation: invitation
                     .to_api(now)
                     .map_err(|e| permanent(e.to_string()))?,
@@ -262,19 +258,16 @@ impl WebhookGateway {
         if status.is_success() {
             return Ok(());
         }
-        let retry_after = super::upstream::retry_after(response.headers(), chrono::Utc::now());
-        match classify("the endpoint", status, retry_after, "") {
-            _ if status == reqwest::StatusCode::GONE => Err(Failure::Permanent {
+        if status == reqwest::StatusCode::GONE {
+            return Err(Failure::Permanent {
                 reason: "the endpoint answered 410 Gone".into(),
-            }),
-            Failure::Permanent { reason } | Failure::Retryable { reason, .. } => {
-                // A receiver's refusal is often a passing misconfiguration: try again.
-                Err(Failure::Retryable {
-                    reason,
-                    retry_after,
-                })
-            }
+            });
         }
+        // Any other refusal is often a passing misconfiguration of the receiver: try again.
+        Err(Failure::Retryable {
+            reason: format!("the endpoint answered {}", status.as_u16()),
+            retry_after: super::upstream::retry_after(response.headers(), chrono::Utc::now()),
+        })
     }
 }
 

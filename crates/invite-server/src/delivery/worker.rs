@@ -141,12 +141,16 @@ impl Worker {
             return Ok(0);
         }
         let invitations = self.invitations_of(&jobs).await?;
-        let outgoing = if jobs.iter().any(|j| j.kind == DeliveryKind::Webhook) {
-            let webhook_jobs = jobs.clone();
+        let webhook_jobs: Vec<JobRecord> = jobs
+            .iter()
+            .filter(|j| j.kind == DeliveryKind::Webhook)
+            .cloned()
+            .collect();
+        let outgoing = if webhook_jobs.is_empty() {
+            HashMap::new()
+        } else {
             self.with_conn(move |conn| webhooks::outgoing_of(conn, &webhook_jobs))
                 .await?
-        } else {
-            HashMap::new()
         };
         // Up to CONCURRENCY at once: one slow upstream answer must not hold the whole round.
         let outcomes: Vec<(JobRecord, Result<(), Failure>)> = stream::iter(jobs.iter().cloned())

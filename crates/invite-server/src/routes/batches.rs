@@ -7,6 +7,7 @@ use invite_core::InvitationDraft;
 use invite_core::api::{Batch, BatchPage, BatchRow, BatchRowPage, BatchRowsRequest, Problem};
 use invite_sheets::Limits;
 
+use super::downloads::{XLSX, attachment};
 use super::idempotency::idempotency_key;
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -14,7 +15,6 @@ use crate::services::batches::{self, ListParams, RowParams};
 use crate::state::AppState;
 
 pub const TEMPLATE_FILENAME: &str = "invite-users-template.xlsx";
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// Download excel template: sheet `Users` with the header row, dropdowns, and an
 /// `Instructions` sheet with every rule. Needs no sign-in.
@@ -28,10 +28,7 @@ pub async fn template() -> Result<HttpResponse, ApiError> {
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok()
         .content_type(XLSX)
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"{TEMPLATE_FILENAME}\""),
-        ))
+        .insert_header(attachment(TEMPLATE_FILENAME))
         .body(bytes))
 }
 

@@ -12,10 +12,10 @@ use crate::services::downloads;
 use crate::services::invitation_list::ListParams;
 use crate::state::AppState;
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// `attachment` with an ASCII `filename` and, for any other characters, a UTF-8 `filename*`.
-fn attachment(name: &str) -> ContentDisposition {
+pub(crate) fn attachment(name: &str) -> ContentDisposition {
     let ascii: String = name
         .chars()
         .map(|c| {

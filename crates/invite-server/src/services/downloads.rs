@@ -122,13 +122,7 @@ pub async fn invitations(
 fn errors_text(errors: &[BatchRowError]) -> String {
     errors
         .iter()
-        .map(|e| match &e.cell {
-            Some(cell) => format!("{cell}: {}", e.message),
-            None => {
-                let field = Field::from_name(&e.field).map_or(e.field.as_str(), |f| f.label());
-                format!("{field}: {}", e.message)
-            }
-        })
+        .map(BatchRowError::located)
         .collect::<Vec<_>>()
         .join("\n")
 }

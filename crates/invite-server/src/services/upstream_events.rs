@@ -120,8 +120,12 @@ pub fn apply(
         )
     };
     let mut enqueued = false;
-    let mut detail = None;
-    let applied = match (source, event.event_type.as_str()) {
+    // What the event changed, as the invitation's history records it; none when it changed
+    // nothing.
+    let change = |applied: bool, from: EventSource, event_type: InvitationEventType| {
+        applied.then(|| Change::from(from, event_type, &id).owned_by(&invitation.officer_id))
+    };
+    let change = match (source, event.event_type.as_str()) {
         (UpstreamSource::Techpass, "user.onboarded") => {
             let outcome = TechpassOutcome::Onboarded {
                 first_name: event.data.first_name.as_deref(),
@@ -136,42 +140,40 @@ pub fn apply(
                     enqueued = true;
                 }
             }
-            applied
+            change(
+                applied,
+                EventSource::Techpass,
+                InvitationEventType::Onboarded,
+            )
         }
         (UpstreamSource::Techpass, "user.failed") => {
             let reason = reason("TechPass");
             let outcome = TechpassOutcome::Failed { reason: &reason };
             let applied = repo::apply_techpass(conn, &invitation, outcome, at, now)?;
-            detail = Some(reason);
-            applied
+            change(applied, EventSource::Techpass, InvitationEventType::Failed)
+                .map(|c| c.with_detail(&reason))
         }
         (UpstreamSource::Seed, "provisioning.completed") => {
-            repo::apply_seed(conn, &id, Ok(()), at, now)?
+            let applied = repo::apply_seed(conn, &id, Ok(()), at, now)?;
+            change(
+                applied,
+                EventSource::Seed,
+                InvitationEventType::SeedOnboarded,
+            )
         }
         (UpstreamSource::Seed, "provisioning.failed") => {
             let reason = reason("SEED");
             let applied = repo::apply_seed(conn, &id, Err(&reason), at, now)?;
-            detail = Some(reason);
-            applied
+            change(applied, EventSource::Seed, InvitationEventType::SeedFailed)
+                .map(|c| c.with_detail(&reason))
         }
         (_, other) => {
             tracing::info!(event_type = other, "upstream event type ignored");
-            false
+            None
         }
     };
-    if applied {
-        let (from, event_type) = match (source, event.event_type.as_str()) {
-            (UpstreamSource::Techpass, "user.onboarded") => {
-                (EventSource::Techpass, InvitationEventType::Onboarded)
-            }
-            (UpstreamSource::Techpass, _) => (EventSource::Techpass, InvitationEventType::Failed),
-            (UpstreamSource::Seed, "provisioning.completed") => {
-                (EventSource::Seed, InvitationEventType::SeedOnboarded)
-            }
-            (UpstreamSource::Seed, _) => (EventSource::Seed, InvitationEventType::SeedFailed),
-        };
-        let mut change = Change::from(from, event_type, &id).owned_by(&invitation.officer_id);
-        change.detail = detail;
+    let applied = change.is_some();
+    if let Some(change) = change {
         enqueued |= history::record(conn, vec![change], now)? > 0;
     }
     tracing::info!(
