@@ -473,20 +473,29 @@ fn json<T: Serialize + ?Sized>(value: &T) -> Result<Body, Problem> {
         .map_err(|e| synthesised(0, "The request could not be made", &e.to_string(), None))
 }
 
-/// Random bytes from the browser's cryptographic generator.
-pub fn random_bytes<const N: usize>() -> [u8; N] {
+/// Random bytes from the browser's cryptographic generator. Fails closed: without one there
+/// is no PKCE verifier, sign-in state or idempotency key worth the name, so the caller shows
+/// the problem instead of going on with zeros.
+pub fn random_bytes<const N: usize>() -> Result<[u8; N], Problem> {
     let mut bytes = [0; N];
-    if let Ok(crypto) = window().crypto() {
-        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
-    }
-    bytes
+    window()
+        .crypto()
+        .ok()
+        .and_then(|crypto| crypto.get_random_values_with_u8_array(&mut bytes).ok())
+        .map(|_| bytes)
+        .ok_or_else(|| {
+            local_problem(
+                "Your browser cannot do this safely",
+                "It gave no cryptographic random numbers. Use a current browser, then try again.",
+            )
+        })
 }
 
 /// A fresh `Idempotency-Key`: a random (version 4) UUID.
-pub fn new_idempotency_key() -> String {
-    uuid::Builder::from_random_bytes(random_bytes())
+pub fn new_idempotency_key() -> Result<String, Problem> {
+    Ok(uuid::Builder::from_random_bytes(random_bytes()?)
         .into_uuid()
-        .to_string()
+        .to_string())
 }
 
 #[cfg(test)]

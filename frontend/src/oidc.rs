@@ -81,8 +81,8 @@ async fn sha256(text: &str) -> Result<Vec<u8>, Problem> {
 
 /// Sends the browser to the provider's sign-in page.
 pub async fn start(provider: &Provider, next: &str) -> Result<(), Problem> {
-    let verifier = base64url(&random_bytes::<32>());
-    let state = base64url(&random_bytes::<16>());
+    let verifier = base64url(&random_bytes::<32>()?);
+    let state = base64url(&random_bytes::<16>()?);
     let challenge = base64url(&sha256(&verifier).await?);
     let pending = Pending {
         state: state.clone(),

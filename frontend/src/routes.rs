@@ -36,6 +36,19 @@ impl AppRoute {
         AppRoute::InviteStatus,
     ];
 
+    /// Every page.
+    pub const ALL: [AppRoute; 9] = [
+        AppRoute::Home,
+        AppRoute::SignIn,
+        AppRoute::EmailInvitation,
+        AppRoute::CreateAccount,
+        AppRoute::BatchUpload,
+        AppRoute::InviteStatus,
+        AppRoute::Batches,
+        AppRoute::Integrations,
+        AppRoute::Mailbox,
+    ];
+
     /// The entries of the sidebar group "Manage".
     pub const MANAGE: [AppRoute; 2] = [AppRoute::Batches, AppRoute::Integrations];
 
@@ -115,10 +128,15 @@ pub fn replace() -> NavigateOptions {
     }
 }
 
-/// Accepts a `next` target only when it is a path of this site, never another origin
-/// (`//evil.example` or `https://…`), so sign-in cannot be used as an open redirect.
+/// Accepts a `next` target only when it is one of the app's own pages (its path exactly, with
+/// any query or fragment), so sign-in cannot be used as an open redirect: `//evil.example`,
+/// `https://…`, `/\evil` and `/\t/evil` (browsers drop tabs and newlines from URLs) are
+/// all refused, as is anything with a control character.
 pub fn safe_next(next: Option<&str>) -> Option<&str> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+    next.filter(|n| {
+        let path = n.split(['?', '#']).next().unwrap_or_default();
+        !n.chars().any(char::is_control) && AppRoute::ALL.iter().any(|r| r.path() == path)
+    })
 }
 
 /// Percent-encodes a URL component (everything but RFC 3986 unreserved characters).
@@ -140,15 +158,7 @@ mod tests {
 
     #[test]
     fn every_route_matches_its_own_path_only() {
-        let all = [
-            AppRoute::Home,
-            AppRoute::SignIn,
-            AppRoute::EmailInvitation,
-            AppRoute::CreateAccount,
-            AppRoute::BatchUpload,
-            AppRoute::InviteStatus,
-        ];
-        for route in all {
+        for route in AppRoute::ALL {
             let matched = route
                 .matcher()
                 .test(route.path())
@@ -172,5 +182,22 @@ mod tests {
         assert_eq!(AppRoute::sign_in_then("//evil.example"), "/sign-in");
         assert_eq!(safe_next(Some("https://evil.example")), None);
         assert_eq!(safe_next(Some("/\\evil.example")), None);
+        for hostile in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\t\t//evil.example",
+            " //evil.example",
+            "/invite/status\n",
+            "/nowhere",
+            "javascript:alert(1)",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(hostile)), None, "{hostile:?}");
+        }
+        assert_eq!(
+            safe_next(Some("/invite/batch-upload?batch=1#top")),
+            Some("/invite/batch-upload?batch=1#top")
+        );
+        assert_eq!(safe_next(Some("/")), Some("/"));
     }
 }

@@ -15,7 +15,11 @@ impl ApiKeyName {
         if name.is_empty() {
             return Err(ErrorCode::Required);
         }
-        if name.chars().count() > API_KEY_NAME_MAX || name.chars().any(char::is_control) {
+        if name.chars().count() > API_KEY_NAME_MAX
+            || name
+                .chars()
+                .any(|c| c.is_control() || crate::text::is_invisible_format(c))
+        {
             return Err(ErrorCode::InvalidName);
         }
         Ok(Self(name.to_owned()))

@@ -110,6 +110,8 @@ pub enum ErrorCode {
     Required,
     TooLong,
     ControlCharacter,
+    /// A bidirectional override, zero-width space or other invisible format character.
+    InvisibleCharacter,
     InvalidUserType,
     InvalidSeedRequired,
     InvalidEmail,
@@ -130,10 +132,11 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::Required,
         ErrorCode::TooLong,
         ErrorCode::ControlCharacter,
+        ErrorCode::InvisibleCharacter,
         ErrorCode::InvalidUserType,
         ErrorCode::InvalidSeedRequired,
         ErrorCode::InvalidEmail,
@@ -156,6 +159,7 @@ impl ErrorCode {
             ErrorCode::Required => "required",
             ErrorCode::TooLong => "too_long",
             ErrorCode::ControlCharacter => "control_character",
+            ErrorCode::InvisibleCharacter => "invisible_character",
             ErrorCode::InvalidUserType => "invalid_user_type",
             ErrorCode::InvalidSeedRequired => "invalid_seed_required",
             ErrorCode::InvalidEmail => "invalid_email",
@@ -195,6 +199,10 @@ impl ErrorCode {
             ErrorCode::ControlCharacter => {
                 format!("{label} must not contain line breaks or control characters.")
             }
+            ErrorCode::InvisibleCharacter => format!(
+                "{label} must not contain invisible formatting characters (such as a \
+                 right-to-left override or a zero-width space); retype it."
+            ),
             ErrorCode::InvalidUserType => "Choose Public officer or Vendor.".to_owned(),
             ErrorCode::InvalidSeedRequired => "Choose Yes or No.".to_owned(),
             ErrorCode::InvalidEmail => {

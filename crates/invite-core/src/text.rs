@@ -1,6 +1,7 @@
 //! Free-text fields: person names, organisation, department and reason.
-//! Trimmed; required unless optional; a documented maximum length; no control characters, except
-//! that the reason may hold line breaks and tabs (a multi-line text box in the SPA, Alt+Enter in
+//! Trimmed; required unless optional; a documented maximum length; no control characters and no
+//! invisible format characters (see [`is_invisible_format`]), except that the reason may hold
+//! line breaks and tabs (a multi-line text box in the SPA, Alt+Enter in
 //! Excel). Line breaks are stored as `\n` whichever convention the input used.
 
 use crate::error::{ErrorCode, Field};
@@ -26,6 +27,9 @@ pub fn optional_text(field: Field, input: &str) -> Result<Option<String>, ErrorC
     {
         return Err(ErrorCode::ControlCharacter);
     }
+    if text.chars().any(is_invisible_format) {
+        return Err(ErrorCode::InvisibleCharacter);
+    }
     let text = if multi_line && text.contains('\r') {
         text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
@@ -38,6 +42,38 @@ pub fn optional_text(field: Field, input: &str) -> Result<Option<String>, ErrorC
         return Err(ErrorCode::TooLong);
     }
     Ok(Some(text))
+}
+
+/// Unicode's invisible format characters (category Cf, and the line and paragraph
+/// separators): bidirectional overrides and isolates that make `gnp.exe` read as `exe.png`,
+/// zero-width spaces that make two equal-looking names differ, the byte-order mark, tags.
+/// Zero-width (non-)joiners stay allowed: Malayalam, Sinhala and other scripts need them to
+/// spell names.
+pub fn is_invisible_format(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'
+        | '\u{0600}'..='\u{0605}'
+        | '\u{061C}'
+        | '\u{06DD}'
+        | '\u{070F}'
+        | '\u{0890}'..='\u{0891}'
+        | '\u{08E2}'
+        | '\u{180E}'
+        | '\u{200B}'
+        | '\u{200E}'..='\u{200F}'
+        | '\u{2028}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{206F}'
+        | '\u{FEFF}'
+        | '\u{FFF9}'..='\u{FFFB}'
+        | '\u{110BD}'
+        | '\u{110CD}'
+        | '\u{13430}'..='\u{1343F}'
+        | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0001}'
+        | '\u{E0020}'..='\u{E007F}'
+    )
 }
 
 /// Whether `field` is free prose that may span lines: only the reason.
@@ -100,6 +136,26 @@ mod tests {
         assert_eq!(
             required_text(Field::LastName, &"é".repeat(100)),
             Ok("é".repeat(100))
+        );
+        for hostile in [
+            "Ali\u{202E}gnp.exe",
+            "Tan\u{2066}x\u{2069}",
+            "zero\u{200B}width",
+            "\u{FEFF}Bom",
+            "soft\u{00AD}hyphen",
+            "line\u{2028}separator",
+            "tag\u{E0041}",
+        ] {
+            assert_eq!(
+                required_text(Field::Reason, hostile),
+                Err(ErrorCode::InvisibleCharacter),
+                "{hostile:?}"
+            );
+        }
+        assert_eq!(
+            required_text(Field::FirstName, "\u{0D28}\u{0D3F}\u{0D30}\u{0D4D}\u{200D}"),
+            Ok("\u{0D28}\u{0D3F}\u{0D30}\u{0D4D}\u{200D}".to_owned()),
+            "a zero-width joiner spells Malayalam"
         );
         assert_eq!(optional_text(Field::Department, ""), Ok(None));
         assert_eq!(

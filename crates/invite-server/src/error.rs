@@ -55,6 +55,13 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     Unavailable(String),
+    /// The request's body did not arrive within its deadline (`INVITES_REQUEST_TIMEOUT_SECS`,
+    /// the value here).
+    #[error("request body timed out after {0} s")]
+    Timeout(u64),
+    /// A method the path does not take; `Allow` lists those it does.
+    #[error("method not allowed")]
+    MethodNotAllowed(String),
     /// Anything unexpected. The cause is logged (with the trace id) and never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -118,6 +125,21 @@ impl ApiError {
                 vec![],
             ),
             ApiError::Unavailable(d) => ("unavailable", "Service unavailable", d.clone(), vec![]),
+            ApiError::Timeout(secs) => (
+                "request-timeout",
+                "The request took too long",
+                format!(
+                    "The request's body did not arrive within {secs} s. Nothing was changed; \
+                     send it again."
+                ),
+                vec![],
+            ),
+            ApiError::MethodNotAllowed(allow) => (
+                "method-not-allowed",
+                "Method not allowed",
+                format!("This address takes {allow} only."),
+                vec![],
+            ),
             ApiError::Internal(_) => (
                 "internal",
                 "Something went wrong",
@@ -147,6 +169,8 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -163,6 +187,11 @@ impl ResponseError for ApiError {
             && let Ok(value) = HeaderValue::from_str(&(*retry_after_secs).max(1).to_string())
         {
             response.insert_header((RETRY_AFTER, value));
+        }
+        if let ApiError::MethodNotAllowed(allow) = self
+            && let Ok(value) = HeaderValue::from_str(allow)
+        {
+            response.insert_header((actix_web::http::header::ALLOW, value));
         }
         if matches!(self, ApiError::Unauthorized(_)) {
             response.insert_header(("WWW-Authenticate", "Bearer"));

@@ -7,6 +7,7 @@ pub mod db;
 pub mod delivery;
 pub mod error;
 pub mod routes;
+pub mod security;
 pub mod services;
 pub mod standins;
 pub mod startup;

@@ -20,6 +20,7 @@ use crate::delivery::gateways;
 use crate::delivery::worker::{self, Worker, WorkerSettings};
 use crate::error::ApiError;
 use crate::routes::{self, ApiDoc};
+use crate::security::{self, deadline::Deadline, headers::SecurityHeaders, methods::MethodTable};
 use crate::standins::Local;
 use crate::state::AppState;
 use crate::telemetry;
@@ -130,7 +131,19 @@ impl Application {
             techpass_webhook_secret: gateways.techpass_webhook_secret,
             seed_webhook_secret: gateways.seed_webhook_secret,
         });
+        if state.dev_login_enabled() {
+            warn_dev_login(&state.config);
+        }
         let spec = openapi();
+        let methods = web::Data::new(MethodTable::from_openapi(&spec));
+        let index_html = std::fs::read_to_string(spa_dir.join("index.html")).ok();
+        let headers = web::Data::new(SecurityHeaders::new(
+            &state.config,
+            index_html.as_deref(),
+            &state.signup_link,
+        ));
+        let deadline = web::Data::new(Deadline(state.config.http.request_timeout));
+        let http_config = state.config.http.clone();
 
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
@@ -177,9 +190,18 @@ impl Application {
                     "/dev/seed/v1/provisioning-requests",
                     web::post().to(routes::standins::seed_request),
                 )
+                // Innermost first: the outer layers see (and render, and log) what the inner
+                // ones answer.
                 .wrap(Compress::default())
+                .wrap(from_fn(security::methods::refuse_other_methods))
+                .wrap(from_fn(security::deadline::enforce))
+                .wrap(security::cors::middleware(&http_config))
                 .wrap(from_fn(telemetry::trace_requests))
+                .wrap(from_fn(security::headers::add))
                 .app_data(state.clone())
+                .app_data(methods.clone())
+                .app_data(headers.clone())
+                .app_data(deadline.clone())
                 .app_data(json_config())
                 .app_data(query_config())
                 .app_data(path_config())
@@ -225,6 +247,21 @@ impl Application {
         }
         result
     }
+}
+
+/// The built-in sign-in lets anyone who reaches the server act as any officer: say so where an
+/// operator cannot miss it.
+fn warn_dev_login(config: &Config) {
+    let banner = format!(
+        "\n{line}\n  BUILT-IN SIGN-IN IS ON (INVITES_DEV_LOGIN=true)\n  Anyone who reaches \
+         {host}:{port} directly can sign in as any officer, without a password.\n  For local \
+         use only; requests through a proxy are refused it. Production: OpenID Connect.\n{line}",
+        line = "!".repeat(78),
+        host = config.host,
+        port = config.port,
+    );
+    eprintln!("{banner}");
+    tracing::warn!("built-in sign-in is on: anyone reaching the server directly can sign in");
 }
 
 /// How this process reaches itself: its listening host, or loopback when it listens on every

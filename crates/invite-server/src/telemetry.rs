@@ -86,7 +86,7 @@ pub async fn trace_requests(
     // Handlers' and extractors' errors arrive here as responses. Only a failing middleware
     // inside this one could return `Err`; there is none, and holding a clone of the request to
     // render one would break actix's request pooling (it needs the request uniquely owned).
-    let response = result?.map_into_boxed_body();
+    let response = crate::security::deadline::answer_timeouts(result?.map_into_boxed_body());
     let response = render_problem(response, &trace_id, &support_email, own_body);
     let status = response.status().as_u16();
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;

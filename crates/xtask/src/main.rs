@@ -1,6 +1,7 @@
 //! Build, run and test orchestration, so that one command does each job on a fresh machine:
 //!
-//! - `cargo xtask run`   — build the SPA bundle and run the server at http://127.0.0.1:8080
+//! - `cargo xtask run`   — build the SPA bundle and run the server at http://127.0.0.1:8080,
+//!   with the built-in sign-in
 //! - `cargo xtask test`  — build the SPA bundle, then run every test of the workspace
 //! - `cargo xtask spa`   — build the SPA bundle only (`frontend/dist`)
 //! - `cargo xtask spec`  — regenerate `api-spec/openapi.json` from the code
@@ -147,10 +148,13 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Runs the server for a local try-out: with the built-in sign-in, which a server never turns
+/// on by itself (an `INVITES_DEV_LOGIN` already in the environment wins).
 fn run_server(extra: &[String]) -> Result<(), String> {
     let mut args = vec!["run", "-p", "invite-server", "--bin", "invite-server"];
     args.extend(extra.iter().map(String::as_str));
-    cargo(&args, &[])
+    let dev_login = std::env::var("INVITES_DEV_LOGIN").unwrap_or_else(|_| "true".into());
+    cargo(&args, &[("INVITES_DEV_LOGIN", &dev_login)])
 }
 
 fn run_tests(extra: &[String]) -> Result<(), String> {

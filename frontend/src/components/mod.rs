@@ -92,7 +92,7 @@ pub fn set_title(page: &str) {
 /// Waits `duration` without blocking the page.
 pub async fn sleep(duration: Duration) {
     let (tx, rx) = futures_channel_oneshot();
-    set_timeout(move || tx(), duration);
+    set_timeout(tx, duration);
     rx.await;
 }
 

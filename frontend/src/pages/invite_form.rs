@@ -30,13 +30,18 @@ pub fn InvitePage(kind: FormKind, route: AppRoute, intro: &'static str) -> impl 
     let submit = Action::new_unsync(move |draft: &InvitationDraft| {
         let draft = draft.clone();
         async move {
-            let key = attempt
-                .with_value(|last| {
-                    last.as_ref()
-                        .filter(|(d, _)| *d == draft)
-                        .map(|(_, k)| k.clone())
-                })
-                .unwrap_or_else(new_idempotency_key);
+            let reused = attempt.with_value(|last| {
+                last.as_ref()
+                    .filter(|(d, _)| *d == draft)
+                    .map(|(_, k)| k.clone())
+            });
+            let key = match reused.map_or_else(new_idempotency_key, Ok) {
+                Ok(key) => key,
+                Err(problem) => {
+                    notifier.show(problem);
+                    return;
+                }
+            };
             attempt.set_value(Some((draft.clone(), key.clone())));
             match api.create_invitation(&draft, &key).await {
                 Ok(invitation) => {

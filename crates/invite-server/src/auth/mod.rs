@@ -48,6 +48,33 @@ fn bearer(req: &HttpRequest) -> Option<String> {
         .filter(|t| !t.is_empty())
 }
 
+/// Whether a request came through a proxy (it says so in `Forwarded` or the `X-Forwarded-*`
+/// and `X-Real-IP` headers proxies add). The built-in sign-in answers only direct requests: a
+/// proxy in front means the server faces a network.
+pub fn through_proxy(req: &HttpRequest) -> bool {
+    [
+        "forwarded",
+        "x-forwarded-for",
+        "x-forwarded-host",
+        "x-real-ip",
+    ]
+    .iter()
+    .any(|name| req.headers().contains_key(*name))
+}
+
+/// The refusal of the built-in sign-in (or its tokens) through a proxy.
+pub fn refuse_through_proxy(req: &HttpRequest) -> Result<(), ApiError> {
+    if through_proxy(req) {
+        tracing::warn!("built-in sign-in refused: the request came through a proxy");
+        return Err(ApiError::Forbidden(
+            "The built-in sign-in answers only direct local requests, not requests through a \
+             proxy. Sign in with your identity provider."
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
 async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
@@ -95,6 +122,7 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
         }));
     }
 
+    refuse_through_proxy(&req)?;
     let claims = tokens::verify(&token, state.config.token_secret.expose())
         .map_err(|_| ApiError::Unauthorized("The sign-in token is invalid or expired.".into()))?;
     Ok(Caller(Actor {

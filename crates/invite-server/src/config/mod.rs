@@ -2,12 +2,14 @@
 //! with no setup (SQLite under `./data`, the built-in sign-in); see `.env.example`.
 
 mod email;
+mod http;
 mod upstream;
 
 use std::fmt;
 use std::path::PathBuf;
 
 pub use email::{EmailConfig, SmtpConfig, SmtpTls};
+pub use http::{HttpConfig, origin_of};
 pub use upstream::UpstreamConfig;
 
 /// A value that must never appear in logs or `Debug` output.
@@ -102,6 +104,8 @@ pub struct Config {
     /// private or loopback addresses. For local testing only: it lets whoever registers an
     /// endpoint make this server call hosts inside its network.
     pub webhook_allow_local: bool,
+    /// Browser-facing headers and request limits.
+    pub http: HttpConfig,
 }
 
 impl Config {
@@ -199,6 +203,7 @@ impl Config {
             standin_seed_delay_ms: 2000,
             operators: Vec::new(),
             webhook_allow_local: false,
+            http: HttpConfig::default(),
         }
     }
 
@@ -218,6 +223,12 @@ impl Config {
         config.port = settings.parse("PORT", 8080)?;
         config.database_pool_size = settings.parse("INVITES_DATABASE_POOL_SIZE", 8)?;
         if let Some(secret) = var("INVITES_TOKEN_SECRET") {
+            if secret.len() < TOKEN_SECRET_MIN_BYTES {
+                return Err(format!(
+                    "INVITES_TOKEN_SECRET must be at least {TOKEN_SECRET_MIN_BYTES} bytes \
+                     (for example the output of `openssl rand -hex 32`)"
+                ));
+            }
             config.token_secret = Secret::new(secret);
             config.token_secret_configured = true;
         }
@@ -269,6 +280,7 @@ impl Config {
             );
         }
         config.email = EmailConfig::from_settings(&settings)?;
+        config.http = HttpConfig::from_settings(&settings)?;
         config.techpass = UpstreamConfig::from_settings(&settings, "TECHPASS")?;
         config.seed = UpstreamConfig::from_settings(&settings, "SEED")?;
         config.directory_timeout_ms = settings.parse(
@@ -301,20 +313,23 @@ impl Config {
             (None, None) => None,
             _ => return Err("set both INVITES_OIDC_ISSUER and INVITES_OIDC_CLIENT_ID".into()),
         };
-        // The built-in sign-in lets anyone who can reach the server act as any officer, so it
-        // is on by default only on loopback, and must be asked for anywhere else.
-        let loopback = matches!(config.host.as_str(), "127.0.0.1" | "localhost" | "::1");
-        config.dev_login = settings.parse("INVITES_DEV_LOGIN", loopback)?;
+        // The built-in sign-in lets anyone who can reach it act as any officer, so it is never
+        // on by default: `cargo xtask run` asks for it, and the server says so loudly.
+        config.dev_login = settings.parse("INVITES_DEV_LOGIN", false)?;
         if config.oidc.is_none() && !config.dev_login {
-            return Err(format!(
-                "no sign-in on {}: set INVITES_OIDC_ISSUER and INVITES_OIDC_CLIENT_ID, or \
-                 INVITES_DEV_LOGIN=true for a demo (anyone reaching the server can sign in)",
-                config.host
-            ));
+            return Err(
+                "no sign-in is configured: set INVITES_OIDC_ISSUER and INVITES_OIDC_CLIENT_ID, \
+                 or INVITES_DEV_LOGIN=true for a local demo (as `cargo xtask run` does; anyone \
+                 reaching the server directly can then sign in as any officer)"
+                    .into(),
+            );
         }
         Ok(config)
     }
 }
+
+/// The shortest `INVITES_TOKEN_SECRET`: HS256 keys shorter than the hash are guessable.
+pub const TOKEN_SECRET_MIN_BYTES: usize = 32;
 
 /// A per-process signing key, used when none is configured: tokens then die with the process,
 /// which is right for a local run and wrong for replicas (hence the start-up warning).
@@ -331,7 +346,7 @@ mod tests {
 
     use super::*;
 
-    fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
+    fn bare_config(vars: &[(&str, &str)]) -> Result<Config, String> {
         let map: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -339,27 +354,69 @@ mod tests {
         Config::from_lookup(&|name| map.get(name).cloned())
     }
 
+    /// Settings with the built-in sign-in asked for, as `cargo xtask run` does.
+    fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
+        let mut vars = vars.to_vec();
+        if !vars.iter().any(|(k, _)| k.starts_with("INVITES_OIDC")) {
+            vars.push(("INVITES_DEV_LOGIN", "true"));
+        }
+        bare_config(&vars)
+    }
+
     #[test]
-    fn defaults_run_locally_with_the_built_in_sign_in() {
+    fn defaults_run_locally_once_the_built_in_sign_in_is_asked_for() {
         let c = config(&[]).expect("defaults");
         assert_eq!((c.host.as_str(), c.port), ("127.0.0.1", 8080));
         assert!(c.database_url.starts_with("sqlite://"));
         assert!(c.dev_login);
         assert!(!c.token_secret_configured);
+        assert!(!c.http.hsts && c.http.cors_origins.is_empty());
     }
 
     #[test]
-    fn a_public_address_needs_oidc_or_an_explicit_dev_login() {
-        let refused = config(&[("HOST", "0.0.0.0")]).expect_err("open sign-in refused");
-        assert!(refused.contains("INVITES_DEV_LOGIN"), "{refused}");
-        assert!(config(&[("HOST", "0.0.0.0"), ("INVITES_DEV_LOGIN", "true")]).is_ok());
-        let oidc = config(&[
+    fn the_built_in_sign_in_is_never_on_unless_asked_for() {
+        for host in ["127.0.0.1", "localhost", "0.0.0.0"] {
+            let refused = bare_config(&[("HOST", host)]).expect_err("no sign-in refused");
+            assert!(refused.contains("INVITES_DEV_LOGIN"), "{refused}");
+        }
+        assert!(bare_config(&[("HOST", "0.0.0.0"), ("INVITES_DEV_LOGIN", "true")]).is_ok());
+        let oidc = bare_config(&[
             ("HOST", "0.0.0.0"),
             ("INVITES_OIDC_ISSUER", "https://id.example"),
             ("INVITES_OIDC_CLIENT_ID", "spa"),
         ])
         .expect("oidc");
         assert!(!oidc.dev_login);
+    }
+
+    #[test]
+    fn browser_settings_take_exact_origins() {
+        let c = config(&[
+            ("INVITES_HSTS", "true"),
+            (
+                "INVITES_CORS_ORIGINS",
+                "https://portal.agency.gov.sg, http://127.0.0.1:3000",
+            ),
+            ("INVITES_REQUEST_TIMEOUT_SECS", "5"),
+        ])
+        .expect("http settings");
+        assert!(c.http.hsts);
+        assert_eq!(
+            c.http.cors_origins,
+            ["https://portal.agency.gov.sg", "http://127.0.0.1:3000"]
+        );
+        assert_eq!(c.http.request_timeout.as_secs(), 5);
+        for bad in [
+            "*",
+            "https://portal.agency.gov.sg/app",
+            "portal.agency.gov.sg",
+        ] {
+            assert!(
+                config(&[("INVITES_CORS_ORIGINS", bad)]).is_err(),
+                "{bad} is not an origin"
+            );
+        }
+        assert!(config(&[("INVITES_REQUEST_TIMEOUT_SECS", "0")]).is_err());
     }
 
     #[test]
@@ -407,11 +464,11 @@ mod tests {
                 .contains("PORT")
         );
         assert!(config(&[("INVITES_OIDC_ISSUER", "https://id.example")]).is_err());
-        let secret = config(&[("INVITES_TOKEN_SECRET", "s3cret")]).expect("secret");
+        let short = config(&[("INVITES_TOKEN_SECRET", "s3cret")]).expect_err("short secret");
+        assert!(short.contains("32 bytes"), "{short}");
+        let long = "s3cret-s3cret-s3cret-s3cret-s3cret";
+        let secret = config(&[("INVITES_TOKEN_SECRET", long)]).expect("secret");
         assert!(secret.token_secret_configured);
-        assert!(
-            !format!("{secret:?}").contains("s3cret"),
-            "secrets never print"
-        );
+        assert!(!format!("{secret:?}").contains(long), "secrets never print");
     }
 }

@@ -1,10 +1,10 @@
 //! Sign-in: the built-in dev-login, the SPA's sign-in configuration, and who am I.
 
-use actix_web::{get, post, web};
+use actix_web::{HttpRequest, get, post, web};
 use invite_core::api::{AuthConfig, DevLoginRequest, Officer, Problem, SignIn};
 use invite_core::{Field, FieldError, PublicOfficerEmail};
 
-use crate::auth::Caller;
+use crate::auth::{Caller, refuse_through_proxy};
 use crate::db;
 use crate::error::ApiError;
 use crate::services::sign_in;
@@ -34,15 +34,18 @@ pub async fn config(state: web::Data<AppState>) -> Result<web::Json<AuthConfig>,
     }))
 }
 
-/// Built-in sign-in for local use and tests: any public-officer address signs in.
-/// Answers 404 when the server uses an OpenID Connect provider.
+/// Built-in sign-in for local use and tests: any public-officer address signs in. On only
+/// when the server was started with `INVITES_DEV_LOGIN=true`, and only for direct requests.
+/// Answers 404 when it is off or the server uses an OpenID Connect provider.
 #[utoipa::path(tag = "auth", request_body = DevLoginRequest, responses(
     (status = 200, body = SignIn),
+    (status = 403, description = "The request came through a proxy (`Forwarded`, `X-Forwarded-For`)", body = Problem, content_type = "application/problem+json"),
     (status = 404, description = "OpenID Connect is configured", body = Problem, content_type = "application/problem+json"),
     (status = 422, description = "Not a public officer's address", body = Problem, content_type = "application/problem+json"),
 ))]
 #[post("/auth/dev-login")]
 pub async fn dev_login(
+    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<web::Json<SignIn>, ApiError> {
@@ -52,6 +55,7 @@ pub async fn dev_login(
             "The built-in sign-in is switched off; sign in with your identity provider.".into(),
         ));
     }
+    refuse_through_proxy(&req)?;
     let body: DevLoginRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("The JSON body is not valid: {e}.")))?;
     let email = PublicOfficerEmail::parse(&body.email)

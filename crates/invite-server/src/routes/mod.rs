@@ -8,7 +8,7 @@ pub mod batches;
 pub mod dev;
 pub mod downloads;
 pub mod health;
-mod html;
+pub(crate) mod html;
 mod idempotency;
 pub mod invitations;
 pub mod operator;

@@ -78,6 +78,12 @@ fn validate(
                 "control_character",
                 "The description must be one line of text.",
             ));
+        } else if d.chars().any(invite_core::text::is_invisible_format) {
+            errors.push(field_error(
+                "description",
+                "invisible_character",
+                "The description must not contain invisible formatting characters.",
+            ));
         }
     }
     if errors.is_empty() {

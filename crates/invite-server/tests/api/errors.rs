@@ -86,8 +86,8 @@ async fn unknown_paths_and_wrong_methods_are_problems() {
         .send()
         .await
         .expect("r");
-    // Routes are (method, path) pairs: another method on a known path is a 404 too.
-    assert_problem(delete, 404).await;
+    // Another method on a known path is a 405 naming the methods it takes (see security.rs).
+    assert_problem(delete, 405).await;
 }
 
 #[tokio::test]

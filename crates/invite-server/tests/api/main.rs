@@ -28,6 +28,7 @@ mod reconcile;
 mod replicas;
 mod resend;
 mod revoke;
+mod security;
 mod smtp;
 mod upstream_events;
 mod webhooks;

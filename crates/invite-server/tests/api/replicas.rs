@@ -123,6 +123,7 @@ impl ServerProcess {
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("DATABASE_URL", database_url)
             .env("PORT", port.to_string())
+            .env("INVITES_DEV_LOGIN", "true")
             .env("INVITES_TECHPASS_URL", techpass_url)
             .env("INVITES_TECHPASS_TOKEN", upstreams::TECHPASS_TOKEN)
             .env(

@@ -184,6 +184,11 @@ impl Browser {
                 }
             }),
         );
+        // The console log, read by `console_errors` (CSP violations are reported there).
+        caps.insert(
+            "goog:loggingPrefs".into(),
+            serde_json::json!({ "browser": "ALL" }),
+        );
         let client = eventually("ChromeDriver opens a session", || async {
             ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
                 .capabilities(caps.clone())
@@ -276,6 +281,41 @@ impl Browser {
             }
         })
         .await
+    }
+
+    /// The browser console's messages since the last call, as ChromeDriver collected them
+    /// across every page of the session.
+    pub async fn console(&self) -> Vec<String> {
+        let log = self
+            .client
+            .issue_cmd(ConsoleLog)
+            .await
+            .expect("ChromeDriver's log");
+        log.as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|e| {
+                        format!(
+                            "{} {}",
+                            e["level"].as_str().unwrap_or_default(),
+                            e["message"].as_str().unwrap_or_default()
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Asserts that no page of the session broke its Content-Security-Policy.
+    pub async fn assert_no_csp_violation(&self) {
+        let violations: Vec<String> = self
+            .console()
+            .await
+            .into_iter()
+            .filter(|m| m.contains("Content Security Policy") || m.contains("Refused to"))
+            .collect();
+        assert!(violations.is_empty(), "CSP violations: {violations:#?}");
     }
 
     /// The server's log so far (JSON lines).
@@ -373,5 +413,26 @@ impl Browser {
             }
         })
         .await
+    }
+}
+
+/// ChromeDriver's (non-W3C) log endpoint: the browser console since the last read.
+#[derive(Debug)]
+struct ConsoleLog;
+
+impl fantoccini::wd::WebDriverCompatibleCommand for ConsoleLog {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/se/log",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (reqwest::Method, Option<String>) {
+        (reqwest::Method::POST, Some(r#"{"type":"browser"}"#.into()))
     }
 }

@@ -455,6 +455,8 @@ async fn the_embedded_journey_invite_then_mailbox_then_sign_up_then_onboarded() 
     })
     .await;
     browser.screenshot("invite-status-onboarded").await;
+    // The invitation link's page and TechPass's sign-up stand-in ran under their policy too.
+    browser.assert_no_csp_violation().await;
 }
 
 #[tokio::test]

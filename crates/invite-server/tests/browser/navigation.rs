@@ -1,7 +1,7 @@
 use fantoccini::Locator;
 
 use crate::ONE_BROWSER_AT_A_TIME;
-use crate::harness::Browser;
+use crate::harness::{self, Browser};
 
 pub const SIDEBAR: [(&str, &str); 6] = [
     ("Email invitation", "/invite/email"),
@@ -80,4 +80,43 @@ async fn the_spa_loads_signs_in_and_every_sidebar_entry_navigates_including_deep
     // An unknown client route shows the SPA's not-found page, not a server error.
     browser.goto("/no/such/page").await;
     browser.wait_for_text("not found").await;
+
+    // Every page ran under the server's Content-Security-Policy without breaking it.
+    browser.assert_no_csp_violation().await;
+    // The policy is enforced: a script injected into the page is refused (and the check above
+    // would have seen it).
+    browser
+        .client
+        .execute(
+            "const s = document.createElement('script'); s.textContent = 'window.injected = 1'; \
+             document.body.appendChild(s); return window.injected === undefined;",
+            vec![],
+        )
+        .await
+        .expect("inject")
+        .as_bool()
+        .filter(|refused| *refused)
+        .expect("the injected script did not run");
+    let console = harness::eventually("the refusal to be logged", || async {
+        let console = browser.console().await;
+        if console
+            .iter()
+            .any(|m| m.contains("Content Security Policy"))
+        {
+            Ok(console)
+        } else {
+            Err(format!("{console:?}"))
+        }
+    })
+    .await;
+    assert!(
+        console.iter().any(|m| m.contains("inline script")),
+        "{console:?}"
+    );
+
+    // Swagger UI renders under its own policy.
+    browser.goto("/swagger-ui/").await;
+    browser.find(Locator::Css(".swagger-ui .info .title")).await;
+    browser.find(Locator::Css(".opblock-tag")).await;
+    browser.assert_no_csp_violation().await;
 }

@@ -87,7 +87,7 @@ pub(super) fn load(
     batch_id: &str,
 ) -> Result<Batch, ApiError> {
     let batch = repo::find(conn, officer_id, batch_id)?.ok_or_else(not_found)?;
-    let summary = summaries(conn, &[batch.id.clone()])?
+    let summary = summaries(conn, std::slice::from_ref(&batch.id))?
         .remove(&batch.id)
         .unwrap_or_default();
     let delivery = if summary.submitted > 0 {
