@@ -8,16 +8,34 @@ use crate::error::{ErrorCode, FieldError};
 use crate::invitee::{InvitationDraft, InvitationFields};
 
 macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
+    ($(#[doc = $doc:literal])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[doc = $doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[cfg_attr(feature = "diesel", derive(diesel::AsExpression, diesel::FromSqlRow))]
         #[cfg_attr(feature = "diesel", diesel(sql_type = diesel::sql_types::Text))]
         pub enum $name { $(#[serde(rename = $text)] $variant),+ }
 
         #[cfg(feature = "diesel")]
         crate::stored::text_column!($name);
+
+        // By hand, not derived: the derive does not see a `serde(rename)` that arrives through
+        // a macro, and documented the variants' Rust names instead of their wire names.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                let doc: &[&str] = &[$($doc),*];
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($text),+]))
+                    .description(Some(
+                        doc.iter().map(|line| line.trim()).collect::<Vec<_>>().join(" "),
+                    ))
+                    .into()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {}
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];

@@ -4,6 +4,15 @@
 use crate::error::ErrorCode;
 use crate::limits::CONTACT_INPUT_MAX;
 
+/// The numbers the OpenAPI document promises [`ContactNumber::parse`] accepts: a Singapore
+/// subscriber number (8 digits from 3, 6, 8 or 9, optionally after `+65`, a space in the
+/// middle allowed), or another country's in E.164. (The parser also takes `-`, `(`, `)` and
+/// more spaces.)
+pub const CONTACT_NUMBER_PATTERN: &str = concat!(
+    "^(?:(?:\\+65 ?)?[3689][0-9]{3} ?[0-9]{4}",
+    "|\\+(?:[1-57-9][0-9]{7,14}|6[0-46-9][0-9]{6,13}))$"
+);
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ContactNumber(String);
 
@@ -61,6 +70,15 @@ impl ContactNumber {
 
 #[cfg(test)]
 mod tests {
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn numbers_the_pattern_allows_are_accepted(number in crate::matching(CONTACT_NUMBER_PATTERN)) {
+            prop_assert!(ContactNumber::parse(&number).is_ok(), "{number}");
+        }
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -9,6 +9,20 @@ use crate::limits::EMAIL_MAX;
 ///
 /// Lower-casing the local part is a deliberate simplification: every mail system our invitees use
 /// treats it case-insensitively, and it lets the database enforce "one invitation per address".
+/// The addresses the OpenAPI document promises [`Email::parse`] accepts: a dot-atom local
+/// part of the characters it allows, and a domain of letter-digit-hyphen labels. (The parser
+/// also trims and lower-cases; the length limit is the schema's `maxLength`.)
+pub const EMAIL_PATTERN: &str = concat!(
+    "^[A-Za-z0-9_%+'!#$&*/=?^`{|}~-]{1,30}(?:\\.[A-Za-z0-9_%+'!#$&*/=?^`{|}~-]{1,16}){0,2}",
+    "@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,20}[A-Za-z0-9])?\\.){1,3}[A-Za-z]{2,12}$"
+);
+
+/// [`EMAIL_PATTERN`] for a public officer: the domain is `gov.sg` or one of its subdomains.
+pub const PUBLIC_OFFICER_EMAIL_PATTERN: &str = concat!(
+    "^[A-Za-z0-9_%+'!#$&*/=?^`{|}~-]{1,30}(?:\\.[A-Za-z0-9_%+'!#$&*/=?^`{|}~-]{1,16}){0,2}",
+    "@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,20}[A-Za-z0-9])?\\.){0,2}[Gg][Oo][Vv]\\.[Ss][Gg]$"
+);
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Email(String);
 
@@ -93,6 +107,20 @@ impl PublicOfficerEmail {
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+        /// Every address of the documented patterns is accepted, by the right parser.
+        #[test]
+        fn addresses_the_patterns_allow_are_accepted(
+            any in crate::matching(EMAIL_PATTERN),
+            officer in crate::matching(PUBLIC_OFFICER_EMAIL_PATTERN),
+        ) {
+            proptest::prop_assert!(Email::parse(&any).is_ok(), "{any}");
+            proptest::prop_assert!(PublicOfficerEmail::parse(&officer).is_ok(), "{officer}");
+        }
+    }
+
     use super::*;
 
     #[test]

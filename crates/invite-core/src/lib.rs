@@ -26,3 +26,14 @@ pub use invitee::{InvitationDraft, InvitationFields};
 pub use request::InvitationRequest;
 pub use text::{optional_text, parse_yes_no, required_text};
 pub use username::TechPassUsername;
+
+/// Strings that match a documented pattern (`^…$`), for the tests that hold each parser to
+/// the pattern the OpenAPI document gives for its field.
+#[cfg(test)]
+pub(crate) fn matching(pattern: &str) -> proptest::string::RegexGeneratorStrategy<String> {
+    let body = pattern
+        .strip_prefix('^')
+        .and_then(|p| p.strip_suffix('$'))
+        .expect("documented patterns are anchored");
+    proptest::string::string_regex(body).expect("pattern generates")
+}

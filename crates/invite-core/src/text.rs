@@ -49,31 +49,64 @@ pub fn optional_text(field: Field, input: &str) -> Result<Option<String>, ErrorC
 /// zero-width spaces that make two equal-looking names differ, the byte-order mark, tags.
 /// Zero-width (non-)joiners stay allowed: Malayalam, Sinhala and other scripts need them to
 /// spell names.
+const INVISIBLE: &[(char, char)] = &[
+    ('\u{00AD}', '\u{00AD}'),
+    ('\u{0600}', '\u{0605}'),
+    ('\u{061C}', '\u{061C}'),
+    ('\u{06DD}', '\u{06DD}'),
+    ('\u{070F}', '\u{070F}'),
+    ('\u{0890}', '\u{0891}'),
+    ('\u{08E2}', '\u{08E2}'),
+    ('\u{180E}', '\u{180E}'),
+    ('\u{200B}', '\u{200B}'),
+    ('\u{200E}', '\u{200F}'),
+    ('\u{2028}', '\u{202E}'),
+    ('\u{2060}', '\u{2064}'),
+    ('\u{2066}', '\u{206F}'),
+    ('\u{FEFF}', '\u{FEFF}'),
+    ('\u{FFF9}', '\u{FFFB}'),
+    ('\u{110BD}', '\u{110BD}'),
+    ('\u{110CD}', '\u{110CD}'),
+    ('\u{13430}', '\u{1343F}'),
+    ('\u{1BCA0}', '\u{1BCA3}'),
+    ('\u{1D173}', '\u{1D17A}'),
+    ('\u{E0001}', '\u{E0001}'),
+    ('\u{E0020}', '\u{E007F}'),
+];
+
 pub fn is_invisible_format(c: char) -> bool {
-    matches!(c,
-        '\u{00AD}'
-        | '\u{0600}'..='\u{0605}'
-        | '\u{061C}'
-        | '\u{06DD}'
-        | '\u{070F}'
-        | '\u{0890}'..='\u{0891}'
-        | '\u{08E2}'
-        | '\u{180E}'
-        | '\u{200B}'
-        | '\u{200E}'..='\u{200F}'
-        | '\u{2028}'..='\u{202E}'
-        | '\u{2060}'..='\u{2064}'
-        | '\u{2066}'..='\u{206F}'
-        | '\u{FEFF}'
-        | '\u{FFF9}'..='\u{FFFB}'
-        | '\u{110BD}'
-        | '\u{110CD}'
-        | '\u{13430}'..='\u{1343F}'
-        | '\u{1BCA0}'..='\u{1BCA3}'
-        | '\u{1D173}'..='\u{1D17A}'
-        | '\u{E0001}'
-        | '\u{E0020}'..='\u{E007F}'
-    )
+    INVISIBLE
+        .iter()
+        .any(|(from, to)| (*from..=*to).contains(&c))
+}
+
+/// The regular expression (for the OpenAPI document) of what [`optional_text`] accepts for
+/// `field` without an error, within its length: at least one visible character, no control
+/// or invisible format character (line breaks and tabs allowed in the reason). Astral
+/// characters appear literally, so a validator must read the pattern by code point (Python's
+/// `re`, ECMAScript's `u` flag).
+pub fn text_pattern(field: Field) -> String {
+    // Controls: all of them, or all but tab, line feed and carriage return.
+    let mut refused = String::from(if allows_line_breaks(field) {
+        "\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F"
+    } else {
+        "\\x00-\\x1F\\x7F-\\x9F"
+    });
+    for (from, to) in INVISIBLE {
+        refused.push(*from);
+        if from != to {
+            refused.push('-');
+            refused.push(*to);
+        }
+    }
+    format!("^[^{refused}]*[^\\s{refused}][^{refused}]*$")
+}
+
+/// [`text_pattern`] for an optional field: also blank (which is the field left out).
+pub fn optional_text_pattern(field: Field) -> String {
+    let body = text_pattern(field);
+    let body = &body[1..body.len() - 1];
+    format!("^(?:\\s*|{body})$")
 }
 
 /// Whether `field` is free prose that may span lines: only the reason.
@@ -170,6 +203,45 @@ mod tests {
             required_text(Field::Reason, &"r".repeat(501)),
             Err(ErrorCode::TooLong)
         );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        /// The documented pattern never allows what the parser refuses: every string it
+        /// matches, within the field's length, is accepted as it is (after trimming).
+        #[test]
+        fn text_the_pattern_allows_is_accepted(
+            one_line in crate::matching(&text_pattern(Field::FirstName)),
+            reason in crate::matching(&text_pattern(Field::Reason)),
+        ) {
+            if one_line.chars().count() <= 100 {
+                proptest::prop_assert!(required_text(Field::FirstName, &one_line).is_ok(), "{one_line:?}");
+            }
+            if reason.chars().count() <= 500 {
+                proptest::prop_assert!(required_text(Field::Reason, &reason).is_ok(), "{reason:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_pattern_refuses_what_the_parser_refuses() {
+        let one_line = regex::Regex::new(&text_pattern(Field::FirstName)).expect("compiles");
+        let reason = regex::Regex::new(&text_pattern(Field::Reason)).expect("compiles");
+        for refused in [
+            "",
+            "   ",
+            "a\u{202E}b",
+            "tag\u{E0041}",
+            "a\nb",
+            "nul\0",
+            "\u{200B}",
+        ] {
+            assert!(!one_line.is_match(refused), "{refused:?}");
+        }
+        assert!(reason.is_match("two\nlines\tand a tab"));
+        assert!(!reason.is_match("bell\u{7}") && !reason.is_match("\n\t "));
+        assert!(one_line.is_match(" Tan Ah Kow ") && one_line.is_match("\u{0D28}\u{200D}"));
     }
 
     #[test]

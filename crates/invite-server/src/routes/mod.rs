@@ -13,6 +13,7 @@ mod idempotency;
 pub mod invitations;
 pub mod operator;
 mod schema_shape;
+mod spec_truth;
 pub mod standins;
 pub mod upstream_events;
 pub mod webhooks;
@@ -69,6 +70,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
 pub fn finish_document(api: &mut utoipa::openapi::OpenApi) {
     schema_shape::MergeFlattened.modify(api);
     schema_shape::RequestRules.modify(api);
+    spec_truth::apply(api);
 }
 
 struct BearerAuth;
@@ -121,6 +123,6 @@ impl Modify for BearerAuth {
         (name = "upstream-events", description = "Events from TechPass and SEED, signed per Standard Webhooks"),
         (name = "operations", description = "Health and readiness; the delivery backlog and dead jobs (operators only)"),
     ),
-    components(schemas(invite_core::api::Problem, invite_core::FieldError))
+    components(schemas(invite_core::api::Problem, invite_core::FieldError, invite_core::api::UpstreamSource))
 )]
 pub struct ApiDoc;

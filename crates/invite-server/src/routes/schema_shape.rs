@@ -3,9 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use invite_core::Field;
-use invite_core::limits::{API_KEY_NAME_MAX, USERNAME_MIN};
-use invite_core::username::USERNAME_PATTERN;
+use invite_core::limits::API_KEY_NAME_MAX;
 use utoipa::Modify;
 use utoipa::openapi::schema::{Object, Schema, SchemaType, Type};
 use utoipa::openapi::{OpenApi, RefOr};
@@ -71,11 +69,9 @@ fn is_nullable(property: &RefOr<Schema>) -> bool {
     }
 }
 
-/// Documents the rules of `invite-core` on the request schemas, so that the document and the
-/// code cannot disagree: on `InvitationDraft` every field's maximum length and the TechPass
-/// username's minimum length and pattern, on `CreateApiKey` the name's maximum. Only on requests:
-/// a batch row is the same struct as the draft, but holds the text as entered, which may break
-/// them.
+/// Documents the rules of `invite-core` that the route attributes cannot: on `CreateApiKey`
+/// the name's maximum. (`POST /invitations` documents its body in `spec_truth`; a batch row,
+/// `InvitationDraft`, holds text as entered, however long or wrong.)
 pub struct RequestRules;
 
 impl Modify for RequestRules {
@@ -85,18 +81,6 @@ impl Modify for RequestRules {
         };
         if let Some(name) = object_property(&mut components.schemas, "CreateApiKey", "name") {
             name.max_length = Some(API_KEY_NAME_MAX);
-        }
-        for field in Field::ALL {
-            let Some(property) =
-                object_property(&mut components.schemas, "InvitationDraft", field.as_str())
-            else {
-                continue;
-            };
-            property.max_length = field.max_chars();
-            if field == Field::TechpassUsername {
-                property.min_length = Some(USERNAME_MIN);
-                property.pattern = Some(USERNAME_PATTERN.to_owned());
-            }
         }
     }
 }

@@ -21,10 +21,10 @@ fn signed(req: &HttpRequest) -> Option<Signed> {
     })
 }
 
-/// Receives an event about one invitation. Unsigned or wrongly signed calls are 401, stale
-/// ones (a `webhook-timestamp` more than 5 minutes off) and replays (a `webhook-id` seen
-/// before) 400; none of them changes anything. An event older than the one behind the current
-/// status is accepted (200) and changes nothing (`applied: false`).
+/// Receives an event about one invitation. Unsigned, wrongly signed and stale calls (a
+/// `webhook-timestamp` more than 5 minutes off) are 401 and change nothing. A `webhook-id` seen
+/// before (the sender's retry) is acknowledged again, 200 with `applied: false`, as is an event
+/// older than the one behind the current status: each message is applied at most once.
 #[utoipa::path(
     tag = "upstream-events",
     security(("standard_webhooks" = [])),
@@ -37,8 +37,8 @@ fn signed(req: &HttpRequest) -> Option<Signed> {
     request_body = UpstreamEvent,
     responses(
         (status = 200, body = UpstreamEventReceipt),
-        (status = 400, description = "Malformed event, stale timestamp, or a replayed webhook-id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or wrong signature", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed event", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or wrong signature, or a timestamp more than 5 minutes off", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No invitation with this `data.reference`", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The invitee has been invited again since this invitation failed", body = Problem, content_type = "application/problem+json"),
         (status = 413, body = Problem, content_type = "application/problem+json"),

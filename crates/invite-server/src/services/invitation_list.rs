@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use invite_core::api::{InvitationPage, SeedStatus, TechpassStatus};
 use invite_core::limits::EMAIL_MAX;
 
-use super::cursor::{self, Order};
+use super::cursor;
 use super::with_conn;
 use crate::actor::Actor;
 use crate::db::invitations::{self as repo, InvitationRow, ListQuery};
@@ -40,6 +40,15 @@ pub struct ListParams {
     pub email: Option<String>,
 }
 
+/// The order a listing walks in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Newest invitation first, by `invited_at`.
+    Newest,
+    /// The change feed: oldest change first, by `updated_at`.
+    Changes,
+}
+
 impl ListParams {
     fn order(&self) -> Order {
         match self.updated_since {
@@ -66,11 +75,10 @@ fn search_text(name: &str, value: Option<String>, max: usize) -> Result<Option<S
 /// the validated `limit`; and the order it walks in.
 pub fn list_query(params: ListParams, page: Option<i64>) -> Result<(ListQuery, Order), ApiError> {
     let order = params.order();
-    let limit = match page {
-        Some(page) => page,
-        None => cursor::page_size(params.limit, DEFAULT_PAGE, MAX_PAGE)?,
-    };
-    let after = cursor::parse_in(order, params.cursor.as_deref())?;
+    // Checked also for a download, which pages by itself: a bad `limit` is a bad request.
+    let requested = cursor::page_size(params.limit, DEFAULT_PAGE, MAX_PAGE)?;
+    let limit = page.unwrap_or(requested);
+    let after = cursor::parse(params.cursor.as_deref())?;
     let query = ListQuery {
         limit,
         after,
@@ -105,7 +113,7 @@ pub async fn list(
         let next_cursor = more
             .then(|| {
                 rows.last()
-                    .map(|r| cursor::encode_in(order, position(order, r), &r.id))
+                    .map(|r| cursor::encode(position(order, r), &r.id))
             })
             .flatten();
         let now = db::now();

@@ -44,7 +44,8 @@ pub fn authenticate(
     }
     match outcome {
         Ok(()) => Ok(()),
-        Err(SignatureError::Stale) => Err(ApiError::BadRequest(format!(
+        // A message whose timestamp is far off cannot be told from a captured one replayed.
+        Err(SignatureError::Stale) => Err(ApiError::Unauthorized(format!(
             "{}; check the sender's clock.",
             SignatureError::Stale
         ))),
@@ -67,10 +68,13 @@ pub async fn receive(
     with_conn(pool, move |conn| {
         let now = db::now();
         conn.transaction(|conn| {
+            // A sender retries what it could not see acknowledged: the same webhook-id again
+            // is answered like the first time, and applied only once.
             if !repo::record_receipt(conn, source, &webhook_id, now)? {
-                return Err(ApiError::BadRequest(format!(
-                    "webhook-id {webhook_id} was received before; it is applied once."
-                )));
+                return Ok(Received {
+                    receipt: UpstreamEventReceipt { applied: false },
+                    enqueued: false,
+                });
             }
             repo::purge_receipts(conn, now - Duration::seconds(2 * signature::TOLERANCE_SECS))?;
             let (applied, enqueued) = apply(conn, source, &event, now)?;

@@ -23,7 +23,7 @@ pub const MAX_ENDPOINTS: i64 = 10;
 /// How long a rotated secret keeps signing next to the new one.
 pub const ROTATION_OVERLAP_HOURS: i64 = 24;
 const DEFAULT_PAGE: i64 = 25;
-const MAX_PAGE: i64 = 100;
+const MAX_PAGE: i64 = 500;
 
 fn not_found() -> ApiError {
     ApiError::NotFound("There is no webhook endpoint with this id.".into())

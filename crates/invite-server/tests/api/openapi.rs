@@ -21,10 +21,32 @@ fn openapi_document_matches_the_committed_spec() {
 #[test]
 fn openapi_document_carries_rules_security_and_problems() {
     let spec = serde_json::to_value(invite_server::openapi()).expect("json");
-    let draft = &spec["components"]["schemas"]["InvitationDraft"]["properties"];
-    assert_eq!(draft["email"]["maxLength"], 254);
-    assert_eq!(draft["techpass_username"]["maxLength"], 64);
-    assert!(draft["techpass_username"]["pattern"].is_string());
+    let vendor = &spec["components"]["schemas"]["VendorInvitation"]["properties"];
+    assert_eq!(vendor["email"]["maxLength"], 254);
+    assert_eq!(vendor["techpass_username"]["maxLength"], 64);
+    assert!(vendor["techpass_username"]["pattern"].is_string());
+    // String enums document their wire names, as sent and accepted.
+    assert_eq!(
+        spec["components"]["schemas"]["UserType"]["enum"],
+        serde_json::json!(["public_officer", "vendor"])
+    );
+    // Operation ids are unique (generated clients name their methods by them), and every
+    // operation with a body documents the answers to a malformed, oversized or mistyped one.
+    let mut ids = std::collections::BTreeSet::new();
+    for (path, item) in spec["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("item") {
+            let id = operation["operationId"].as_str().expect("operationId");
+            assert!(ids.insert(id.to_owned()), "{id} is used twice");
+            if operation.get("requestBody").is_some() {
+                for status in ["400", "413", "415"] {
+                    assert!(
+                        operation["responses"][status].is_object(),
+                        "{method} {path} documents {status}"
+                    );
+                }
+            }
+        }
+    }
     assert_eq!(
         spec["components"]["securitySchemes"]["bearer"]["scheme"],
         "bearer"
@@ -52,7 +74,7 @@ fn the_documented_limits_and_patterns_are_the_rules_of_invite_core() {
 
     let spec = serde_json::to_value(invite_server::openapi()).expect("json");
     let schemas = &spec["components"]["schemas"];
-    let draft = &schemas["InvitationDraft"]["properties"];
+    let draft = &schemas["VendorInvitation"]["properties"];
     for field in Field::ALL {
         let documented = draft[field.as_str()]["maxLength"].as_u64();
         assert_eq!(

@@ -116,7 +116,7 @@ async fn forged_unsigned_stale_and_replayed_events_are_refused_and_change_nothin
             // Six minutes old.
             let mut stale = onboarded();
             stale.timestamp -= 6 * 60;
-            assert_problem(stale.send(&app).await, 400).await;
+            assert_problem(stale.send(&app).await, 401).await;
             // The body changed after signing.
             let mut tampered = onboarded();
             let body = serde_json::to_vec(&tampered.body).expect("json");
@@ -135,10 +135,15 @@ async fn forged_unsigned_stale_and_replayed_events_are_refused_and_change_nothin
                 "nothing changed"
             );
 
-            // Accepted once; the same webhook-id again is refused.
+            // Applied once; the same webhook-id again (a sender's retry) is acknowledged and
+            // changes nothing.
             let first = onboarded();
-            assert_eq!(first.send(&app).await.status(), 200);
-            assert_problem(first.send(&app).await, 400).await;
+            let applied: Value = first.send(&app).await.json().await.expect("receipt");
+            assert_eq!(applied["applied"], true);
+            let again = first.send(&app).await;
+            assert_eq!(again.status(), 200);
+            let again: Value = again.json().await.expect("receipt");
+            assert_eq!(again["applied"], false, "{again}");
 
             // Unknown invitation, another address, a malformed body, an unknown type.
             let unknown = uuid::Uuid::new_v4().to_string();
