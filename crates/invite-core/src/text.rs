@@ -74,6 +74,11 @@ const INVISIBLE: &[(char, char)] = &[
     ('\u{E0020}', '\u{E007F}'),
 ];
 
+/// A character no one-line text may hold: a control or an invisible format character.
+pub fn is_hidden(c: char) -> bool {
+    c.is_control() || is_invisible_format(c)
+}
+
 pub fn is_invisible_format(c: char) -> bool {
     INVISIBLE
         .iter()
@@ -104,8 +109,15 @@ pub fn text_pattern(field: Field) -> String {
 
 /// [`text_pattern`] for an optional field: also blank (which is the field left out).
 pub fn optional_text_pattern(field: Field) -> String {
-    let body = text_pattern(field);
-    let body = &body[1..body.len() - 1];
+    or_blank(&text_pattern(field))
+}
+
+/// An anchored pattern (`^…$`) that also matches blank text (an optional field left out).
+pub fn or_blank(pattern: &str) -> String {
+    let body = pattern
+        .strip_prefix('^')
+        .and_then(|p| p.strip_suffix('$'))
+        .unwrap_or(pattern);
     format!("^(?:\\s*|{body})$")
 }
 

@@ -69,7 +69,6 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// only exist once the routes are registered, after `ApiDoc`'s own modifiers ran).
 pub fn finish_document(api: &mut utoipa::openapi::OpenApi) {
     schema_shape::MergeFlattened.modify(api);
-    schema_shape::RequestRules.modify(api);
     spec_truth::apply(api);
 }
 

@@ -1,9 +1,6 @@
-//! Two finishing steps for the generated OpenAPI document, so that it shows the shapes on the
-//! wire and the rules of `invite-core`.
+//! A finishing step for the generated OpenAPI document, so that it shows the shapes on the
+//! wire (the rules of `invite-core` are added by `spec_truth`).
 
-use std::collections::BTreeMap;
-
-use invite_core::limits::API_KEY_NAME_MAX;
 use utoipa::Modify;
 use utoipa::openapi::schema::{Object, Schema, SchemaType, Type};
 use utoipa::openapi::{OpenApi, RefOr};
@@ -66,35 +63,5 @@ fn is_nullable(property: &RefOr<Schema>) -> bool {
         },
         // `oneOf` (an optional enum, say) and the rest: not known to be present.
         RefOr::T(_) => true,
-    }
-}
-
-/// Documents the rules of `invite-core` that the route attributes cannot: on `CreateApiKey`
-/// the name's maximum. (`POST /invitations` documents its body in `spec_truth`; a batch row,
-/// `InvitationDraft`, holds text as entered, however long or wrong.)
-pub struct RequestRules;
-
-impl Modify for RequestRules {
-    fn modify(&self, openapi: &mut OpenApi) {
-        let Some(components) = openapi.components.as_mut() else {
-            return;
-        };
-        if let Some(name) = object_property(&mut components.schemas, "CreateApiKey", "name") {
-            name.max_length = Some(API_KEY_NAME_MAX);
-        }
-    }
-}
-
-fn object_property<'a>(
-    schemas: &'a mut BTreeMap<String, RefOr<Schema>>,
-    schema: &str,
-    property: &str,
-) -> Option<&'a mut Object> {
-    let Some(RefOr::T(Schema::Object(object))) = schemas.get_mut(schema) else {
-        return None;
-    };
-    match object.properties.get_mut(property) {
-        Some(RefOr::T(Schema::Object(property))) => Some(property),
-        _ => None,
     }
 }

@@ -14,8 +14,8 @@
 use invite_core::Field;
 use invite_core::contact_number::CONTACT_NUMBER_PATTERN;
 use invite_core::email::{EMAIL_PATTERN, PUBLIC_OFFICER_EMAIL_PATTERN};
-use invite_core::limits::{EMAIL_MAX, USERNAME_MAX, USERNAME_MIN};
-use invite_core::text::{optional_text_pattern, text_pattern};
+use invite_core::limits::{API_KEY_NAME_MAX, EMAIL_MAX, USERNAME_MAX, USERNAME_MIN};
+use invite_core::text::{optional_text_pattern, or_blank, text_pattern};
 use invite_core::username::USERNAME_PATTERN;
 use serde_json::{Map, Value, json};
 
@@ -66,10 +66,7 @@ fn text_property(field: Field, optional: bool) -> Value {
 fn invitation_request(doc: &mut Value) {
     let contact = |optional: bool| {
         let pattern = if optional {
-            format!(
-                "^(?:\\s*|{})$",
-                &CONTACT_NUMBER_PATTERN[1..CONTACT_NUMBER_PATTERN.len() - 1]
-            )
+            or_blank(CONTACT_NUMBER_PATTERN)
         } else {
             CONTACT_NUMBER_PATTERN.to_owned()
         };
@@ -162,6 +159,7 @@ fn text_rules(doc: &mut Value) {
     if let Some(name) = schemas["CreateApiKey"]["properties"]["name"].as_object_mut() {
         name.insert("pattern".into(), json!(text_pattern(Field::Organisation)));
         name.insert("minLength".into(), json!(1));
+        name.insert("maxLength".into(), json!(API_KEY_NAME_MAX));
     }
     let webhook = &mut schemas["WebhookEndpointDraft"]["properties"];
     if let Some(description) = webhook["description"].as_object_mut() {

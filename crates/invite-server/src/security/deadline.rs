@@ -37,7 +37,7 @@ pub async fn enforce(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if let Some(Deadline(deadline)) = req.app_data::<web::Data<Deadline>>().map(|d| ***d) {
+    if let Some(deadline) = req.app_data::<web::Data<Deadline>>().map(|d| d.0) {
         let flag = BodyTimedOut::default();
         req.extensions_mut().insert(flag.clone());
         let (_, payload) = req.parts_mut();

@@ -70,7 +70,7 @@ pub fn clean_filename(name: Option<&str>) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
     let cleaned: String = base
         .chars()
-        .filter(|c| !c.is_control() && !invite_core::text::is_invisible_format(*c))
+        .filter(|c| !invite_core::text::is_hidden(*c))
         .take(FILENAME_MAX)
         .collect();
     if cleaned.trim().is_empty() {
