@@ -15,7 +15,7 @@ impl ApiKeyName {
         if name.is_empty() {
             return Err(ErrorCode::Required);
         }
-        if name.chars().count() > API_KEY_NAME_MAX || name.chars().any(crate::text::is_hidden) {
+        if input.chars().count() > API_KEY_NAME_MAX || name.chars().any(crate::text::is_hidden) {
             return Err(ErrorCode::InvalidName);
         }
         Ok(Self(name.to_owned()))

@@ -37,3 +37,13 @@ pub(crate) fn matching(pattern: &str) -> proptest::string::RegexGeneratorStrateg
         .expect("documented patterns are anchored");
     proptest::string::string_regex(body).expect("pattern generates")
 }
+
+/// Values as a client may send them for a trimmed value's pattern: what `pattern` matches,
+/// with a little of the whitespace every parser trims around it (what `text::padded`
+/// documents).
+#[cfg(test)]
+pub(crate) fn sent(pattern: &str) -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::strategy::Strategy;
+    let pad = || proptest::string::string_regex("[ \\t\\n\\r\\x0B\u{A0}\u{3000}\u{2028}]{0,2}").expect("pad");
+    (pad(), matching(pattern), pad()).prop_map(|(before, value, after)| before + &value + &after)
+}

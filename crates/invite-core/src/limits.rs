@@ -5,7 +5,7 @@ pub const EMAIL_MAX: usize = 254;
 pub const NAME_MAX: usize = 100;
 pub const ORGANISATION_MAX: usize = 200;
 pub const REASON_MAX: usize = 500;
-/// TechPass usernames: 3 to 64 characters after trimming.
+/// TechPass usernames: at least 3 characters after trimming, at most 64 as sent.
 pub const USERNAME_MIN: usize = 3;
 pub const USERNAME_MAX: usize = 64;
 /// Longest contact number input accepted before normalising (spaces and dashes included).

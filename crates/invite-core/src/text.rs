@@ -20,6 +20,13 @@ pub fn optional_text(field: Field, input: &str) -> Result<Option<String>, ErrorC
     if text.is_empty() {
         return Ok(None);
     }
+    // The limit holds for the value as sent, as the document's `maxLength` says.
+    if field
+        .max_chars()
+        .is_some_and(|max| input.chars().count() > max)
+    {
+        return Err(ErrorCode::TooLong);
+    }
     let multi_line = allows_line_breaks(field);
     if text
         .chars()
@@ -35,12 +42,6 @@ pub fn optional_text(field: Field, input: &str) -> Result<Option<String>, ErrorC
     } else {
         text.to_owned()
     };
-    if field
-        .max_chars()
-        .is_some_and(|max| text.chars().count() > max)
-    {
-        return Err(ErrorCode::TooLong);
-    }
     Ok(Some(text))
 }
 
@@ -85,11 +86,31 @@ pub fn is_invisible_format(c: char) -> bool {
         .any(|(from, to)| (*from..=*to).contains(&c))
 }
 
+/// What every parser trims from both ends of a value: Unicode's `White_Space` (Rust's
+/// `str::trim`), as a character class body. Spelled out rather than `\s`, whose meaning
+/// differs between regex dialects (Python's includes `\x1C`–`\x1F`).
+const TRIMMED: &str = "\\t\\n\\x0B\\x0C\\r \u{85}\u{A0}\u{1680}\u{2000}-\u{200A}\u{2028}\u{2029}\u{202F}\u{205F}\u{3000}";
+
+/// An anchored pattern (`^…$`) of a trimmed value, widened to the value as sent: the same,
+/// with any whitespace the parser trims around it. Every documented pattern is padded, so a
+/// value the document refuses is one the server refuses (a tab before a name is trimmed, not
+/// an error).
+pub fn padded(pattern: &str) -> String {
+    format!("^[{TRIMMED}]*(?:{})[{TRIMMED}]*$", unanchored(pattern))
+}
+
+fn unanchored(pattern: &str) -> &str {
+    pattern
+        .strip_prefix('^')
+        .and_then(|p| p.strip_suffix('$'))
+        .unwrap_or(pattern)
+}
+
 /// The regular expression (for the OpenAPI document) of what [`optional_text`] accepts for
 /// `field` without an error, within its length: at least one visible character, no control
-/// or invisible format character (line breaks and tabs allowed in the reason). Astral
-/// characters appear literally, so a validator must read the pattern by code point (Python's
-/// `re`, ECMAScript's `u` flag).
+/// or invisible format character (line breaks and tabs allowed in the reason), with any
+/// surrounding whitespace (see [`padded`]). Astral characters appear literally, so a
+/// validator must read the pattern by code point (Python's `re`, ECMAScript's `u` flag).
 pub fn text_pattern(field: Field) -> String {
     // Controls: all of them, or all but tab, line feed and carriage return.
     let mut refused = String::from(if allows_line_breaks(field) {
@@ -104,7 +125,7 @@ pub fn text_pattern(field: Field) -> String {
             refused.push(*to);
         }
     }
-    format!("^[^{refused}]*[^\\s{refused}][^{refused}]*$")
+    padded(&format!("^[^{refused}]*[^\\s{refused}][^{refused}]*$"))
 }
 
 /// [`text_pattern`] for an optional field: also blank (which is the field left out).
@@ -114,11 +135,7 @@ pub fn optional_text_pattern(field: Field) -> String {
 
 /// An anchored pattern (`^…$`) that also matches blank text (an optional field left out).
 pub fn or_blank(pattern: &str) -> String {
-    let body = pattern
-        .strip_prefix('^')
-        .and_then(|p| p.strip_suffix('$'))
-        .unwrap_or(pattern);
-    format!("^(?:\\s*|{body})$")
+    format!("^(?:[{TRIMMED}]*|{})$", unanchored(pattern))
 }
 
 /// Whether `field` is free prose that may span lines: only the reason.
@@ -254,6 +271,12 @@ mod tests {
         assert!(reason.is_match("two\nlines\tand a tab"));
         assert!(!reason.is_match("bell\u{7}") && !reason.is_match("\n\t "));
         assert!(one_line.is_match(" Tan Ah Kow ") && one_line.is_match("\u{0D28}\u{200D}"));
+        // Trimmed whitespace is allowed around the value, even where it is refused inside.
+        assert!(one_line.is_match("\u{b}Tan\t\r\n") && !one_line.is_match("Tan\u{b}Ah"));
+        assert_eq!(required_text(Field::FirstName, "\u{b}Tan\t\r\n").as_deref(), Ok("Tan"));
+        let blank = regex::Regex::new(&optional_text_pattern(Field::FirstName)).expect("compiles");
+        assert!(blank.is_match("\t\u{3000}") && !blank.is_match("\u{1C}"));
+        assert_eq!(optional_text(Field::FirstName, "\u{1C}"), Err(ErrorCode::ControlCharacter));
     }
 
     #[test]

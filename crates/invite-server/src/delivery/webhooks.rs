@@ -80,6 +80,21 @@ impl Resolve for PublicOnly {
 }
 
 /// Why an endpoint URL is refused, in words for the officer; `None` when it may be used.
+/// The shape of an endpoint's URL, as the OpenAPI document gives it and as it is checked:
+/// `https://`, a DNS host name (no IP literal, no user name), an optional port, a path and
+/// query of URL characters, no fragment. (A server with `INVITES_WEBHOOK_ALLOW_LOCAL` also
+/// takes `http://` and local addresses, for tests and the built-in receiver.)
+pub const URL_PATTERN: &str = concat!(
+    "^https://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.){1,10}[A-Za-z]{2,63}",
+    "(?::(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?",
+    "(?:/[A-Za-z0-9._~!$&'()*+,;=:@%-]*)*(?:\\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$",
+);
+
+fn url_shape() -> &'static regex::Regex {
+    static SHAPE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    SHAPE.get_or_init(|| regex::Regex::new(URL_PATTERN).expect("the URL pattern compiles"))
+}
+
 pub fn refuse_url(url: &str, allow_local: bool) -> Option<String> {
     let Ok(parsed) = reqwest::Url::parse(url) else {
         return Some("Enter a full URL, such as https://agency.example.gov.sg/webhooks.".into());
@@ -104,9 +119,16 @@ pub fn refuse_url(url: &str, allow_local: bool) -> Option<String> {
             name == "localhost" || name.ends_with(".localhost") || name.ends_with(".internal")
         }
     };
-    internal.then(|| {
-        "The URL points at a private or internal address; endpoints must be reachable on the \
-         internet."
+    if internal {
+        return Some(
+            "The URL points at a private or internal address; endpoints must be reachable on \
+             the internet."
+                .into(),
+        );
+    }
+    (!url_shape().is_match(url)).then(|| {
+        "The URL must be https:// and a host name (not an IP address), with an optional port, \
+         path and query of URL characters and no #fragment."
             .into()
     })
 }
@@ -286,6 +308,31 @@ fn without_url(error: &reqwest::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_endpoint_url_has_the_documented_shape() {
+        for accepted in [
+            "https://hooks.agency.gov.sg/invite-users",
+            "https://Hooks.Example.com:8443/a/b;v=1/~x?event=all&token=a%20b",
+            "https://a.io",
+        ] {
+            assert_eq!(refuse_url(accepted, false), None, "{accepted}");
+        }
+        for refused in [
+            "https://8.8.8.8/hooks",
+            "https://agency.gov.sg/hook#fragment",
+            "https://agency.gov.sg:0/",
+            "https://agency.gov.sg:65536/",
+            "https://agency.gov.sg/a b",
+            "https://agency.gov.sg./",
+            "https://localhost/",
+            "http://agency.gov.sg/",
+        ] {
+            assert!(refuse_url(refused, false).is_some(), "{refused}");
+        }
+        // Locally (tests, the built-in receiver), http and addresses are fine.
+        assert_eq!(refuse_url("http://127.0.0.1:9000/hook", true), None);
+    }
 
     #[test]
     fn internal_addresses_are_recognised() {

@@ -67,9 +67,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
 
 /// Shapes the document utoipa-actix-web assembled from [`ApiDoc`] and the routes (the schemas
 /// only exist once the routes are registered, after `ApiDoc`'s own modifiers ran).
-pub fn finish_document(api: &mut utoipa::openapi::OpenApi) {
-    schema_shape::MergeFlattened.modify(api);
-    spec_truth::apply(api);
+pub fn finish_document(mut api: utoipa::openapi::OpenApi) -> serde_json::Value {
+    schema_shape::MergeFlattened.modify(&mut api);
+    spec_truth::apply(api)
 }
 
 struct BearerAuth;

@@ -7,26 +7,26 @@
 //!   those patterns in property tests). Batch rows stay `InvitationDraft`: they are stored as
 //!   entered, however wrong.
 //! - Text fields carry the pattern of `invite_core::text`: something visible, no control or
-//!   invisible format characters.
+//!   invisible format characters. Every pattern allows the surrounding whitespace the parsers
+//!   trim (`invite_core::text::padded`), and every `maxLength` holds for the value as sent.
 //! - Cursors, `Idempotency-Key` and the Standard Webhooks headers declare their shape.
 //! - Every operation with a body can answer 400, 413 and 415; every signed-in one 401.
 
 use invite_core::Field;
 use invite_core::contact_number::CONTACT_NUMBER_PATTERN;
 use invite_core::email::{EMAIL_PATTERN, PUBLIC_OFFICER_EMAIL_PATTERN};
-use invite_core::limits::{API_KEY_NAME_MAX, EMAIL_MAX, USERNAME_MAX, USERNAME_MIN};
-use invite_core::text::{optional_text_pattern, or_blank, text_pattern};
+use invite_core::limits::{API_KEY_NAME_MAX, EMAIL_MAX, USERNAME_MAX};
+use invite_core::text::{optional_text_pattern, or_blank, padded, text_pattern};
 use invite_core::username::USERNAME_PATTERN;
 use serde_json::{Map, Value, json};
 
 use super::idempotency::KEY_PATTERN;
 use crate::services::cursor::{CURSOR_PATTERN, ROW_CURSOR_PATTERN};
 
-/// Applies every rule below to the document.
-pub fn apply(api: &mut utoipa::openapi::OpenApi) {
-    let Ok(mut doc) = serde_json::to_value(&*api) else {
-        return;
-    };
+/// Applies every rule below to the document, and gives it as JSON: utoipa's own types
+/// cannot carry all of it (its `Link` would serialise `operation_id`, not `operationId`).
+pub fn apply(api: utoipa::openapi::OpenApi) -> Value {
+    let mut doc = serde_json::to_value(api).expect("an OpenAPI document serialises");
     invitation_request(&mut doc);
     text_rules(&mut doc);
     for (path, item) in object_entries(&mut doc["paths"]) {
@@ -36,9 +36,8 @@ pub fn apply(api: &mut utoipa::openapi::OpenApi) {
             unique_operation_id(operation);
         }
     }
-    if let Ok(finished) = serde_json::from_value(doc) {
-        *api = finished;
-    }
+    links(&mut doc);
+    doc
 }
 
 fn object_entries(value: &mut Value) -> impl Iterator<Item = (String, &mut Value)> {
@@ -66,9 +65,9 @@ fn text_property(field: Field, optional: bool) -> Value {
 fn invitation_request(doc: &mut Value) {
     let contact = |optional: bool| {
         let pattern = if optional {
-            or_blank(CONTACT_NUMBER_PATTERN)
+            or_blank(&padded(CONTACT_NUMBER_PATTERN))
         } else {
-            CONTACT_NUMBER_PATTERN.to_owned()
+            padded(CONTACT_NUMBER_PATTERN)
         };
         json!({
             "type": if optional { json!(["string", "null"]) } else { json!("string") },
@@ -85,7 +84,7 @@ fn invitation_request(doc: &mut Value) {
         );
         properties.insert(
             "email".into(),
-            json!({ "type": "string", "pattern": email_pattern, "maxLength": EMAIL_MAX }),
+            json!({ "type": "string", "pattern": padded(email_pattern), "maxLength": EMAIL_MAX }),
         );
         for field in [Field::FirstName, Field::LastName, Field::Organisation] {
             properties.insert(
@@ -109,8 +108,8 @@ fn invitation_request(doc: &mut Value) {
         "techpass_username".into(),
         json!({
             "type": "string",
-            "pattern": USERNAME_PATTERN,
-            "minLength": USERNAME_MIN,
+            "description": "3 to 64 characters: letters, digits, `_`, `-`, spaces and single dots, starting and ending with a letter or digit (the pattern holds the minimum, counted after trimming).",
+            "pattern": padded(USERNAME_PATTERN),
             "maxLength": USERNAME_MAX,
         }),
     );
@@ -146,13 +145,6 @@ fn invitation_request(doc: &mut Value) {
     }
 }
 
-/// The public https URLs the document promises a webhook endpoint may have (the server also
-/// takes others; it refuses private and internal hosts, which a pattern cannot tell apart).
-const WEBHOOK_URL_PATTERN: &str = concat!(
-    "^https://(?:[a-z0-9](?:[a-z0-9-]{0,20}[a-z0-9])?\\.){1,4}[a-z]{2,7}(?::[1-9][0-9]{0,3})?",
-    "(?:/[A-Za-z0-9._~-]{0,40}){0,6}(?:\\?[A-Za-z0-9._~=&-]{0,80})?$"
-);
-
 /// The other requests' fields.
 fn text_rules(doc: &mut Value) {
     let schemas = &mut doc["components"]["schemas"];
@@ -169,10 +161,13 @@ fn text_rules(doc: &mut Value) {
         );
     }
     if let Some(url) = webhook["url"].as_object_mut() {
-        url.insert("pattern".into(), json!(WEBHOOK_URL_PATTERN));
+        url.insert(
+            "pattern".into(),
+            json!(padded(crate::delivery::webhooks::URL_PATTERN)),
+        );
     }
     if let Some(email) = schemas["DevLoginRequest"]["properties"]["email"].as_object_mut() {
-        email.insert("pattern".into(), json!(PUBLIC_OFFICER_EMAIL_PATTERN));
+        email.insert("pattern".into(), json!(padded(PUBLIC_OFFICER_EMAIL_PATTERN)));
         email.insert("maxLength".into(), json!(EMAIL_MAX));
     }
     if let Some(form) = schemas["UploadForm"].as_object_mut() {
@@ -189,7 +184,10 @@ fn text_rules(doc: &mut Value) {
 
 /// Cursors, `Idempotency-Key` and the Standard Webhooks headers: their shapes.
 fn parameter_shapes(path: &str, operation: &mut Value) {
-    let Some(parameters) = operation["parameters"].as_array_mut() else {
+    let Some(parameters) = operation
+        .get_mut("parameters")
+        .and_then(Value::as_array_mut)
+    else {
         return;
     };
     for parameter in parameters {
@@ -256,5 +254,64 @@ fn unique_operation_id(operation: &mut Value) {
         && !id.starts_with(&format!("{tag}_"))
     {
         operation["operationId"] = json!(format!("{tag}_{id}"));
+    }
+}
+
+/// OpenAPI links from each create to what can be done with the created resource, so a client
+/// generator (and a stateful fuzzer) knows which id goes where: a batch's `id` is the batch's,
+/// its `rows[].id` a row's.
+fn links(doc: &mut Value) {
+    const ID: &str = "$response.body#/id";
+    const FIRST_ROW: &str = "$response.body#/rows/0/id";
+    let creates: [(&str, &[(&str, &[(&str, &str)])]); 4] = [
+        (
+            "/api/v1/batches",
+            &[
+                ("batches_get", &[("id", ID)]),
+                ("batches_rows", &[("id", ID)]),
+                ("batches_batch_report", &[("id", ID)]),
+                ("batches_submit", &[("id", ID)]),
+                ("batches_reset", &[("id", ID)]),
+                ("batches_replace_row", &[("id", ID), ("row_id", FIRST_ROW)]),
+                ("batches_remove_row", &[("id", ID), ("row_id", FIRST_ROW)]),
+            ],
+        ),
+        (
+            "/api/v1/invitations",
+            &[
+                ("invitations_get", &[("id", ID)]),
+                ("invitations_events", &[("id", ID)]),
+                ("invitations_resend", &[("id", ID)]),
+                ("invitations_revoke", &[("id", ID)]),
+            ],
+        ),
+        (
+            "/api/v1/webhooks",
+            &[
+                ("webhooks_get", &[("id", ID)]),
+                ("webhooks_deliveries", &[("id", ID)]),
+                ("webhooks_rotate_secret", &[("id", ID)]),
+                ("webhooks_remove", &[("id", ID)]),
+            ],
+        ),
+        ("/api/v1/api-keys", &[("api_keys_revoke", &[("id", ID)])]),
+    ];
+    for (path, targets) in creates {
+        let pointer = format!("/paths/{}/post/responses/201", path.replace('/', "~1"));
+        let Some(created) = doc.pointer_mut(&pointer) else {
+            continue;
+        };
+        let mut links = Map::new();
+        for (operation_id, parameters) in targets {
+            let parameters: Map<String, Value> = parameters
+                .iter()
+                .map(|(name, from)| ((*name).to_owned(), json!(from)))
+                .collect();
+            links.insert(
+                (*operation_id).to_owned(),
+                json!({ "operationId": operation_id, "parameters": parameters }),
+            );
+        }
+        created["links"] = Value::Object(links);
     }
 }

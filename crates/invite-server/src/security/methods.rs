@@ -7,7 +7,7 @@ use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{ResponseError, web};
-use utoipa::openapi::OpenApi;
+use serde_json::Value;
 
 use crate::error::ApiError;
 
@@ -18,27 +18,21 @@ pub struct MethodTable {
 }
 
 impl MethodTable {
-    pub fn from_openapi(api: &OpenApi) -> Self {
-        let paths = api
-            .paths
-            .paths
-            .iter()
+    pub fn from_openapi(api: &Value) -> Self {
+        let paths = api["paths"]
+            .as_object()
+            .into_iter()
+            .flatten()
             .map(|(template, item)| {
                 let segments = template
                     .trim_matches('/')
                     .split('/')
                     .map(|s| (!s.starts_with('{')).then(|| s.to_owned()))
                     .collect();
-                let methods = [
-                    ("GET", item.get.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                    ("DELETE", item.delete.is_some()),
-                ]
-                .into_iter()
-                .filter_map(|(method, present)| present.then_some(method))
-                .collect();
+                let methods = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+                    .into_iter()
+                    .filter(|method| item.get(method.to_ascii_lowercase()).is_some())
+                    .collect();
                 (segments, methods)
             })
             .collect();

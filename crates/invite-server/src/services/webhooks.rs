@@ -44,7 +44,7 @@ fn validate(
 ) -> Result<Option<String>, Vec<FieldError>> {
     let mut errors = Vec::new();
     let url = draft.url.trim();
-    if url.chars().count() > URL_MAX {
+    if draft.url.chars().count() > URL_MAX {
         errors.push(field_error(
             "url",
             "too_long",
@@ -65,14 +65,16 @@ fn validate(
         .as_deref()
         .map(str::trim)
         .filter(|d| !d.is_empty());
-    if let Some(d) = description {
-        if d.chars().count() > DESCRIPTION_MAX {
-            errors.push(field_error(
-                "description",
-                "too_long",
-                "The description must be at most 200 characters.",
-            ));
-        } else if d.chars().any(char::is_control) {
+    // The limit holds for the value as sent (the document's `maxLength`).
+    let sent_chars = draft.description.as_deref().map_or(0, |d| d.chars().count());
+    if sent_chars > DESCRIPTION_MAX {
+        errors.push(field_error(
+            "description",
+            "too_long",
+            "The description must be at most 200 characters.",
+        ));
+    } else if let Some(d) = description {
+        if d.chars().any(char::is_control) {
             errors.push(field_error(
                 "description",
                 "control_character",

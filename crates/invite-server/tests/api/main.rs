@@ -16,6 +16,7 @@ mod delivery;
 mod downloads;
 mod errors;
 mod expiry;
+mod fuzz;
 mod invitations;
 mod json_batches;
 mod oidc;

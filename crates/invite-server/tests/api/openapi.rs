@@ -64,6 +64,34 @@ fn openapi_document_carries_rules_security_and_problems() {
     ] {
         assert!(spec["paths"][path].is_object(), "{path} documented");
     }
+    // Every link from a create names an operation that exists, with its path parameters.
+    let mut links = 0;
+    for item in spec["paths"].as_object().expect("paths").values() {
+        for operation in item.as_object().expect("item").values() {
+            let Some(created) = operation["responses"]["201"]["links"].as_object() else {
+                continue;
+            };
+            for link in created.values() {
+                let target = link["operationId"].as_str().expect("operationId");
+                let (path, _) = operation_by_id(&spec, target)
+                    .unwrap_or_else(|| panic!("link to {target}, which does not exist"));
+                for name in link["parameters"].as_object().expect("parameters").keys() {
+                    assert!(path.contains(&format!("{{{name}}}")), "{target} takes {name}");
+                }
+                links += 1;
+            }
+        }
+    }
+    assert!(links >= 16, "links from the batch, invitation, webhook and key creates");
+}
+
+fn operation_by_id<'a>(spec: &'a serde_json::Value, id: &str) -> Option<(&'a str, &'a serde_json::Value)> {
+    spec["paths"].as_object()?.iter().find_map(|(path, item)| {
+        item.as_object()?
+            .values()
+            .find(|op| op["operationId"] == id)
+            .map(|op| (path.as_str(), op))
+    })
 }
 
 #[test]
@@ -84,9 +112,14 @@ fn the_documented_limits_and_patterns_are_the_rules_of_invite_core() {
             field.as_str()
         );
     }
+    // The username's minimum counts the trimmed name, so the pattern holds it (at least
+    // three characters between the whitespace it allows around them).
     let username = &draft["techpass_username"];
-    assert_eq!(username["minLength"].as_u64(), Some(USERNAME_MIN as u64));
-    assert_eq!(username["pattern"].as_str(), Some(USERNAME_PATTERN));
+    let pattern = username["pattern"].as_str().expect("pattern");
+    assert_eq!(pattern, invite_core::text::padded(USERNAME_PATTERN));
+    let pattern = regex::Regex::new(pattern).expect("compiles");
+    assert!(pattern.is_match(" a.b\t") && !pattern.is_match(" ab "));
+    assert_eq!(USERNAME_MIN, 3);
     assert_eq!(
         schemas["CreateApiKey"]["properties"]["name"]["maxLength"].as_u64(),
         Some(API_KEY_NAME_MAX as u64)

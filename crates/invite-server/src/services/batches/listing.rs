@@ -48,13 +48,15 @@ pub struct RowParams {
 }
 
 fn statuses(param: Option<&str>) -> Result<Vec<BatchRowStatus>, ApiError> {
-    let Some(param) = param.filter(|p| !p.is_empty()) else {
+    // Exactly the documented pattern: `status=` (empty) or a padded name is refused rather
+    // than read as "all rows", so a client's typo never silently widens the list.
+    let Some(param) = param else {
         return Ok(Vec::new());
     };
     param
         .split(',')
         .map(|s| {
-            BatchRowStatus::from_wire(s.trim()).ok_or_else(|| {
+            BatchRowStatus::from_wire(s).ok_or_else(|| {
                 ApiError::BadRequest(format!(
                     "status must be one or more of valid, invalid, submitted, failed \
                      (comma-separated); {s:?} is none of them."
@@ -176,6 +178,8 @@ mod tests {
             Some(vec![BatchRowStatus::Invalid, BatchRowStatus::Failed])
         );
         assert!(statuses(Some("invalid,")).is_err());
+        assert!(statuses(Some("")).is_err());
+        assert!(statuses(Some(" invalid")).is_err());
         assert!(statuses(Some("draft")).is_err());
     }
 }

@@ -193,22 +193,37 @@ pub async fn upload_json(
             e.inner()
         ))
     })?;
-    let rows_problem = |code: &str, detail: String| ApiError::Validation {
+    let problem = |field: &str, code: &str, detail: String| ApiError::Validation {
         errors: vec![FieldError {
-            field: "rows".into(),
+            field: field.into(),
             code: code.into(),
             message: detail.clone(),
         }],
         detail,
     };
+    // A file's name is cut to fit (the browser chose it); a name sent as JSON is the
+    // client's, held to the documented `maxLength`.
+    if request
+        .name
+        .as_deref()
+        .is_some_and(|name| name.chars().count() > FILENAME_MAX)
+    {
+        return Err(problem(
+            "name",
+            "too_long",
+            format!("name must be at most {FILENAME_MAX} characters."),
+        ));
+    }
     if request.rows.is_empty() {
-        return Err(rows_problem(
+        return Err(problem(
+            "rows",
             "no_rows",
             "rows holds no row to invite.".into(),
         ));
     }
     if request.rows.len() > limits.max_rows {
-        return Err(rows_problem(
+        return Err(problem(
+            "rows",
             "too_many_rows",
             format!(
                 "rows holds {} rows; a batch takes at most {}. Send them as several batches.",
