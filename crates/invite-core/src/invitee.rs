@@ -115,6 +115,20 @@ impl InvitationDraft {
         })
     }
 
+    /// The draft as an invalid row stores it: each field cut to what it keeps
+    /// ([`crate::text::cut_to_keep`]), so no value outgrows its limit by more than a marker.
+    pub fn cut_to_keep(mut self) -> Self {
+        for field in Field::ALL {
+            if let Some(text) = self.text(field)
+                && text.chars().count() > crate::text::kept_chars(field)
+            {
+                let kept = crate::text::cut_to_keep(field, text);
+                self.set_text(field, kept);
+            }
+        }
+        self
+    }
+
     /// Sets a text field to the text as entered; blank text leaves an optional field missing.
     /// Returns `false`, changing nothing, for `seed_required`, which is not text.
     pub fn set_text(&mut self, field: Field, value: String) -> bool {

@@ -44,6 +44,8 @@ pub(crate) fn matching(pattern: &str) -> proptest::string::RegexGeneratorStrateg
 #[cfg(test)]
 pub(crate) fn sent(pattern: &str) -> impl proptest::strategy::Strategy<Value = String> {
     use proptest::strategy::Strategy;
-    let pad = || proptest::string::string_regex("[ \\t\\n\\r\\x0B\u{A0}\u{3000}\u{2028}]{0,2}").expect("pad");
+    let pad = || {
+        proptest::string::string_regex("[ \\t\\n\\r\\x0B\u{A0}\u{3000}\u{2028}]{0,2}").expect("pad")
+    };
     (pad(), matching(pattern), pad()).prop_map(|(before, value, after)| before + &value + &after)
 }

@@ -10,5 +10,7 @@ pub const USERNAME_MIN: usize = 3;
 pub const USERNAME_MAX: usize = 64;
 /// Longest contact number input accepted before normalising (spaces and dashes included).
 pub const CONTACT_INPUT_MAX: usize = 32;
+/// What an invalid row keeps of a field with no length rule of its own (user type, SEED).
+pub const UNLIMITED_FIELD_KEPT: usize = 50;
 /// An API key's name: what the key is for, e.g. the calling system's name.
 pub const API_KEY_NAME_MAX: usize = 100;

@@ -45,6 +45,33 @@ pub fn optional_text(field: Field, input: &str) -> Result<Option<String>, ErrorC
     Ok(Some(text))
 }
 
+/// Ends a value that was cut short to be stored: an invalid row keeps what was entered so the
+/// officer can see and fix it, but no more of each field than its limit.
+pub const CUT_MARKER: char = '\u{2026}';
+
+/// How many characters of `field` an invalid row keeps (before [`CUT_MARKER`]): the field's
+/// limit, or [`limits::UNLIMITED_FIELD_KEPT`] for one without (user type, SEED).
+pub fn kept_chars(field: Field) -> usize {
+    field
+        .max_chars()
+        .unwrap_or(crate::limits::UNLIMITED_FIELD_KEPT)
+}
+
+/// `text` as an invalid row stores it: whole when it fits [`kept_chars`], else its first
+/// `kept_chars` characters and [`CUT_MARKER`] (so it still breaks the length rule, and cutting
+/// it again changes nothing).
+pub fn cut_to_keep(field: Field, text: &str) -> String {
+    match text.char_indices().nth(kept_chars(field)) {
+        Some((at, _)) => {
+            let mut kept = String::with_capacity(at + CUT_MARKER.len_utf8());
+            kept.push_str(&text[..at]);
+            kept.push(CUT_MARKER);
+            kept
+        }
+        None => text.to_owned(),
+    }
+}
+
 /// Unicode's invisible format characters (category Cf, and the line and paragraph
 /// separators): bidirectional overrides and isolates that make `gnp.exe` read as `exe.png`,
 /// zero-width spaces that make two equal-looking names differ, the byte-order mark, tags.
@@ -273,10 +300,40 @@ mod tests {
         assert!(one_line.is_match(" Tan Ah Kow ") && one_line.is_match("\u{0D28}\u{200D}"));
         // Trimmed whitespace is allowed around the value, even where it is refused inside.
         assert!(one_line.is_match("\u{b}Tan\t\r\n") && !one_line.is_match("Tan\u{b}Ah"));
-        assert_eq!(required_text(Field::FirstName, "\u{b}Tan\t\r\n").as_deref(), Ok("Tan"));
+        assert_eq!(
+            required_text(Field::FirstName, "\u{b}Tan\t\r\n").as_deref(),
+            Ok("Tan")
+        );
         let blank = regex::Regex::new(&optional_text_pattern(Field::FirstName)).expect("compiles");
         assert!(blank.is_match("\t\u{3000}") && !blank.is_match("\u{1C}"));
-        assert_eq!(optional_text(Field::FirstName, "\u{1C}"), Err(ErrorCode::ControlCharacter));
+        assert_eq!(
+            optional_text(Field::FirstName, "\u{1C}"),
+            Err(ErrorCode::ControlCharacter)
+        );
+    }
+
+    #[test]
+    fn a_value_is_kept_up_to_its_limit_and_marked_when_cut() {
+        let long = "é".repeat(1_000);
+        let kept = cut_to_keep(Field::FirstName, &long);
+        assert_eq!(kept.chars().count(), 101);
+        assert!(kept.ends_with(CUT_MARKER));
+        assert_eq!(
+            cut_to_keep(Field::FirstName, &kept),
+            kept,
+            "cutting again changes nothing"
+        );
+        assert_eq!(
+            required_text(Field::FirstName, &kept),
+            Err(ErrorCode::TooLong)
+        );
+        assert_eq!(cut_to_keep(Field::FirstName, "Tan"), "Tan");
+        assert_eq!(
+            cut_to_keep(Field::UserType, &"x".repeat(80))
+                .chars()
+                .count(),
+            51
+        );
     }
 
     #[test]

@@ -10,8 +10,7 @@ use crate::limits::{USERNAME_MAX, USERNAME_MIN};
 /// by one dot) or a lone dot, ending with a letter or digit — so at least 3 characters. The
 /// maximum (64, the value as sent) is documented separately. A test proves it agrees with
 /// [`TechPassUsername::parse`].
-pub const USERNAME_PATTERN: &str =
-    r"^[A-Za-z0-9](?:(?:\.?[A-Za-z0-9_ \-])+\.?|\.)[A-Za-z0-9]$";
+pub const USERNAME_PATTERN: &str = r"^[A-Za-z0-9](?:(?:\.?[A-Za-z0-9_ \-])+\.?|\.)[A-Za-z0-9]$";
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct TechPassUsername(String);

@@ -46,6 +46,12 @@ pub enum ApiError {
         detail: String,
         retry_after_secs: i64,
     },
+    /// 429 for a limit on how much one caller may do at once (not the resend rule).
+    #[error("{detail}")]
+    Busy {
+        detail: String,
+        retry_after_secs: i64,
+    },
     #[error("{detail}")]
     PayloadTooLarge {
         detail: String,
@@ -112,6 +118,12 @@ impl ApiError {
             ApiError::TooManyRequests { detail, .. } => {
                 ("too-soon", "Too soon to resend", detail.clone(), vec![])
             }
+            ApiError::Busy { detail, .. } => (
+                "too-many-requests",
+                "Too many requests",
+                detail.clone(),
+                vec![],
+            ),
             ApiError::PayloadTooLarge { detail, errors } => (
                 "payload-too-large",
                 "Payload too large",
@@ -165,7 +177,9 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) | ApiError::ConflictOnField { .. } => StatusCode::CONFLICT,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyRequests { .. } | ApiError::Busy { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -182,6 +196,9 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(self.status_code());
         if let ApiError::TooManyRequests {
+            retry_after_secs, ..
+        }
+        | ApiError::Busy {
             retry_after_secs, ..
         } = self
             && let Ok(value) = HeaderValue::from_str(&(*retry_after_secs).max(1).to_string())

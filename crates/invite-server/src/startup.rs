@@ -106,6 +106,8 @@ impl Application {
                 settings: WorkerSettings {
                     accept_base: gateways.accept_base.clone(),
                     idempotency_ttl: chrono::Duration::hours(config.idempotency_ttl_hours),
+                    draft_ttl: (config.uploads.draft_ttl_hours > 0)
+                        .then(|| chrono::Duration::hours(config.uploads.draft_ttl_hours)),
                     ..WorkerSettings::from_config(&config.delivery)
                 },
                 email: gateways.email.clone(),
@@ -119,6 +121,7 @@ impl Application {
             };
             tokio::spawn(worker.run())
         });
+        let uploads = crate::services::batches::Uploads::new(&config.uploads);
         let state = web::Data::new(AppState {
             pool,
             config,
@@ -130,6 +133,7 @@ impl Application {
             directory: gateways.directory,
             techpass_webhook_secret: gateways.techpass_webhook_secret,
             seed_webhook_secret: gateways.seed_webhook_secret,
+            uploads,
         });
         if state.dev_login_enabled() {
             warn_dev_login(&state.config);

@@ -33,6 +33,8 @@ pub struct AppState {
     /// run).
     pub techpass_webhook_secret: Secret,
     pub seed_webhook_secret: Secret,
+    /// What each officer's uploads may do at once on this server.
+    pub uploads: Arc<crate::services::batches::Uploads>,
 }
 
 impl AppState {

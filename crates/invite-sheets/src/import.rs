@@ -74,6 +74,11 @@ pub enum ImportError {
     )]
     UncompressedTooLarge { limit: u64 },
     #[error(
+        "The users' details add up to more than {} of text. Split them over several files.",
+        size(*.limit)
+    )]
+    TooMuchText { limit: u64 },
+    #[error(
         "The file unpacks to more than it declares, so it cannot be opened safely. Save it \
          again from Excel and upload the new copy."
     )]
@@ -109,6 +114,7 @@ impl ImportError {
             ImportError::Encrypted => "encrypted_workbook",
             ImportError::TooManyEntries { .. } => "too_many_zip_entries",
             ImportError::UncompressedTooLarge { .. } => "uncompressed_too_large",
+            ImportError::TooMuchText { .. } => "too_much_text",
             ImportError::ZipBomb => "zip_bomb",
             ImportError::MissingSheet => "missing_sheet",
             ImportError::MissingColumns { .. } => "missing_columns",
@@ -251,7 +257,8 @@ struct RowCollector<'l> {
     pending: Option<(u32, [String; 10])>,
     rows: Vec<SheetRow>,
     /// Bytes of text kept so far. A shared string can be referenced from every cell, so the
-    /// kept text can outgrow the file's unpacked size; it is capped at the same limit.
+    /// kept text can outgrow the file's unpacked size: each cell is cut to its field's limit
+    /// and the total is capped (`max_text_bytes`).
     text_bytes: u64,
 }
 
@@ -299,11 +306,11 @@ impl<'l> RowCollector<'l> {
         else {
             return Ok(());
         };
-        let text = cell::render(value);
+        let text = cell::render_kept(value, crate::layout::COLUMNS[index]);
         self.text_bytes = self.text_bytes.saturating_add(text.len() as u64);
-        if self.text_bytes > self.limits.max_uncompressed_total {
-            return Err(ImportError::UncompressedTooLarge {
-                limit: self.limits.max_uncompressed_total,
+        if self.text_bytes > self.limits.max_text_bytes {
+            return Err(ImportError::TooMuchText {
+                limit: self.limits.max_text_bytes,
             });
         }
         if let Some((_, values)) = &mut self.pending {

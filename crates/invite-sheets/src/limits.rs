@@ -16,6 +16,10 @@ pub struct Limits {
     /// Largest single zip part once unpacked, in bytes (the sheet's XML is the biggest part).
     /// Default 100 MiB: 50,000 typical rows of inline strings unpack to about 36 MiB.
     pub max_uncompressed_part: u64,
+    /// Most text the rows may keep, in bytes, once each cell is cut to its field's limit (a
+    /// batch's stored size is bounded by it). Default 32 MiB: 50,000 typical rows keep about
+    /// 8 MiB, and 50,000 rows filled to every limit would keep about 75 MiB.
+    pub max_text_bytes: u64,
     /// Most parts in the zip. Default 10,000: a workbook has a few dozen.
     pub max_zip_entries: usize,
 }
@@ -28,6 +32,7 @@ impl Default for Limits {
             max_uncompressed_total: 200 * MIB,
             max_uncompressed_part: 100 * MIB,
             max_zip_entries: 10_000,
+            max_text_bytes: 32 * MIB,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod email;
 mod http;
+mod uploads;
 mod upstream;
 
 use std::fmt;
@@ -10,6 +11,7 @@ use std::path::PathBuf;
 
 pub use email::{EmailConfig, SmtpConfig, SmtpTls};
 pub use http::{HttpConfig, origin_of};
+pub use uploads::UploadConfig;
 pub use upstream::UpstreamConfig;
 
 /// A value that must never appear in logs or `Debug` output.
@@ -106,6 +108,7 @@ pub struct Config {
     pub webhook_allow_local: bool,
     /// Browser-facing headers and request limits.
     pub http: HttpConfig,
+    pub uploads: UploadConfig,
 }
 
 impl Config {
@@ -204,6 +207,7 @@ impl Config {
             operators: Vec::new(),
             webhook_allow_local: false,
             http: HttpConfig::default(),
+            uploads: UploadConfig::default(),
         }
     }
 
@@ -281,6 +285,7 @@ impl Config {
         }
         config.email = EmailConfig::from_settings(&settings)?;
         config.http = HttpConfig::from_settings(&settings)?;
+        config.uploads = UploadConfig::from_settings(&settings)?;
         config.techpass = UpstreamConfig::from_settings(&settings, "TECHPASS")?;
         config.seed = UpstreamConfig::from_settings(&settings, "SEED")?;
         config.directory_timeout_ms = settings.parse(

@@ -427,3 +427,55 @@ pub fn delivery_counts(conn: &mut DbConnection, batch_id: &str) -> QueryResult<(
         .get_result(conn)?;
     Ok((counts.sent, counts.failed, counts.pending))
 }
+
+/// Batches no submit has touched (no row submitted or failed): what the draft expiry discards.
+macro_rules! drafts {
+    () => {
+        batches::table.filter(diesel::dsl::not(diesel::dsl::exists(
+            batch_rows::table
+                .filter(batch_rows::batch_id.eq(batches::id))
+                .filter(
+                    batch_rows::status
+                        .eq(BatchRowStatus::Submitted)
+                        .or(batch_rows::status.eq(BatchRowStatus::Failed)),
+                ),
+        )))
+    };
+}
+
+/// How many of the officer's batches have rows waiting (valid or invalid, not yet submitted):
+/// their open drafts. Submitting the rows or resetting the batch closes one.
+pub fn open_drafts(conn: &mut DbConnection, officer_id: &str) -> QueryResult<i64> {
+    batches::table
+        .filter(batches::officer_id.eq(officer_id))
+        .filter(diesel::dsl::exists(
+            batch_rows::table
+                .filter(batch_rows::batch_id.eq(batches::id))
+                .filter(
+                    batch_rows::status
+                        .eq(BatchRowStatus::Valid)
+                        .or(batch_rows::status.eq(BatchRowStatus::Invalid)),
+                ),
+        ))
+        .count()
+        .get_result(conn)
+}
+
+/// Discards up to `limit` drafts staged before `before`, their rows with them (the rows'
+/// foreign key cascades); returns how many. Batches with submitted rows are history and stay.
+pub fn discard_drafts_before(
+    conn: &mut DbConnection,
+    before: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<usize> {
+    let ids: Vec<String> = drafts!()
+        .filter(batches::created_at.lt(before))
+        .select(batches::id)
+        .limit(limit)
+        .load(conn)?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    // One statement, still only drafts: a submit that claimed a row meanwhile keeps its batch.
+    diesel::delete(drafts!().filter(batches::id.eq_any(&ids))).execute(conn)
+}

@@ -55,6 +55,8 @@ pub struct WorkerSettings {
     pub reconcile: StdDuration,
     /// How long an `Idempotency-Key` is remembered; the sweep forgets older ones.
     pub idempotency_ttl: Duration,
+    /// How long a draft batch is kept; the sweep discards older ones. `None`: forever.
+    pub draft_ttl: Option<Duration>,
 }
 
 impl WorkerSettings {
@@ -73,6 +75,7 @@ impl WorkerSettings {
             sweep: StdDuration::from_secs(config.sweep_secs),
             reconcile: StdDuration::from_secs(config.reconcile_secs),
             idempotency_ttl: Duration::hours(24),
+            draft_ttl: Some(Duration::hours(168)),
         }
     }
 }
@@ -253,6 +256,22 @@ impl Worker {
             Ok(purged) => tracing::info!(purged, "expired idempotency keys forgotten"),
             Err(error) => {
                 tracing::error!(%error, "the idempotency purge could not reach the database")
+            }
+        }
+        let Some(draft_ttl) = self.settings.draft_ttl else {
+            return;
+        };
+        let before = db::now() - draft_ttl;
+        match self
+            .with_conn(move |conn| db::batches::discard_drafts_before(conn, before, 500))
+            .await
+        {
+            Ok(0) => {}
+            Ok(discarded) => {
+                tracing::info!(discarded, "draft batches past their keeping discarded")
+            }
+            Err(error) => {
+                tracing::error!(%error, "the draft expiry could not reach the database")
             }
         }
     }

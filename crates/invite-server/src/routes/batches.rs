@@ -125,9 +125,11 @@ async fn read_body(mut payload: web::Payload, max: usize) -> Result<web::Bytes, 
         (status = 201, body = Batch, headers(("Location" = String, description = "/api/v1/batches/{id}"))),
         (status = 400, description = "Not multipart with a `file` part, or JSON that does not read as rows (the detail names the row and field)", body = Problem, content_type = "application/problem+json"),
         (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "File, its unpacked content or the JSON body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The officer has as many batches with rows waiting as allowed (`INVITES_MAX_OPEN_DRAFTS`): submit or reset one", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "File, its unpacked content, the text its rows keep (32 MiB) or the JSON body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither multipart/form-data nor application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not a readable .xlsx, missing columns, no rows or too many rows, or Idempotency-Key reused with another body", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The officer has as many uploads in progress as allowed (`INVITES_MAX_UPLOADS_IN_FLIGHT`); `Retry-After` says when to try again", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/batches")]
@@ -138,6 +140,14 @@ pub async fn upload(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req, &state)?;
+    // Held until the answer: reading the body counts as in flight.
+    let _in_flight = state.uploads.admit(&caller.actor().officer_id)?;
+    let to = batches::Staging {
+        pool: &state.pool,
+        directory: &state.directory,
+        uploads: &state.uploads,
+        max_open_drafts: state.config.uploads.max_open_drafts,
+    };
     let limits = Limits::default();
     let essence = req
         .mime_type()
@@ -147,30 +157,13 @@ pub async fn upload(
     let uploaded = match essence.as_deref() {
         Some("application/json") => {
             let body = read_body(payload, JSON_ROWS_LIMIT).await?;
-            batches::upload_json(
-                &state.pool,
-                caller.actor(),
-                body,
-                limits,
-                &state.directory,
-                key,
-            )
-            .await?
+            batches::upload_json(&to, caller.actor(), body, limits, key).await?
         }
         Some("multipart/form-data") => {
             let multipart = Multipart::new(req.headers(), payload);
             let (filename, bytes) = read_file_part(multipart, limits.max_file_bytes).await?;
             let filename = batches::clean_filename(filename.as_deref());
-            batches::upload(
-                &state.pool,
-                caller.actor(),
-                filename,
-                bytes,
-                limits,
-                &state.directory,
-                key,
-            )
-            .await?
+            batches::upload(&to, caller.actor(), filename, bytes, limits, key).await?
         }
         _ => {
             return Err(ApiError::UnsupportedMediaType(

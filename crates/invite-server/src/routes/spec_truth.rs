@@ -167,7 +167,10 @@ fn text_rules(doc: &mut Value) {
         );
     }
     if let Some(email) = schemas["DevLoginRequest"]["properties"]["email"].as_object_mut() {
-        email.insert("pattern".into(), json!(padded(PUBLIC_OFFICER_EMAIL_PATTERN)));
+        email.insert(
+            "pattern".into(),
+            json!(padded(PUBLIC_OFFICER_EMAIL_PATTERN)),
+        );
         email.insert("maxLength".into(), json!(EMAIL_MAX));
     }
     if let Some(form) = schemas["UploadForm"].as_object_mut() {
@@ -263,7 +266,9 @@ fn unique_operation_id(operation: &mut Value) {
 fn links(doc: &mut Value) {
     const ID: &str = "$response.body#/id";
     const FIRST_ROW: &str = "$response.body#/rows/0/id";
-    let creates: [(&str, &[(&str, &[(&str, &str)])]); 4] = [
+    /// An operation a created resource leads to, and which parameters come from where.
+    type Target = (&'static str, &'static [(&'static str, &'static str)]);
+    let creates: [(&str, &[Target]); 4] = [
         (
             "/api/v1/batches",
             &[

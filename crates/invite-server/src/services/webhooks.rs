@@ -66,7 +66,10 @@ fn validate(
         .map(str::trim)
         .filter(|d| !d.is_empty());
     // The limit holds for the value as sent (the document's `maxLength`).
-    let sent_chars = draft.description.as_deref().map_or(0, |d| d.chars().count());
+    let sent_chars = draft
+        .description
+        .as_deref()
+        .map_or(0, |d| d.chars().count());
     if sent_chars > DESCRIPTION_MAX {
         errors.push(field_error(
             "description",

@@ -25,7 +25,7 @@ fn generated(summary: &str) -> Option<u64> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_server_answers_as_its_openapi_document_says() {
+async fn the_server_answers_as_its_published_spec_says() {
     let app = TestApp::spawn_sqlite().await;
     let token = app.sign_in("fuzz.officer@tech.gov.sg").await;
     let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));

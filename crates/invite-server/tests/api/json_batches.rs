@@ -364,7 +364,11 @@ async fn a_json_body_that_does_not_read_as_rows_is_refused_whole_and_nothing_is_
 #[tokio::test]
 async fn an_idempotency_key_stages_a_batch_once_whatever_the_retries() {
     on_each_backend_with(
-        |config| config.delivery.worker = false,
+        |config| {
+            config.delivery.worker = false;
+            // Six at once: past the default two uploads in flight, which would answer 429.
+            config.uploads.max_in_flight = 6;
+        },
         |app| async move {
             let token = app.sign_in("jane@tech.gov.sg").await;
             let body = json!({"rows": [json_row(&PEOPLE[0]), json_row(&PEOPLE[1])]});

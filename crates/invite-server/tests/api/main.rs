@@ -11,6 +11,7 @@ mod api_keys;
 mod auth;
 mod batch_pages;
 mod batches;
+mod bounded_uploads;
 mod change_feed;
 mod delivery;
 mod downloads;

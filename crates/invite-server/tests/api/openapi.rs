@@ -76,16 +76,25 @@ fn openapi_document_carries_rules_security_and_problems() {
                 let (path, _) = operation_by_id(&spec, target)
                     .unwrap_or_else(|| panic!("link to {target}, which does not exist"));
                 for name in link["parameters"].as_object().expect("parameters").keys() {
-                    assert!(path.contains(&format!("{{{name}}}")), "{target} takes {name}");
+                    assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{target} takes {name}"
+                    );
                 }
                 links += 1;
             }
         }
     }
-    assert!(links >= 16, "links from the batch, invitation, webhook and key creates");
+    assert!(
+        links >= 16,
+        "links from the batch, invitation, webhook and key creates"
+    );
 }
 
-fn operation_by_id<'a>(spec: &'a serde_json::Value, id: &str) -> Option<(&'a str, &'a serde_json::Value)> {
+fn operation_by_id<'a>(
+    spec: &'a serde_json::Value,
+    id: &str,
+) -> Option<(&'a str, &'a serde_json::Value)> {
     spec["paths"].as_object()?.iter().find_map(|(path, item)| {
         item.as_object()?
             .values()

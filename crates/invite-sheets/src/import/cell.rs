@@ -4,11 +4,25 @@
 //! number Excel stored as a number must come out as `91234567`, not `91234567.0`.
 
 use calamine::{DataRef, ExcelDateTime};
+use invite_core::Field;
 
 /// Longest cell text kept, in characters: twice the longest field limit (`Reason`, 500).
 /// Anything longer fails its field's length rule anyway; cutting it keeps one huge string (or
 /// one shared string referenced from every row) from being copied thousands of times.
 pub(crate) const CELL_CHARS_MAX: usize = 1_000;
+
+/// A data cell's text for `field`, trimmed and cut to what an invalid row keeps of the field
+/// (`invite_core::text::cut_to_keep`, with its marker). Text cells are cut before they are
+/// copied: a shared string referenced from every cell is never copied whole.
+pub(crate) fn render_kept(value: &DataRef<'_>, field: Field) -> String {
+    match value {
+        DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+            invite_core::text::cut_to_keep(field, s.trim())
+        }
+        DataRef::SharedString(s) => invite_core::text::cut_to_keep(field, s.trim()),
+        other => invite_core::text::cut_to_keep(field, &render(other)),
+    }
+}
 
 /// The cell's text, trimmed and cut to [`CELL_CHARS_MAX`] characters; `""` for an empty cell.
 pub(crate) fn render(value: &DataRef<'_>) -> String {
@@ -32,7 +46,11 @@ pub(crate) fn render(value: &DataRef<'_>) -> String {
 }
 
 fn trimmed(s: &str) -> String {
-    s.trim().to_owned()
+    let s = s.trim();
+    s.char_indices()
+        .nth(CELL_CHARS_MAX)
+        .map_or(s, |(cut, _)| &s[..cut])
+        .to_owned()
 }
 
 /// Whole numbers without a decimal part (Excel stores every number as a float); others in the
@@ -97,6 +115,22 @@ mod tests {
         for (value, expected) in cases {
             assert_eq!(render(&value), expected, "value {value:?}");
         }
+    }
+
+    #[test]
+    fn a_data_cell_keeps_its_field_s_limit_and_a_marker() {
+        let long = format!("  {}  ", "é".repeat(10_000));
+        let kept = render_kept(&DataRef::SharedString(&long), Field::FirstName);
+        assert_eq!(kept.chars().count(), 101);
+        assert!(kept.starts_with('é') && kept.ends_with(invite_core::text::CUT_MARKER));
+        assert_eq!(
+            render_kept(&DataRef::Int(91234567), Field::ContactNumber),
+            "91234567"
+        );
+        assert_eq!(
+            render_kept(&DataRef::String("Tan".into()), Field::LastName),
+            "Tan"
+        );
     }
 
     #[test]

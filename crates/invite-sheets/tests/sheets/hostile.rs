@@ -337,10 +337,11 @@ fn a_malformed_sheet_is_corrupt() {
 }
 
 #[test]
-fn one_long_shared_string_repeated_in_every_cell_is_capped() {
-    // 1,000 characters, referenced by 10 cells in each of 200 rows: 2 MB of text from a file
-    // that unpacks to about 60 KB.
-    let strings = [format!("<t>{}</t>", "x".repeat(1_000))];
+fn one_long_shared_string_repeated_in_every_cell_is_cut_and_capped() {
+    // 30,000 characters, referenced by 10 cells in each of 200 rows: 60 MB of text from a file
+    // that unpacks to about 90 KB. Each cell keeps its field's limit and a marker; the rows
+    // together are held to `max_text_bytes`.
+    let strings = [format!("<t>{}</t>", "x".repeat(30_000))];
     let strings: Vec<&str> = strings.iter().map(String::as_str).collect();
     let mut rows = header_row();
     for number in 2..202 {
@@ -352,13 +353,28 @@ fn one_long_shared_string_repeated_in_every_cell_is_capped() {
         Some(shared_strings(&strings)),
     ));
     let limits = Limits {
-        max_uncompressed_total: MIB,
+        max_text_bytes: 100 * 1024,
         ..Limits::default()
     };
     let error = read_upload(&bytes, &limits).expect_err("refused");
-    assert_eq!(error, ImportError::UncompressedTooLarge { limit: MIB });
-    // With the default limits the same file is read.
-    assert_eq!(read(&bytes).map(|r| r.len()), Ok(200));
+    assert_eq!(error, ImportError::TooMuchText { limit: 100 * 1024 });
+    // With the default limits the same file is read, every value cut to what its field keeps.
+    let read = read(&bytes).expect("read");
+    assert_eq!(read.len(), 200);
+    let kept: usize = read
+        .iter()
+        .flat_map(|row| invite_core::Field::ALL.map(|f| row.value(f).len()))
+        .sum();
+    for field in invite_core::Field::ALL {
+        let value = read[0].value(field);
+        assert_eq!(
+            value.chars().count(),
+            invite_core::text::kept_chars(field) + 1,
+            "{field:?}"
+        );
+        assert!(value.ends_with(invite_core::text::CUT_MARKER));
+    }
+    assert!(kept < 200 * 1_600 * 2, "{kept} bytes kept for 200 rows");
 }
 
 #[test]

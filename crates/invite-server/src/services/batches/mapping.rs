@@ -43,6 +43,8 @@ pub(super) fn invalid_record(
     draft: InvitationDraft,
     errors: &[BatchRowError],
 ) -> BatchRowRecord {
+    // Kept as entered so the officer can fix it, but no field beyond its limit and a marker.
+    let draft = draft.cut_to_keep();
     BatchRowRecord {
         id,
         batch_id: batch_id.to_owned(),

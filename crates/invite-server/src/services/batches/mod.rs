@@ -4,6 +4,7 @@
 //! `mapping` converts rows between storage and the API, `checks` holds the one conflict check
 //! (duplicate in the file, already invited), `submit` the exactly-once submit.
 
+mod admission;
 mod checks;
 mod listing;
 mod mapping;
@@ -17,6 +18,7 @@ use invite_core::api::{
 use invite_core::{Field, FieldError, InvitationDraft};
 use invite_sheets::{ImportError, Limits, SheetRow};
 
+pub use admission::{InFlight, Uploads};
 pub use listing::{ListParams, RowParams, get, list, rows};
 pub use submit::{Submitted, submit};
 
@@ -49,7 +51,9 @@ fn row_submitted() -> ApiError {
 pub fn import_problem(error: ImportError) -> ApiError {
     let too_large = matches!(
         error,
-        ImportError::TooLarge { .. } | ImportError::UncompressedTooLarge { .. }
+        ImportError::TooLarge { .. }
+            | ImportError::UncompressedTooLarge { .. }
+            | ImportError::TooMuchText { .. }
     );
     let detail = error.to_string();
     let errors = vec![FieldError {
@@ -142,21 +146,31 @@ pub struct Uploaded {
 /// What an `Idempotency-Key` of `POST /batches` fingerprints.
 const UPLOAD_SCOPE: &str = "POST /batches";
 
+/// Where uploads are staged, and what holds them in.
+pub struct Staging<'a> {
+    pub pool: &'a Pool,
+    pub directory: &'a Directory,
+    pub uploads: &'a Uploads,
+    /// An officer's open drafts at most (`INVITES_MAX_OPEN_DRAFTS`).
+    pub max_open_drafts: i64,
+}
+
 pub async fn upload(
-    pool: &Pool,
+    to: &Staging<'_>,
     actor: &Actor,
     filename: String,
     bytes: Vec<u8>,
     limits: Limits,
-    directory: &Directory,
     key: Option<IdempotencyKey>,
 ) -> Result<Uploaded, ApiError> {
     let key = key.map(|k| {
         let hash = idempotency::request_hash(UPLOAD_SCOPE, &bytes);
         (k, hash)
     });
-    // Parsing is CPU-bound: keep it off the async workers.
-    let sheet_rows = web::block(move || invite_sheets::read_upload(&bytes, &limits))
+    // Parsing is CPU-bound: off the async workers, a bounded number at once.
+    let sheet_rows = to
+        .uploads
+        .read(move || invite_sheets::read_upload(&bytes, &limits))
         .await?
         .map_err(import_problem)?;
     let batch = BatchRecord::new(actor, filename, BatchSource::Xlsx);
@@ -165,16 +179,15 @@ pub async fn upload(
         .map(|r| stage_sheet_row(&batch.id, r))
         .collect();
     drop(sheet_rows);
-    stage(pool, actor, batch, staged, directory, key).await
+    stage(to, actor, batch, staged, key).await
 }
 
 /// The JSON form of an upload: `{"name": …, "rows": [{…}, …]}`, staged like a sheet's rows.
 pub async fn upload_json(
-    pool: &Pool,
+    to: &Staging<'_>,
     actor: &Actor,
     body: web::Bytes,
     limits: Limits,
-    directory: &Directory,
     key: Option<IdempotencyKey>,
 ) -> Result<Uploaded, ApiError> {
     let key = key.map(|k| {
@@ -243,28 +256,28 @@ pub async fn upload_json(
             stage_json_row(&batch.id, row_number, draft)
         })
         .collect();
-    stage(pool, actor, batch, staged, directory, key).await
+    stage(to, actor, batch, staged, key).await
 }
 
 /// Checks the staged rows for duplicates in the batch and earlier invitations, and stores them
 /// with the batch, in one transaction with the `Idempotency-Key`'s claim.
 async fn stage(
-    pool: &Pool,
+    to: &Staging<'_>,
     actor: &Actor,
     batch: BatchRecord,
     mut staged: Vec<Staged>,
-    directory: &Directory,
     key: Option<(IdempotencyKey, String)>,
 ) -> Result<Uploaded, ApiError> {
+    let max_open_drafts = to.max_open_drafts;
     // Who is on TechPass already: asked before the database work, bounded; rows it could not
     // check are checked again at submit.
     let emails: Vec<String> = staged
         .iter()
         .filter_map(|s| s.valid.as_ref().map(|(k, _)| k.email.clone()))
         .collect();
-    let on_techpass = directory.on_techpass(&emails).await.existing;
+    let on_techpass = to.directory.on_techpass(&emails).await.existing;
     let officer_id = actor.officer_id.clone();
-    with_conn(pool, move |conn| {
+    with_conn(to.pool, move |conn| {
         // The conflict check reads before the transaction: it is advice to the officer (submit
         // checks again, and the unique indexes decide), and a SQLite transaction that reads
         // before it writes fails when another writer commits in between.
@@ -293,6 +306,15 @@ async fn stage(
                 return Ok(Uploaded { batch, replayed: true });
             }
             repo::insert(conn, &batch, &records)?;
+            // Counted after the insert (a SQLite transaction writes first); one too many
+            // rolls it back.
+            if repo::open_drafts(conn, &officer_id)? > max_open_drafts {
+                return Err(ApiError::Conflict(format!(
+                    "You have {max_open_drafts} batches with rows waiting to be submitted, the \
+                     most there can be. Submit or reset one of them (Batches page), then upload \
+                     again."
+                )));
+            }
             if let Some((key, _)) = &key {
                 idempotency::finish(conn, &officer_id, key, &batch.id)?;
             }
