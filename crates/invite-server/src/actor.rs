@@ -19,6 +19,15 @@ impl Actor {
         self.api_key.is_some()
     }
 
+    /// Whom a rate limit counts: the officer signed in, or each of their API keys apart (an
+    /// agency system's traffic does not use up the officer's own allowance).
+    pub fn rate_key(&self) -> String {
+        match &self.api_key {
+            Some(key) => format!("key:{}:{key}", self.officer_id),
+            None => format!("officer:{}", self.officer_id),
+        }
+    }
+
     /// Who acts, as the history records it: the officer, or their API key.
     pub fn source(&self) -> invite_core::api::EventSource {
         match self.via_api_key() {

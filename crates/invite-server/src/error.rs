@@ -46,6 +46,9 @@ pub enum ApiError {
         detail: String,
         retry_after_secs: i64,
     },
+    /// 429 for a caller over a rate limit; the allowance goes out as headers.
+    #[error("Too many requests of this kind; try again in {} s.", .0.reset_secs)]
+    RateLimited(crate::security::rate::Allowance),
     /// 429 for a limit on how much one caller may do at once (not the resend rule).
     #[error("{detail}")]
     Busy {
@@ -118,6 +121,16 @@ impl ApiError {
             ApiError::TooManyRequests { detail, .. } => {
                 ("too-soon", "Too soon to resend", detail.clone(), vec![])
             }
+            ApiError::RateLimited(allowance) => (
+                "rate-limited",
+                "Too many requests",
+                format!(
+                    "You have made {} such requests in a minute, the most allowed. Try again \
+                     in {} s.",
+                    allowance.per_minute, allowance.reset_secs
+                ),
+                vec![],
+            ),
             ApiError::Busy { detail, .. } => (
                 "too-many-requests",
                 "Too many requests",
@@ -177,7 +190,7 @@ impl ResponseError for ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) | ApiError::ConflictOnField { .. } => StatusCode::CONFLICT,
-            ApiError::TooManyRequests { .. } | ApiError::Busy { .. } => {
+            ApiError::TooManyRequests { .. } | ApiError::Busy { .. } | ApiError::RateLimited(_) => {
                 StatusCode::TOO_MANY_REQUESTS
             }
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -202,6 +215,11 @@ impl ResponseError for ApiError {
             retry_after_secs, ..
         } = self
             && let Ok(value) = HeaderValue::from_str(&(*retry_after_secs).max(1).to_string())
+        {
+            response.insert_header((RETRY_AFTER, value));
+        }
+        if let ApiError::RateLimited(allowance) = self
+            && let Ok(value) = HeaderValue::from_str(&allowance.reset_secs.max(1).to_string())
         {
             response.insert_header((RETRY_AFTER, value));
         }

@@ -122,6 +122,11 @@ impl Application {
             tokio::spawn(worker.run())
         });
         let uploads = crate::services::batches::Uploads::new(&config.uploads);
+        let rate = security::rate::RateLimiter::new(
+            config.rate_limits,
+            &pool,
+            crate::db::Backend::of_url(&config.database_url),
+        );
         let state = web::Data::new(AppState {
             pool,
             config,
@@ -134,6 +139,7 @@ impl Application {
             techpass_webhook_secret: gateways.techpass_webhook_secret,
             seed_webhook_secret: gateways.seed_webhook_secret,
             uploads,
+            rate,
         });
         if state.dev_login_enabled() {
             warn_dev_login(&state.config);
@@ -201,6 +207,7 @@ impl Application {
                 .wrap(from_fn(security::deadline::enforce))
                 .wrap(security::cors::middleware(&http_config))
                 .wrap(from_fn(telemetry::trace_requests))
+                .wrap(from_fn(security::rate::add_headers))
                 .wrap(from_fn(security::headers::add))
                 .app_data(state.clone())
                 .app_data(methods.clone())

@@ -35,6 +35,8 @@ pub struct AppState {
     pub seed_webhook_secret: Secret,
     /// What each officer's uploads may do at once on this server.
     pub uploads: Arc<crate::services::batches::Uploads>,
+    /// The rate limits' counters (shared through the database on PostgreSQL).
+    pub rate: crate::security::rate::RateLimiter,
 }
 
 impl AppState {

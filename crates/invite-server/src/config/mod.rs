@@ -3,6 +3,7 @@
 
 mod email;
 mod http;
+mod rate;
 mod uploads;
 mod upstream;
 
@@ -11,6 +12,7 @@ use std::path::PathBuf;
 
 pub use email::{EmailConfig, SmtpConfig, SmtpTls};
 pub use http::{HttpConfig, origin_of};
+pub use rate::RateLimits;
 pub use uploads::UploadConfig;
 pub use upstream::UpstreamConfig;
 
@@ -109,6 +111,7 @@ pub struct Config {
     /// Browser-facing headers and request limits.
     pub http: HttpConfig,
     pub uploads: UploadConfig,
+    pub rate_limits: RateLimits,
 }
 
 impl Config {
@@ -208,6 +211,7 @@ impl Config {
             webhook_allow_local: false,
             http: HttpConfig::default(),
             uploads: UploadConfig::default(),
+            rate_limits: RateLimits::default(),
         }
     }
 
@@ -286,6 +290,7 @@ impl Config {
         config.email = EmailConfig::from_settings(&settings)?;
         config.http = HttpConfig::from_settings(&settings)?;
         config.uploads = UploadConfig::from_settings(&settings)?;
+        config.rate_limits = RateLimits::from_settings(&settings)?;
         config.techpass = UpstreamConfig::from_settings(&settings, "TECHPASS")?;
         config.seed = UpstreamConfig::from_settings(&settings, "SEED")?;
         config.directory_timeout_ms = settings.parse(

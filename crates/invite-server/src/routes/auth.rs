@@ -1,5 +1,6 @@
 //! Sign-in: the built-in dev-login, the SPA's sign-in configuration, and who am I.
 
+use crate::security::rate::Limit;
 use actix_web::{HttpRequest, get, post, web};
 use invite_core::api::{AuthConfig, DevLoginRequest, Officer, Problem, SignIn};
 use invite_core::{Field, FieldError, PublicOfficerEmail};
@@ -56,6 +57,12 @@ pub async fn dev_login(
         ));
     }
     refuse_through_proxy(&req)?;
+    // Per client address: the peer itself (requests through a proxy were refused above).
+    let address = req
+        .peer_addr()
+        .map(|a| a.ip().to_string())
+        .unwrap_or_default();
+    state.rate.take(&req, Limit::SignIn, &address).await?;
     let body: DevLoginRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("The JSON body is not valid: {e}.")))?;
     let email = PublicOfficerEmail::parse(&body.email)

@@ -1,5 +1,6 @@
 //! `/api/v1/invitations`: Email invitation, Create account, Invite User Status, Resend invite.
 
+use crate::security::rate::Limit;
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -43,6 +44,10 @@ pub async fn create(
     caller: Caller,
     body: web::Json<InvitationDraft>,
 ) -> Result<HttpResponse, ApiError> {
+    state
+        .rate
+        .take(&req, Limit::Create, &caller.actor().rate_key())
+        .await?;
     let key = idempotency_key(&req, &state)?;
     let created = invitations::create(
         &state.pool,

@@ -32,6 +32,7 @@ pub fn apply(api: utoipa::openapi::OpenApi) -> Value {
     for (path, item) in object_entries(&mut doc["paths"]) {
         for operation in object_entries(item).map(|(_, op)| op) {
             parameter_shapes(&path, operation);
+            rate_limited(&path, operation);
             error_statuses(operation);
             unique_operation_id(operation);
         }
@@ -210,6 +211,46 @@ fn parameter_shapes(path: &str, operation: &mut Value) {
             schema.remove("format");
             schema.remove("maxLength");
         }
+    }
+}
+
+/// The operations under a rate limit (`security::rate`) answer 429 over it, with the
+/// allowance in headers (also sent on their other answers).
+fn rate_limited(path: &str, operation: &mut Value) {
+    const LIMITED: [&str; 4] = [
+        "/api/v1/auth/dev-login",
+        "/api/v1/invitations",
+        "/api/v1/batches",
+        "/api/v1/batches/{id}/submit",
+    ];
+    let is_post = operation.get("requestBody").is_some() || path.ends_with("/submit");
+    if !LIMITED.contains(&path) || !is_post || operation["operationId"] == "batches_list" {
+        return;
+    }
+    let header = |description: &str| json!({ "description": description, "schema": { "type": "integer", "minimum": 0 } });
+    let limited = json!({
+        "description": "Over the rate limit (per officer or API key; the built-in sign-in per client address): try again after `Retry-After` seconds",
+        "headers": {
+            "Retry-After": header("Seconds until the limit's window ends"),
+            "RateLimit-Limit": header("Requests allowed per window"),
+            "RateLimit-Remaining": header("Requests left in this window"),
+            "RateLimit-Reset": header("Seconds until the window ends"),
+        },
+        "content": { "application/problem+json": {
+            "schema": { "$ref": "#/components/schemas/Problem" }
+        }},
+    });
+    if let Some(existing) = operation["responses"].get_mut("429") {
+        // POST /batches also answers 429 for uploads in flight: one response, both reasons.
+        let reasons = format!(
+            "{}; or {}",
+            existing["description"].as_str().unwrap_or_default(),
+            limited["description"].as_str().unwrap_or_default()
+        );
+        *existing = limited;
+        existing["description"] = json!(reasons);
+    } else {
+        operation["responses"]["429"] = limited;
     }
 }
 

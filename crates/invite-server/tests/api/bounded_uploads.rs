@@ -150,6 +150,7 @@ async fn a_second_upload_while_one_is_in_flight_is_answered_429() {
         config.uploads.max_in_flight = 1;
         // Uploads polled before the slow one is admitted are staged: room for all of them.
         config.uploads.max_open_drafts = 10_000;
+        config.rate_limits.upload = 0;
     })
     .await;
     let token = app.sign_in("jane@tech.gov.sg").await;

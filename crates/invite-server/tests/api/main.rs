@@ -26,6 +26,7 @@ mod openapi;
 mod operations;
 mod operator;
 mod outbox;
+mod rate_limits;
 mod reconcile;
 mod replicas;
 mod resend;
