@@ -202,6 +202,7 @@ impl Application {
                 )
                 // Innermost first: the outer layers see (and render, and log) what the inner
                 // ones answer.
+                .wrap(from_fn(crate::auth::authenticate_first))
                 .wrap(Compress::default())
                 .wrap(from_fn(security::methods::refuse_other_methods))
                 .wrap(from_fn(security::deadline::enforce))

@@ -7,6 +7,10 @@ pub mod tokens;
 use std::future::Future;
 use std::pin::Pin;
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::HeaderMap;
+use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use invite_core::PublicOfficerEmail;
 use sha2::{Digest, Sha256};
@@ -35,9 +39,8 @@ pub fn hash_api_key(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-fn bearer(req: &HttpRequest) -> Option<String> {
-    let value = req
-        .headers()
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers
         .get(actix_web::http::header::AUTHORIZATION)?
         .to_str()
         .ok()?;
@@ -52,6 +55,10 @@ fn bearer(req: &HttpRequest) -> Option<String> {
 /// and `X-Real-IP` headers proxies add). The built-in sign-in answers only direct requests: a
 /// proxy in front means the server faces a network.
 pub fn through_proxy(req: &HttpRequest) -> bool {
+    proxied(req.headers())
+}
+
+fn proxied(headers: &HeaderMap) -> bool {
     [
         "forwarded",
         "x-forwarded-for",
@@ -59,12 +66,16 @@ pub fn through_proxy(req: &HttpRequest) -> bool {
         "x-real-ip",
     ]
     .iter()
-    .any(|name| req.headers().contains_key(*name))
+    .any(|name| headers.contains_key(*name))
 }
 
 /// The refusal of the built-in sign-in (or its tokens) through a proxy.
 pub fn refuse_through_proxy(req: &HttpRequest) -> Result<(), ApiError> {
-    if through_proxy(req) {
+    refuse_proxied(req.headers())
+}
+
+fn refuse_proxied(headers: &HeaderMap) -> Result<(), ApiError> {
+    if proxied(headers) {
         tracing::warn!("built-in sign-in refused: the request came through a proxy");
         return Err(ApiError::Forbidden(
             "The built-in sign-in answers only direct local requests, not requests through a \
@@ -75,17 +86,45 @@ pub fn refuse_through_proxy(req: &HttpRequest) -> Result<(), ApiError> {
     Ok(())
 }
 
-async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .cloned()
-        .ok_or_else(|| ApiError::internal("application state missing"))?;
-    let trace_id = req
-        .extensions()
+/// The outcome of authenticating a request that carried credentials, reached before its
+/// handler's extractors ran (see [`authenticate_first`]).
+struct Authenticated(Result<Caller, ApiError>);
+
+/// Authenticates a request to the API that carries an `Authorization` header before its
+/// handler's extractors run. They run side by side: without this, a body extractor that
+/// finishes first (a JSON error) would answer before a refused credential is known (an API
+/// key is looked up in the database), and a caller with a revoked key would learn how the
+/// body is judged. The [`Caller`] extractor then reads the outcome.
+pub async fn authenticate_first(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.path().starts_with("/api/")
+        && req
+            .headers()
+            .contains_key(actix_web::http::header::AUTHORIZATION)
+        && let Some(state) = req.app_data::<web::Data<AppState>>().cloned()
+    {
+        let outcome =
+            authenticate(state, req.headers().clone(), trace_id_of(&req.extensions())).await;
+        req.extensions_mut().insert(Authenticated(outcome));
+    }
+    next.call(req).await
+}
+
+fn trace_id_of(extensions: &actix_web::dev::Extensions) -> String {
+    extensions
         .get::<TraceId>()
         .map(|t| t.0.clone())
-        .unwrap_or_default();
-    let token = bearer(&req).ok_or_else(|| {
+        .unwrap_or_default()
+}
+
+async fn authenticate(
+    state: web::Data<AppState>,
+    headers: HeaderMap,
+    trace_id: String,
+) -> Result<Caller, ApiError> {
+    let token = bearer(&headers).ok_or_else(|| {
         ApiError::Unauthorized("Sign in, or send an API key as a bearer token.".into())
     })?;
 
@@ -122,9 +161,16 @@ async fn authenticate(req: HttpRequest) -> Result<Caller, ApiError> {
         }));
     }
 
-    refuse_through_proxy(&req)?;
+    refuse_proxied(&headers)?;
     let claims = tokens::verify(&token, state.config.token_secret.expose())
         .map_err(|_| ApiError::Unauthorized("The sign-in token is invalid or expired.".into()))?;
+    // The built-in sign-in only issues officers' tokens; a token for anyone else is refused as
+    // an identity provider's would be, whoever signed it.
+    if PublicOfficerEmail::parse(&claims.email).is_err() {
+        return Err(ApiError::Unauthorized(
+            "Only public officers can sign in.".into(),
+        ));
+    }
     Ok(Caller(Actor {
         officer_id: claims.sub,
         email: claims.email,
@@ -138,6 +184,18 @@ impl FromRequest for Caller {
     type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        Box::pin(authenticate(req.clone()))
+        if let Some(Authenticated(outcome)) = req.extensions_mut().remove::<Authenticated>() {
+            return Box::pin(std::future::ready(outcome));
+        }
+        let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+            return Box::pin(std::future::ready(Err(ApiError::internal(
+                "application state missing",
+            ))));
+        };
+        Box::pin(authenticate(
+            state,
+            req.headers().clone(),
+            trace_id_of(&req.extensions()),
+        ))
     }
 }

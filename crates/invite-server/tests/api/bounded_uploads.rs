@@ -158,7 +158,9 @@ async fn a_second_upload_while_one_is_in_flight_is_answered_429() {
     // An upload whose body is still arriving is in flight. (Opened again if it came while
     // another upload held the one place: then it was answered 429 itself.)
     let mut slow = loop {
-        let mut slow = tokio::net::TcpStream::connect(&address).await.expect("connect");
+        let mut slow = tokio::net::TcpStream::connect(&address)
+            .await
+            .expect("connect");
         let head = format!(
             "POST /api/v1/batches HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
              Content-Type: application/json\r\nContent-Length: 4000\r\n\r\n{{\"rows\":"

@@ -9,6 +9,7 @@ mod upstreams;
 mod accept;
 mod api_keys;
 mod auth;
+mod authorization;
 mod batch_pages;
 mod batches;
 mod bounded_uploads;
