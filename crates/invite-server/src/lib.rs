@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod delivery;
 pub mod error;
+pub mod log_credentials;
 pub mod routes;
 pub mod security;
 pub mod services;

@@ -23,9 +23,19 @@ use crate::state::AppState;
 pub struct TraceId(pub String);
 
 pub fn init_logging(format: &str) {
+    init_logging_to(format, std::io::stdout);
+}
+
+/// [`init_logging`] writing to `writer` (tests capture the logs this way).
+pub fn init_logging_to<W>(format: &str, writer: W)
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,actix_server=warn".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(writer);
     // try_init: tests start many servers in one process; the first subscriber wins.
     let _ = if format == "json" {
         builder
@@ -34,8 +44,39 @@ pub fn init_logging(format: &str) {
             .with_current_span(true)
             .try_init()
     } else {
-        builder.try_init()
+        builder.fmt_fields(escaped_fields()).try_init()
     };
+}
+
+/// Text logs' fields with control characters escaped (`\n`, `\u{1b}`): a value a caller
+/// chose (a token's `kid`, an upstream's answer) cannot start a forged log line or drive the
+/// terminal. (JSON logs are escaped by JSON itself.)
+fn escaped_fields() -> impl for<'w> tracing_subscriber::fmt::FormatFields<'w> {
+    use tracing_subscriber::field::MakeExt;
+    tracing_subscriber::fmt::format::debug_fn(|writer, field, value| {
+        let text = escape_controls(&format!("{value:?}"));
+        if field.name() == "message" {
+            write!(writer, "{text}")
+        } else {
+            write!(writer, "{field}={text}")
+        }
+    })
+    .delimited(" ")
+}
+
+fn escape_controls(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// Extracts the trace id of a `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`).
@@ -196,6 +237,44 @@ pub async fn api_not_found() -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[derive(Clone, Default)]
+    struct Buffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().expect("lock").extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_chosen_value_cannot_forge_a_text_log_line() {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .fmt_fields(escaped_fields())
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let reason = "unknown key evil\n2026-12-03T00:00:00Z ERROR forged line \u{1b}[2J";
+            tracing::info!(%reason, count = 2, "bearer token refused");
+        });
+        let logged = String::from_utf8(buffer.0.lock().expect("lock").clone()).expect("utf-8");
+        assert_eq!(logged.lines().count(), 1, "{logged}");
+        assert!(
+            logged.contains(r"evil\n2026-12-03T00:00:00Z ERROR forged line \u{1b}[2J"),
+            "{logged}"
+        );
+        assert!(
+            logged.contains("bearer token refused") && logged.contains("count=2"),
+            "{logged}"
+        );
+    }
 
     #[test]
     fn traceparent_trace_id_is_reused_only_when_well_formed() {

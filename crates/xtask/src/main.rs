@@ -11,6 +11,11 @@
 //! external tool (trunk, wasm-bindgen CLI) has to be installed or downloaded.
 
 use std::path::{Path, PathBuf};
+
+// The server's own rule of what a credential looks like, read here as source: xtask stays
+// free of the server's dependencies.
+#[path = "../../invite-server/src/log_credentials.rs"]
+mod log_credentials;
 use std::process::{Command, ExitCode};
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -160,5 +165,39 @@ fn run_server(extra: &[String]) -> Result<(), String> {
 fn run_tests(extra: &[String]) -> Result<(), String> {
     let mut args = vec!["test", "--workspace"];
     args.extend(extra.iter().map(String::as_str));
-    cargo(&args, &[])
+    // The API suite's servers also log into this file; afterwards it is scanned for
+    // credentials, so that no test of the whole run logged one.
+    let logs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/api-test-logs.txt");
+    let _ = std::fs::remove_file(&logs);
+    let result = cargo(
+        &args,
+        &[("INVITES_TEST_LOG_FILE", &logs.display().to_string())],
+    );
+    let scanned = scan_logs(&logs);
+    result.and(scanned)
+}
+
+/// Fails when the suite's server logs hold a credential: a JWT, an API key or a webhook
+/// secret (by their shapes; the API suite's `logs` test checks exact values of its own).
+fn scan_logs(path: &Path) -> Result<(), String> {
+    let Ok(logs) = std::fs::read_to_string(path) else {
+        return Err(format!(
+            "{} was not written: the API suite did not log",
+            path.display()
+        ));
+    };
+    let found = log_credentials::credentials_in(&logs);
+    println!(
+        "xtask: scanned {} lines of server logs from the API suite: {} credentials",
+        logs.lines().count(),
+        found.len()
+    );
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "credentials in the server logs ({}): {found:?}",
+            path.display()
+        ))
+    }
 }

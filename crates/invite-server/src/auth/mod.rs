@@ -105,8 +105,8 @@ pub async fn authenticate_first(
             .contains_key(actix_web::http::header::AUTHORIZATION)
         && let Some(state) = req.app_data::<web::Data<AppState>>().cloned()
     {
-        let outcome =
-            authenticate(state, req.headers().clone(), trace_id_of(&req.extensions())).await;
+        let trace_id = trace_id_of(&req.extensions());
+        let outcome = authenticate(state, req.headers().clone(), trace_id).await;
         req.extensions_mut().insert(Authenticated(outcome));
     }
     next.call(req).await

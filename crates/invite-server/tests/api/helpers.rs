@@ -96,7 +96,7 @@ impl TestApp {
         backend: &'static str,
         configure: impl FnOnce(&mut Config),
     ) -> TestApp {
-        invite_server::telemetry::init_logging("text");
+        crate::logs::install();
         let mut config = Config::for_database(url.clone());
         config.database_pool_size = 4;
         config.spa_dir =

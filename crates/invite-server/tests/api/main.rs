@@ -21,6 +21,7 @@ mod expiry;
 mod fuzz;
 mod invitations;
 mod json_batches;
+mod logs;
 mod oidc;
 mod on_techpass;
 mod openapi;

@@ -262,3 +262,28 @@ async fn unknown_key_ids_within_the_refresh_floor_do_not_reach_the_provider() {
     }
     assert_eq!(jwks_fetches(&provider).await, 1, "the floor held");
 }
+
+/// A `kid` is the caller's choice, and the refusal names it: in text logs it is escaped, so it
+/// cannot start a forged line.
+#[tokio::test]
+async fn a_chosen_kid_is_escaped_in_the_logs() {
+    let provider = MockServer::start().await;
+    let known = Key::generate("known");
+    mount_provider(&provider, &[&known]).await;
+    let app = spawn_with_refresh_floor(&provider, Duration::ZERO).await;
+    let forged = "kid-7f3a\n2026-12-03T00:00:00.000000Z ERROR invite_server: forged-by-kid";
+    let attacker = Key::generate(forged);
+    let token = attacker.sign(&claims(&provider.uri(), "jane@tech.gov.sg"));
+    assert_problem(app.get("/api/v1/me", &token).await, 401).await;
+    let logs = crate::logs::captured();
+    assert!(
+        logs.contains(r"unknown key kid-7f3a\n2026-12-03T00:00:00.000000Z ERROR"),
+        "the refusal is logged, escaped"
+    );
+    assert!(
+        !logs
+            .lines()
+            .any(|line| line.contains("forged-by-kid") && !line.contains("kid-7f3a")),
+        "no line of its own"
+    );
+}

@@ -3,6 +3,7 @@
 mod cells;
 mod export;
 mod fixtures;
+mod fuzz;
 mod hostile;
 mod rows;
 mod support;
