@@ -120,9 +120,10 @@ impl Api {
         self.get("/auth/config", &[]).await
     }
 
-    pub async fn dev_login(self, email: &str) -> Result<SignIn, Problem> {
+    pub async fn dev_login(self, email: &str, device_type: &str) -> Result<SignIn, Problem> {
         let body = DevLoginRequest {
             email: email.to_owned(),
+            device_type: Some(device_type.to_owned()),
         };
         self.send(Method::POST, &api_url("/auth/dev-login"), json(&body)?, &[])
             .await

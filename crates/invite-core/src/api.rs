@@ -240,14 +240,31 @@ pub struct DevLoginRequest {
     /// A public officer's address, e.g. `jane_tan@tech.gov.sg`.
     #[cfg_attr(feature = "openapi", schema(example = "jane_tan@tech.gov.sg"))]
     pub email: String,
+    /// The device the officer signs in from, as an identity provider's device claim would say
+    /// (see [`crate::device`]); `non_se_gsib` when absent. Lets the device rule be tried
+    /// locally.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(example = "non_se_gsib"))]
+    pub device_type: Option<String>,
 }
 
-/// The signed-in officer.
+/// The signed-in officer, and whether they may invite from the device they signed in from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Officer {
     pub id: Uuid,
     pub email: String,
+    /// Whether the device rule lets this officer invite from here (always true when the
+    /// server has no device rule).
+    #[serde(default = "yes")]
+    pub can_invite: bool,
+    /// Why not, in words for the officer, when `can_invite` is false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cannot_invite_because: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -7,6 +7,7 @@
 pub mod api;
 pub mod api_key;
 pub mod contact_number;
+pub mod device;
 pub mod email;
 pub mod error;
 pub mod invitee;

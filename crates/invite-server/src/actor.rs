@@ -11,6 +11,9 @@ pub struct Actor {
     pub api_key: Option<String>,
     /// The request's trace id, stored with what it writes (audit events).
     pub trace_id: String,
+    /// The device type the sign-in token says the officer uses (the device rule's claim);
+    /// none for an API key, or when the token does not say.
+    pub device: Option<String>,
 }
 
 impl Actor {

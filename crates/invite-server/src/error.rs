@@ -46,6 +46,9 @@ pub enum ApiError {
         detail: String,
         retry_after_secs: i64,
     },
+    /// 403: the device rule does not let the caller invite from this device.
+    #[error("{0}")]
+    DeviceNotEligible(String),
     /// 429 for a caller over a rate limit; the allowance goes out as headers.
     #[error("Too many requests of this kind; try again in {} s.", .0.reset_secs)]
     RateLimited(crate::security::rate::Allowance),
@@ -121,6 +124,12 @@ impl ApiError {
             ApiError::TooManyRequests { detail, .. } => {
                 ("too-soon", "Too soon to resend", detail.clone(), vec![])
             }
+            ApiError::DeviceNotEligible(detail) => (
+                "device-not-eligible",
+                "Not from this device",
+                detail.clone(),
+                vec![],
+            ),
             ApiError::RateLimited(allowance) => (
                 "rate-limited",
                 "Too many requests",
@@ -187,7 +196,7 @@ impl ResponseError for ApiError {
             ApiError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Forbidden(_) | ApiError::DeviceNotEligible(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Conflict(_) | ApiError::ConflictOnField { .. } => StatusCode::CONFLICT,
             ApiError::TooManyRequests { .. } | ApiError::Busy { .. } | ApiError::RateLimited(_) => {

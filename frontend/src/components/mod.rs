@@ -4,6 +4,7 @@
 pub mod batch_rows;
 pub mod brand;
 pub mod copy;
+pub mod device_rule;
 pub mod dialog;
 pub mod field;
 pub mod history_dialog;

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::api::use_api;
 use crate::components::batch_rows::RowsTable;
+use crate::components::device_rule::WhenCanInvite;
 use crate::components::dialog::Dialog;
 use crate::components::invitation_form::username_rules;
 use crate::components::notification::use_notifier;
@@ -334,7 +335,9 @@ pub fn BatchUploadPage() -> impl IntoView {
                 <ul>{username_rules().into_iter().map(|rule| view! { <li>{rule}</li> }).collect_view()}</ul>
             </div>
         </section>
-        <UploadForm batch />
+        <WhenCanInvite>
+            <UploadForm batch />
+        </WhenCanInvite>
         <div
             class="outcome"
             role="status"

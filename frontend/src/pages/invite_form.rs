@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::{new_idempotency_key, use_api};
+use crate::components::device_rule::WhenCanInvite;
 use crate::components::field::{ErrorSummary, SubmitButton};
 use crate::components::invitation_form::{FormKind, InvitationFields, InvitationForm};
 use crate::components::notification::use_notifier;
@@ -105,12 +106,14 @@ pub fn InvitePage(kind: FormKind, route: AppRoute, intro: &'static str) -> impl 
                     })
             }}
         </div>
-        <form class="form card" novalidate on:submit=on_submit>
-            <ErrorSummary items=form.summary() node_ref=summary />
-            <InvitationFields form />
-            <div class="form-actions">
-                <SubmitButton pending=submit.pending() label="Submit" pending_label="Submitting…" />
-            </div>
-        </form>
+        <WhenCanInvite>
+            <form class="form card" novalidate on:submit=on_submit>
+                <ErrorSummary items=form.summary() node_ref=summary />
+                <InvitationFields form />
+                <div class="form-actions">
+                    <SubmitButton pending=submit.pending() label="Submit" pending_label="Submitting…" />
+                </div>
+            </form>
+        </WhenCanInvite>
     }
 }

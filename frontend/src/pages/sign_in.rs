@@ -10,7 +10,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::use_api;
 use crate::components::brand::Brand;
-use crate::components::field::{ErrorSummary, SubmitButton, SummaryItem, TextField};
+use crate::components::field::{ErrorSummary, SelectField, SubmitButton, SummaryItem, TextField};
 use crate::components::notification::use_notifier;
 use crate::components::{focus_node, set_title};
 use crate::oidc::{self, Provider};
@@ -99,6 +99,8 @@ fn DevLogin() -> impl IntoView {
     let session = use_session();
     let notifier = use_notifier();
     let email = RwSignal::new(String::new());
+    // What an identity provider's device claim would say; the server's device rule reads it.
+    let device = RwSignal::new(invite_core::device::DEFAULT_DEVICE_TYPE.to_owned());
     let error = RwSignal::new(None::<String>);
     let submitted = RwSignal::new(false);
     let pending = RwSignal::new(false);
@@ -135,8 +137,9 @@ fn DevLogin() -> impl IntoView {
         }
         pending.set(true);
         let address = email.get_untracked();
+        let device_type = device.get_untracked();
         leptos::task::spawn_local(async move {
-            match api.dev_login(address.trim()).await {
+            match api.dev_login(address.trim(), &device_type).await {
                 Ok(sign_in) => session.start(sign_in.into()),
                 Err(problem) => {
                     let field_error = problem
@@ -171,6 +174,12 @@ fn DevLogin() -> impl IntoView {
                 on_blur=Some(Callback::new(move |()| {
                     check();
                 }))
+            />
+            <SelectField
+                id="sign-in-device"
+                label="Device you sign in from"
+                value=device
+                options=invite_core::device::DEVICE_TYPES.to_vec()
             />
             <SubmitButton pending label="Sign in" pending_label="Signing in…" />
         </form>

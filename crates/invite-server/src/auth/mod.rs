@@ -1,6 +1,7 @@
 //! Who is calling: the `Caller` extractor accepts a built-in sign-in token, an OpenID Connect
 //! JWT (when configured) or an API key, and resolves it to the [`Actor`] it acts for.
 
+pub mod device;
 pub mod oidc;
 pub mod tokens;
 
@@ -137,11 +138,12 @@ async fn authenticate(
             email: officer.email,
             api_key: Some(key_name),
             trace_id,
+            device: None,
         }));
     }
 
     if let Some(verifier) = &state.oidc {
-        let email = verifier.verify(&token).await.map_err(|e| match e {
+        let verified = verifier.verify(&token).await.map_err(|e| match e {
             oidc::OidcError::Invalid(reason) => {
                 tracing::info!(%reason, "bearer token refused");
                 ApiError::Unauthorized("The sign-in token is invalid or expired.".into())
@@ -150,14 +152,21 @@ async fn authenticate(
                 ApiError::unavailable("The identity provider", reason)
             }
         })?;
-        let email = PublicOfficerEmail::parse(&email)
+        let email = PublicOfficerEmail::parse(&verified.email)
             .map_err(|_| ApiError::Unauthorized("Only public officers can sign in.".into()))?;
         let officer = sign_in::officer_for_email(&state.pool, email).await?;
+        let device = state
+            .config
+            .device_policy
+            .claim
+            .as_deref()
+            .and_then(|claim| verified.text_claim(claim));
         return Ok(Caller(Actor {
             officer_id: officer.id,
             email: officer.email,
             api_key: None,
             trace_id,
+            device,
         }));
     }
 
@@ -176,6 +185,7 @@ async fn authenticate(
         email: claims.email,
         api_key: None,
         trace_id,
+        device: claims.device_type,
     }))
 }
 

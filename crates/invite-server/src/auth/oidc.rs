@@ -24,6 +24,29 @@ struct IdClaims {
     email: Option<String>,
     /// When the provider says the address is unverified, it is no identity.
     email_verified: Option<bool>,
+    /// The other claims: the device rule reads the one the server names.
+    #[serde(flatten)]
+    others: serde_json::Map<String, serde_json::Value>,
+}
+
+/// What a valid token says about who signs in.
+#[derive(Debug)]
+pub struct Verified {
+    pub email: String,
+    claims: serde_json::Map<String, serde_json::Value>,
+}
+
+impl Verified {
+    /// A claim's text: a string, or the first string of an array of them.
+    pub fn text_claim(&self, name: &str) -> Option<String> {
+        match self.claims.get(name)? {
+            serde_json::Value::String(text) => Some(text.clone()),
+            serde_json::Value::Array(values) => {
+                values.iter().find_map(|v| v.as_str().map(str::to_owned))
+            }
+            _ => None,
+        }
+    }
 }
 
 struct Cache {
@@ -118,7 +141,7 @@ impl OidcVerifier {
     }
 
     /// Verifies `token` and returns its email claim.
-    pub async fn verify(&self, token: &str) -> Result<String, OidcError> {
+    pub async fn verify(&self, token: &str) -> Result<Verified, OidcError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| OidcError::Invalid(e.to_string()))?;
         // Only asymmetric algorithms: an HMAC "signed" with the public key must never pass.
@@ -152,8 +175,13 @@ impl OidcVerifier {
         if data.claims.email_verified == Some(false) {
             return Err(OidcError::Invalid("email not verified".into()));
         }
-        data.claims
+        let email = data
+            .claims
             .email
-            .ok_or_else(|| OidcError::Invalid("no email claim".into()))
+            .ok_or_else(|| OidcError::Invalid("no email claim".into()))?;
+        Ok(Verified {
+            email,
+            claims: data.claims.others,
+        })
     }
 }

@@ -14,11 +14,16 @@ pub struct Claims {
     pub iss: String,
     pub iat: i64,
     pub exp: i64,
+    /// The device the officer signed in from (the built-in sign-in's stand-in for an identity
+    /// provider's device claim).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_type: Option<String>,
 }
 
 pub fn issue(
     officer_id: &str,
     email: &str,
+    device_type: Option<&str>,
     secret: &str,
     ttl: Duration,
 ) -> Result<(String, DateTime<Utc>), jsonwebtoken::errors::Error> {
@@ -30,6 +35,7 @@ pub fn issue(
         iss: ISSUER.to_owned(),
         iat: now.timestamp(),
         exp: expires_at.timestamp(),
+        device_type: device_type.map(str::to_owned),
     };
     let token = jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
@@ -57,8 +63,14 @@ mod tests {
 
     #[test]
     fn issued_token_verifies_and_a_tampered_or_foreign_one_does_not() {
-        let (token, _) =
-            issue("id-1", "jane@tech.gov.sg", "secret-a", Duration::hours(1)).expect("issue");
+        let (token, _) = issue(
+            "id-1",
+            "jane@tech.gov.sg",
+            None,
+            "secret-a",
+            Duration::hours(1),
+        )
+        .expect("issue");
         let claims = verify(&token, "secret-a").expect("valid");
         assert_eq!(claims.sub, "id-1");
         assert!(verify(&token, "secret-b").is_err());
@@ -70,7 +82,7 @@ mod tests {
     #[test]
     fn expired_token_is_refused() {
         let (token, _) =
-            issue("id-1", "jane@tech.gov.sg", "s", Duration::hours(-2)).expect("issue");
+            issue("id-1", "jane@tech.gov.sg", None, "s", Duration::hours(-2)).expect("issue");
         assert!(verify(&token, "s").is_err());
     }
 }

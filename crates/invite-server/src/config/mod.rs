@@ -1,6 +1,7 @@
 //! Typed configuration, read once from the environment. Every setting has a default that runs
 //! with no setup (SQLite under `./data`, the built-in sign-in); see `.env.example`.
 
+mod device;
 mod email;
 mod http;
 mod rate;
@@ -10,6 +11,7 @@ mod upstream;
 use std::fmt;
 use std::path::PathBuf;
 
+pub use device::DevicePolicy;
 pub use email::{EmailConfig, SmtpConfig, SmtpTls};
 pub use http::{HttpConfig, origin_of};
 pub use rate::RateLimits;
@@ -112,6 +114,7 @@ pub struct Config {
     pub http: HttpConfig,
     pub uploads: UploadConfig,
     pub rate_limits: RateLimits,
+    pub device_policy: DevicePolicy,
 }
 
 impl Config {
@@ -212,6 +215,7 @@ impl Config {
             http: HttpConfig::default(),
             uploads: UploadConfig::default(),
             rate_limits: RateLimits::default(),
+            device_policy: DevicePolicy::default(),
         }
     }
 
@@ -291,6 +295,7 @@ impl Config {
         config.http = HttpConfig::from_settings(&settings)?;
         config.uploads = UploadConfig::from_settings(&settings)?;
         config.rate_limits = RateLimits::from_settings(&settings)?;
+        config.device_policy = DevicePolicy::from_settings(&settings)?;
         config.techpass = UpstreamConfig::from_settings(&settings, "TECHPASS")?;
         config.seed = UpstreamConfig::from_settings(&settings, "SEED")?;
         config.directory_timeout_ms = settings.parse(

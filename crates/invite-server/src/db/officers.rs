@@ -19,6 +19,9 @@ impl OfficerRow {
         Ok(Officer {
             id: parse_id("officers", &self.id)?,
             email: self.email.clone(),
+            // The device rule is the sign-in's to apply (`auth::device::officer`).
+            can_invite: true,
+            cannot_invite_because: None,
         })
     }
 }

@@ -67,8 +67,30 @@ pub async fn dev_login(
         .map_err(|e| ApiError::BadRequest(format!("The JSON body is not valid: {e}.")))?;
     let email = PublicOfficerEmail::parse(&body.email)
         .map_err(|code| ApiError::validation(vec![FieldError::new(Field::Email, code)]))?;
+    let device = body
+        .device_type
+        .as_deref()
+        .unwrap_or(invite_core::device::DEFAULT_DEVICE_TYPE);
+    if !invite_core::device::DEVICE_TYPES
+        .iter()
+        .any(|(value, _)| *value == device)
+    {
+        let types: Vec<&str> = invite_core::device::DEVICE_TYPES
+            .iter()
+            .map(|(value, _)| *value)
+            .collect();
+        let message = format!("Choose one of {}.", types.join(", "));
+        return Err(ApiError::Validation {
+            detail: format!("device_type must be one of {}.", types.join(", ")),
+            errors: vec![FieldError {
+                field: "device_type".into(),
+                code: "invalid_device_type".into(),
+                message,
+            }],
+        });
+    }
     Ok(web::Json(
-        sign_in::dev_login(&state.pool, &state.config, email).await?,
+        sign_in::dev_login(&state.pool, &state.config, email, device).await?,
     ))
 }
 
@@ -78,11 +100,24 @@ pub async fn dev_login(
     (status = 401, body = Problem, content_type = "application/problem+json"),
 ))]
 #[get("/me")]
-pub async fn me(caller: Caller) -> Result<web::Json<Officer>, ApiError> {
+pub async fn me(
+    state: web::Data<AppState>,
+    caller: Caller,
+) -> Result<web::Json<Officer>, ApiError> {
     let actor = caller.actor();
-    let id = db::parse_id("officers", &actor.officer_id)?;
-    Ok(web::Json(Officer {
-        id,
+    let officer = Officer {
+        id: db::parse_id("officers", &actor.officer_id)?,
         email: actor.email.clone(),
-    }))
+        can_invite: true,
+        cannot_invite_because: None,
+    };
+    if actor.via_api_key() {
+        // An API key is not asked for a device (see `auth::device`).
+        return Ok(web::Json(officer));
+    }
+    Ok(web::Json(crate::auth::device::officer(
+        officer,
+        &state.config.device_policy,
+        actor.device.as_deref(),
+    )))
 }

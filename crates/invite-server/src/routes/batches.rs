@@ -140,6 +140,7 @@ pub async fn upload(
     caller: Caller,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    crate::auth::device::require_eligible(&state.config.device_policy, caller.actor())?;
     state
         .rate
         .take(&req, Limit::Upload, &caller.actor().rate_key())
@@ -339,6 +340,7 @@ pub async fn submit(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    crate::auth::device::require_eligible(&state.config.device_policy, caller.actor())?;
     state
         .rate
         .take(&req, Limit::Submit, &caller.actor().rate_key())

@@ -44,6 +44,7 @@ pub async fn create(
     caller: Caller,
     body: web::Json<InvitationDraft>,
 ) -> Result<HttpResponse, ApiError> {
+    crate::auth::device::require_eligible(&state.config.device_policy, caller.actor())?;
     state
         .rate
         .take(&req, Limit::Create, &caller.actor().rate_key())
@@ -138,6 +139,7 @@ pub async fn resend(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
+    crate::auth::device::require_eligible(&state.config.device_policy, caller.actor())?;
     let invitation = invitations::resend(&state.pool, caller.actor(), id.into_inner()).await?;
     state.outbox_wake.notify_one();
     Ok(HttpResponse::Accepted().json(invitation))

@@ -33,6 +33,7 @@ pub fn apply(api: utoipa::openapi::OpenApi) -> Value {
         for operation in object_entries(item).map(|(_, op)| op) {
             parameter_shapes(&path, operation);
             rate_limited(&path, operation);
+            device_rule(&path, operation);
             error_statuses(operation);
             unique_operation_id(operation);
         }
@@ -167,6 +168,16 @@ fn text_rules(doc: &mut Value) {
             json!(padded(crate::delivery::webhooks::URL_PATTERN)),
         );
     }
+    if let Some(device) = schemas["DevLoginRequest"]["properties"]["device_type"].as_object_mut() {
+        // Absent or null: the default device. (JSON null as a value of the enum.)
+        let mut types: Vec<Value> = invite_core::device::DEVICE_TYPES
+            .iter()
+            .map(|(value, _)| json!(value))
+            .collect();
+        types.push(Value::Null);
+        device.insert("type".into(), json!(["string", "null"]));
+        device.insert("enum".into(), Value::Array(types));
+    }
     if let Some(email) = schemas["DevLoginRequest"]["properties"]["email"].as_object_mut() {
         email.insert(
             "pattern".into(),
@@ -240,17 +251,50 @@ fn rate_limited(path: &str, operation: &mut Value) {
             "schema": { "$ref": "#/components/schemas/Problem" }
         }},
     });
-    if let Some(existing) = operation["responses"].get_mut("429") {
-        // POST /batches also answers 429 for uploads in flight: one response, both reasons.
+    merge_response(operation, "429", limited);
+}
+
+/// The operations under the device rule (`auth::device`) answer 403 `device-not-eligible`
+/// when the server has one.
+fn device_rule(path: &str, operation: &mut Value) {
+    const RULED: [&str; 5] = [
+        "/api/v1/invitations",
+        "/api/v1/invitations/{id}/resend",
+        "/api/v1/batches",
+        "/api/v1/batches/{id}/submit",
+        "/api/v1/api-keys",
+    ];
+    let is_post = operation.get("requestBody").is_some()
+        || path.ends_with("/resend")
+        || path.ends_with("/submit");
+    if !RULED.contains(&path) || !is_post {
+        return;
+    }
+    merge_response(
+        operation,
+        "403",
+        json!({
+            "description": "The device rule (`INVITES_DEVICE_CLAIM`): only officers signed in from an allowed device (a non-SE GSIB device) may do this; the problem (`device-not-eligible`) says why in words",
+            "content": { "application/problem+json": {
+                "schema": { "$ref": "#/components/schemas/Problem" }
+            }},
+        }),
+    );
+}
+
+/// Sets `operation`'s answer for `status`; when it has one already (another reason for the
+/// same status), one response names both reasons.
+fn merge_response(operation: &mut Value, status: &str, response: Value) {
+    if let Some(existing) = operation["responses"].get_mut(status) {
         let reasons = format!(
             "{}; or {}",
             existing["description"].as_str().unwrap_or_default(),
-            limited["description"].as_str().unwrap_or_default()
+            response["description"].as_str().unwrap_or_default()
         );
-        *existing = limited;
+        *existing = response;
         existing["description"] = json!(reasons);
     } else {
-        operation["responses"]["429"] = limited;
+        operation["responses"][status] = response;
     }
 }
 

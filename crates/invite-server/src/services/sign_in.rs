@@ -43,20 +43,26 @@ pub async fn dev_login(
     pool: &Pool,
     config: &Config,
     email: PublicOfficerEmail,
+    device_type: &str,
 ) -> Result<SignIn, ApiError> {
     let officer = officer_for_email(pool, email).await?;
     let ttl = chrono::Duration::hours(config.token_ttl_hours);
     let (token, expires_at) = tokens::issue(
         &officer.id,
         &officer.email,
+        Some(device_type),
         config.token_secret.expose(),
         ttl,
     )
     .map_err(ApiError::internal)?;
-    tracing::info!(officer_id = %officer.id, "signed in");
+    tracing::info!(officer_id = %officer.id, device_type, "signed in");
     Ok(SignIn {
         token,
         expires_at,
-        officer: officer.to_api()?,
+        officer: crate::auth::device::officer(
+            officer.to_api()?,
+            &config.device_policy,
+            Some(device_type),
+        ),
     })
 }

@@ -31,6 +31,7 @@ fn claims(officer_id: &str, email: &str) -> Claims {
         iss: "invite-users".into(),
         iat: now,
         exp: now + 3600,
+        device_type: None,
     }
 }
 

@@ -15,6 +15,7 @@ mod batches;
 mod bounded_uploads;
 mod change_feed;
 mod delivery;
+mod device_rule;
 mod downloads;
 mod errors;
 mod expiry;

@@ -287,3 +287,43 @@ async fn a_chosen_kid_is_escaped_in_the_logs() {
         "no line of its own"
     );
 }
+
+/// The device rule reads the claim the server names from the provider's token.
+#[tokio::test]
+async fn the_device_rule_reads_the_providers_claim() {
+    let provider = MockServer::start().await;
+    let key = Key::generate("k1");
+    mount_provider(&provider, &[&key]).await;
+    let issuer = provider.uri();
+    let app = TestApp::spawn_sqlite_with(|config| {
+        config.oidc = Some(OidcConfig::new(issuer.clone(), CLIENT_ID.into()));
+        config.device_policy = invite_server::config::DevicePolicy {
+            claim: Some("gsib_class".into()),
+            allowed: vec!["non_se_gsib".into()],
+        };
+    })
+    .await;
+    let token = |device: Value| {
+        let mut claims = claims(&issuer, "jane@tech.gov.sg");
+        claims["gsib_class"] = device;
+        key.sign(&claims)
+    };
+    let invite = crate::helpers::officer_invite("kim@tech.gov.sg");
+    let se = token(json!("se_gsib"));
+    let me = app.get_value("/api/v1/me", &se).await;
+    assert_eq!(me["can_invite"], false, "{me}");
+    assert_problem(app.create_invitation(&se, &invite).await, 403).await;
+    // An array claim counts by its first text.
+    let allowed = token(json!(["non_se_gsib"]));
+    assert_eq!(app.create_invitation(&allowed, &invite).await.status(), 201);
+    // No claim at all: the rule cannot be met.
+    let silent = key.sign(&claims(&issuer, "jane@tech.gov.sg"));
+    let problem = assert_problem(app.create_invitation(&silent, &invite).await, 403).await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("did not say"),
+        "{problem}"
+    );
+}

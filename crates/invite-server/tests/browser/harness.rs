@@ -126,6 +126,11 @@ impl Browser {
     /// Starts server, driver and browser. Fails loudly (never skips) when the SPA bundle or
     /// ChromeDriver is missing: run the suite through `cargo xtask test`.
     pub async fn start() -> Browser {
+        Self::start_with(|_| {}).await
+    }
+
+    /// [`Browser::start`] with the server's configuration changed.
+    pub async fn start_with(configure: impl FnOnce(&mut Config)) -> Browser {
         let index = spa_dir().join("index.html");
         assert!(
             index.exists(),
@@ -150,6 +155,7 @@ impl Browser {
         config.spa_dir = spa_dir();
         // Webhook receivers in these tests are wiremock servers on 127.0.0.1.
         config.webhook_allow_local = true;
+        configure(&mut config);
         log_to_file(&log_path);
         let app = Application::build(config).await.expect("server starts");
         let base = format!("http://127.0.0.1:{}", app.port());

@@ -509,3 +509,49 @@ async fn revoking_from_the_status_page_asks_first_then_shows_revoked() {
         .expect("buttons");
     assert!(revoke_buttons.is_empty(), "nothing left to revoke");
 }
+
+/// The device rule, seen locally: signed in (built-in sign-in) from an SE GSIB device, the
+/// officer is told why they cannot invite instead of being shown the forms; reading still works.
+#[tokio::test]
+async fn an_officer_on_an_se_gsib_device_is_told_why_instead_of_shown_the_forms() {
+    let _one = ONE_BROWSER_AT_A_TIME.lock().await;
+    let browser = Browser::start_with(|config| {
+        config.device_policy = invite_server::config::DevicePolicy::non_se_gsib_only();
+    })
+    .await;
+    browser.goto("/sign-in").await;
+    browser
+        .find(Locator::Id("sign-in-device"))
+        .await
+        .select_by_value("se_gsib")
+        .await
+        .expect("pick the device");
+    sign_in(&browser, "jane_tan@tech.gov.sg").await;
+    browser.wait_for_path("/invite/email").await;
+    let rule = browser
+        .wait_for_text_of("[data-testid='device-rule']")
+        .await;
+    assert!(rule.contains("non-SE GSIB"), "{rule}");
+    assert!(rule.contains("SE GSIB device"), "names the device: {rule}");
+    assert!(
+        browser.client.find(Locator::Id("email")).await.is_err(),
+        "no invitation form"
+    );
+    browser.screenshot("device-rule").await;
+    browser.goto("/invite/batch-upload").await;
+    browser
+        .wait_for_text_of("[data-testid='device-rule']")
+        .await;
+    assert!(
+        browser
+            .client
+            .find(Locator::Css("input[type='file']"))
+            .await
+            .is_err(),
+        "no upload"
+    );
+    // Following invitations is still open.
+    browser.goto("/invite/status").await;
+    browser.wait_for_text("Invite User Status").await;
+    browser.assert_no_csp_violation().await;
+}
