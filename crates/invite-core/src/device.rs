@@ -23,10 +23,7 @@ pub fn label(value: &str) -> &str {
 /// Why an officer signed in from `device` (none: the token did not say) cannot invite.
 pub fn refusal(device: Option<&str>) -> String {
     let from = match device {
-        Some(device) => format!(
-            "You signed in from a device of type \u{201c}{}\u{201d}.",
-            label(device)
-        ),
+        Some(device) => format!("Your sign-in says your device is: {}.", label(device)),
         None => "Your sign-in did not say which device you use.".to_owned(),
     };
     format!(
