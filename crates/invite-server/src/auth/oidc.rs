@@ -1,6 +1,10 @@
 //! OpenID Connect: bearer JWTs from the configured provider, verified against its JWKS
 //! (issuer, audience, expiry, signature). Keys are cached and re-fetched when a token names an
-//! unknown `kid` (key rotation), at most once every few seconds.
+//! unknown `kid` (key rotation): at most once per refresh floor, by one request at a time
+//! (the others wait for its outcome), backing off after a failure (1 s, doubling to 60 s).
+//! A failed discovery is remembered for a few seconds too, and no provider document is read
+//! past 1 MiB: a slow, failing or hostile provider costs one request per interval, not one
+//! per sign-in.
 
 use std::time::{Duration, Instant};
 
@@ -17,6 +21,13 @@ pub struct Discovery {
     pub jwks_uri: String,
     pub authorization_endpoint: String,
     pub token_endpoint: String,
+}
+
+/// 1 s (or the refresh floor, if longer) after the first failure, doubling to 60 s.
+fn key_backoff(floor: Duration, failures: u32) -> Duration {
+    let base = floor.max(Duration::from_secs(1));
+    base.saturating_mul(2u32.saturating_pow(failures.saturating_sub(1).min(16)))
+        .min(MAX_KEY_BACKOFF)
 }
 
 #[derive(Debug, Deserialize)]
@@ -49,16 +60,32 @@ impl Verified {
     }
 }
 
+/// The most of a provider document (discovery, JWKS) that is read.
+const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+/// How long a failed discovery is answered from memory.
+const DISCOVERY_RETRY: Duration = Duration::from_secs(5);
+/// The longest back-off after failed key fetches.
+const MAX_KEY_BACKOFF: Duration = Duration::from_secs(60);
+
 struct Cache {
     discovery: Option<Discovery>,
+    discovery_failure: Option<(Instant, String)>,
     keys: JwkSet,
-    fetched_at: Option<Instant>,
+    /// The last key fetch, whatever its outcome, and how many failed in a row since the last
+    /// success (with the last reason).
+    keys_attempted_at: Option<Instant>,
+    key_failures: u32,
+    key_error: String,
+    /// Counts key fetches: a request that waited for another's fetch sees it changed.
+    keys_generation: u64,
 }
 
 pub struct OidcVerifier {
     config: OidcConfig,
     http: reqwest::Client,
     cache: RwLock<Cache>,
+    /// One key fetch at a time.
+    refreshing: tokio::sync::Mutex<()>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -80,16 +107,44 @@ impl OidcVerifier {
             http,
             cache: RwLock::new(Cache {
                 discovery: None,
+                discovery_failure: None,
                 keys: JwkSet { keys: vec![] },
-                fetched_at: None,
+                keys_attempted_at: None,
+                key_failures: 0,
+                key_error: String::new(),
+                keys_generation: 0,
             }),
+            refreshing: tokio::sync::Mutex::new(()),
         }
     }
 
     pub async fn discovery(&self) -> Result<Discovery, OidcError> {
-        if let Some(d) = &self.cache.read().await.discovery {
-            return Ok(d.clone());
+        {
+            let cache = self.cache.read().await;
+            if let Some(d) = &cache.discovery {
+                return Ok(d.clone());
+            }
+            if let Some((at, reason)) = &cache.discovery_failure
+                && at.elapsed() < DISCOVERY_RETRY
+            {
+                return Err(OidcError::Provider(reason.clone()));
+            }
         }
+        let result = self.fetch_discovery().await;
+        let mut cache = self.cache.write().await;
+        match &result {
+            Ok(discovery) => {
+                cache.discovery = Some(discovery.clone());
+                cache.discovery_failure = None;
+            }
+            Err(OidcError::Provider(reason) | OidcError::Invalid(reason)) => {
+                cache.discovery_failure = Some((Instant::now(), reason.clone()));
+            }
+        }
+        result
+    }
+
+    async fn fetch_discovery(&self) -> Result<Discovery, OidcError> {
         let url = format!(
             "{}/.well-known/openid-configuration",
             self.config.issuer.trim_end_matches('/')
@@ -102,7 +157,6 @@ impl OidcVerifier {
                 discovery.issuer, self.config.issuer
             )));
         }
-        self.cache.write().await.discovery = Some(discovery.clone());
         Ok(discovery)
     }
 
@@ -113,31 +167,78 @@ impl OidcVerifier {
             .send()
             .await
             .map_err(|e| OidcError::Provider(e.to_string()))?;
-        let response = response
+        let mut response = response
             .error_for_status()
             .map_err(|e| OidcError::Provider(e.to_string()))?;
-        response
-            .json()
+        let too_large = || {
+            OidcError::Provider(format!(
+                "{url} answered more than {MAX_DOCUMENT_BYTES} bytes"
+            ))
+        };
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_DOCUMENT_BYTES as u64)
+        {
+            return Err(too_large());
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
             .await
-            .map_err(|e| OidcError::Provider(e.to_string()))
+            .map_err(|e| OidcError::Provider(e.to_string()))?
+        {
+            if body.len() + chunk.len() > MAX_DOCUMENT_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        serde_json::from_slice(&body).map_err(|e| OidcError::Provider(format!("{url}: {e}")))
     }
 
+    /// Fetches the keys again, unless another request just did (its outcome is this one's),
+    /// the refresh floor has not passed, or the back-off after failures has not.
     async fn refresh_keys(&self) -> Result<(), OidcError> {
-        let discovery = self.discovery().await?;
+        let generation = self.cache.read().await.keys_generation;
+        let _flight = self.refreshing.lock().await;
         {
             let cache = self.cache.read().await;
+            let outcome = || match cache.key_failures {
+                0 => Ok(()),
+                _ => Err(OidcError::Provider(cache.key_error.clone())),
+            };
+            if cache.keys_generation != generation {
+                return outcome();
+            }
+            let wait = match cache.key_failures {
+                0 => self.config.key_refresh_floor,
+                n => key_backoff(self.config.key_refresh_floor, n),
+            };
             if cache
-                .fetched_at
-                .is_some_and(|t| t.elapsed() < self.config.key_refresh_floor)
+                .keys_attempted_at
+                .is_some_and(|at| at.elapsed() < wait)
             {
-                return Ok(());
+                return outcome();
             }
         }
-        let keys: JwkSet = self.get_json(&discovery.jwks_uri).await?;
+        let result = match self.discovery().await {
+            Ok(discovery) => self.get_json::<JwkSet>(&discovery.jwks_uri).await,
+            Err(error) => Err(error),
+        };
         let mut cache = self.cache.write().await;
-        cache.keys = keys;
-        cache.fetched_at = Some(Instant::now());
-        Ok(())
+        cache.keys_attempted_at = Some(Instant::now());
+        cache.keys_generation += 1;
+        match result {
+            Ok(keys) => {
+                cache.keys = keys;
+                cache.key_failures = 0;
+                Ok(())
+            }
+            Err(OidcError::Provider(reason) | OidcError::Invalid(reason)) => {
+                cache.key_failures = cache.key_failures.saturating_add(1);
+                cache.key_error = reason.clone();
+                Err(OidcError::Provider(reason))
+            }
+        }
     }
 
     /// Verifies `token` and returns its email claim.

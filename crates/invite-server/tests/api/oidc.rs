@@ -54,22 +54,12 @@ impl Key {
 }
 
 async fn mount_provider(server: &MockServer, keys: &[&Key]) {
-    server.reset().await;
-    let issuer = server.uri();
-    Mock::given(method("GET"))
-        .and(path("/.well-known/openid-configuration"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "issuer": issuer, "jwks_uri": format!("{issuer}/jwks"),
-            "authorization_endpoint": format!("{issuer}/authorize"), "token_endpoint": format!("{issuer}/token"),
-        })))
-        .mount(server)
-        .await;
     let jwks: Vec<Value> = keys.iter().map(|k| k.jwk()).collect();
-    Mock::given(method("GET"))
-        .and(path("/jwks"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "keys": jwks })))
-        .mount(server)
-        .await;
+    mount_discovery_with(
+        server,
+        ResponseTemplate::new(200).set_body_json(json!({ "keys": jwks })),
+    )
+    .await;
 }
 
 fn claims(issuer: &str, email: &str) -> Value {
@@ -93,13 +83,7 @@ async fn spawn_with_refresh_floor(provider: &MockServer, floor: Duration) -> Tes
 }
 
 async fn jwks_fetches(provider: &MockServer) -> usize {
-    provider
-        .received_requests()
-        .await
-        .unwrap_or_default()
-        .iter()
-        .filter(|r| r.url.path() == "/jwks")
-        .count()
+    requests_to(provider, "/jwks").await
 }
 
 #[tokio::test]
@@ -325,5 +309,125 @@ async fn the_device_rule_reads_the_providers_claim() {
             .unwrap_or_default()
             .contains("did not say"),
         "{problem}"
+    );
+}
+
+async fn requests_to(provider: &MockServer, route: &str) -> usize {
+    provider
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.url.path() == route)
+        .count()
+}
+
+/// Mounts discovery, and a JWKS answered by `jwks`.
+async fn mount_discovery_with(provider: &MockServer, jwks: ResponseTemplate) {
+    provider.reset().await;
+    let issuer = provider.uri();
+    Mock::given(method("GET"))
+        .and(path("/.well-known/openid-configuration"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "issuer": issuer, "jwks_uri": format!("{issuer}/jwks"),
+            "authorization_endpoint": format!("{issuer}/authorize"), "token_endpoint": format!("{issuer}/token"),
+        })))
+        .mount(provider)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/jwks"))
+        .respond_with(jwks)
+        .mount(provider)
+        .await;
+}
+
+#[tokio::test]
+async fn tokens_naming_unknown_keys_at_once_fetch_the_keys_once() {
+    let provider = MockServer::start().await;
+    let known = Key::generate("known");
+    // A slow JWKS: every request below arrives while the first fetch is under way.
+    let jwks = ResponseTemplate::new(200)
+        .set_body_json(json!({ "keys": [known.jwk()] }))
+        .set_delay(Duration::from_millis(300));
+    mount_discovery_with(&provider, jwks).await;
+    // No refresh floor: only the single flight keeps the requests from fetching each.
+    let app = spawn_with_refresh_floor(&provider, Duration::ZERO).await;
+    let stranger = Key::generate("stranger");
+    let token = stranger.sign(&claims(&provider.uri(), "jane@tech.gov.sg"));
+    let answers =
+        futures_util::future::join_all((0..20).map(|_| app.get("/api/v1/me", &token))).await;
+    for answer in answers {
+        assert_eq!(answer.status(), 401);
+    }
+    assert_eq!(
+        requests_to(&provider, "/jwks").await,
+        1,
+        "one fetch for twenty requests"
+    );
+}
+
+#[tokio::test]
+async fn a_failing_key_endpoint_is_backed_off_not_hammered() {
+    let provider = MockServer::start().await;
+    mount_discovery_with(&provider, ResponseTemplate::new(500)).await;
+    let app = spawn_with_refresh_floor(&provider, Duration::ZERO).await;
+    let key = Key::generate("k1");
+    let token = key.sign(&claims(&provider.uri(), "jane@tech.gov.sg"));
+    for _ in 0..5 {
+        assert_problem(app.get("/api/v1/me", &token).await, 503).await;
+    }
+    assert_eq!(
+        requests_to(&provider, "/jwks").await,
+        1,
+        "backed off after the failure"
+    );
+    // After the back-off (1 s) the provider is asked again, and recovers.
+    mount_discovery_with(
+        &provider,
+        ResponseTemplate::new(200).set_body_json(json!({ "keys": [key.jwk()] })),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    assert_eq!(app.get("/api/v1/me", &token).await.status(), 200);
+}
+
+#[tokio::test]
+async fn an_oversized_key_set_is_not_read() {
+    let provider = MockServer::start().await;
+    let key = Key::generate("k1");
+    let padding = "x".repeat(2 * 1024 * 1024);
+    let jwks = ResponseTemplate::new(200)
+        .set_body_json(json!({ "keys": [key.jwk()], "padding": padding }));
+    mount_discovery_with(&provider, jwks).await;
+    let app = spawn_with_refresh_floor(&provider, Duration::ZERO).await;
+    let token = key.sign(&claims(&provider.uri(), "jane@tech.gov.sg"));
+    let problem = assert_problem(app.get("/api/v1/me", &token).await, 503).await;
+    assert!(
+        problem["type"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with("/unavailable"),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_discovery_is_remembered_for_a_few_seconds() {
+    let provider = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/.well-known/openid-configuration"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&provider)
+        .await;
+    let app = spawn_with_refresh_floor(&provider, Duration::ZERO).await;
+    let key = Key::generate("k1");
+    let token = key.sign(&claims(&provider.uri(), "jane@tech.gov.sg"));
+    for _ in 0..5 {
+        assert_problem(app.get("/api/v1/me", &token).await, 503).await;
+    }
+    assert_eq!(
+        requests_to(&provider, "/.well-known/openid-configuration").await,
+        1,
+        "asked once, not per request"
     );
 }
