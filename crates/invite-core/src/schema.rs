@@ -7,6 +7,8 @@ diesel::table! {
         id -> Text,
         email -> Text,
         created_at -> Timestamp,
+        oidc_issuer -> Nullable<Text>,
+        oidc_subject -> Nullable<Text>,
     }
 }
 

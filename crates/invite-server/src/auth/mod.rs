@@ -154,7 +154,13 @@ async fn authenticate(
         })?;
         let email = PublicOfficerEmail::parse(&verified.email)
             .map_err(|_| ApiError::Unauthorized("Only public officers can sign in.".into()))?;
-        let officer = sign_in::officer_for_email(&state.pool, email).await?;
+        let officer = sign_in::officer_for_subject(
+            &state.pool,
+            verified.issuer.clone(),
+            verified.subject.clone(),
+            email,
+        )
+        .await?;
         let device = state
             .config
             .device_policy

@@ -32,6 +32,9 @@ fn key_backoff(floor: Duration, failures: u32) -> Duration {
 
 #[derive(Debug, Deserialize)]
 struct IdClaims {
+    /// Who the provider says signs in: the officer is keyed by (`iss`, `sub`), not by email.
+    iss: Option<String>,
+    sub: Option<String>,
     email: Option<String>,
     /// When the provider says the address is unverified, it is no identity.
     email_verified: Option<bool>,
@@ -43,6 +46,8 @@ struct IdClaims {
 /// What a valid token says about who signs in.
 #[derive(Debug)]
 pub struct Verified {
+    pub issuer: String,
+    pub subject: String,
     pub email: String,
     claims: serde_json::Map<String, serde_json::Value>,
 }
@@ -280,7 +285,14 @@ impl OidcVerifier {
             .claims
             .email
             .ok_or_else(|| OidcError::Invalid("no email claim".into()))?;
+        let subject = data
+            .claims
+            .sub
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| OidcError::Invalid("no sub claim".into()))?;
         Ok(Verified {
+            issuer: data.claims.iss.unwrap_or_else(|| discovery.issuer.clone()),
+            subject,
             email,
             claims: data.claims.others,
         })

@@ -38,6 +38,27 @@ pub async fn officer_for_email(
     .await
 }
 
+/// The officer an identity provider's `(issuer, subject)` names (see
+/// [`officers::find_or_link_subject`]); 403 when their address is another subject's officer.
+pub async fn officer_for_subject(
+    pool: &Pool,
+    issuer: String,
+    subject: String,
+    email: PublicOfficerEmail,
+) -> Result<OfficerRow, ApiError> {
+    with_conn(pool, move |conn| {
+        officers::find_or_link_subject(conn, &issuer, &subject, email.as_str())?.map_err(|_| {
+            tracing::warn!(%issuer, %subject, "sign-in refused: the email is another subject's officer");
+            ApiError::Forbidden(
+                "Your email address belongs to another sign-in account here. Ask support to \
+                 move your invitations to your current account."
+                    .into(),
+            )
+        })
+    })
+    .await
+}
+
 /// The built-in sign-in: a signed token for the officer with this email.
 pub async fn dev_login(
     pool: &Pool,
