@@ -35,6 +35,10 @@ struct IdClaims {
     /// Who the provider says signs in: the officer is keyed by (`iss`, `sub`), not by email.
     iss: Option<String>,
     sub: Option<String>,
+    /// One audience or several; with several, `azp` must name this client (OpenID Connect
+    /// Core 3.1.3.7).
+    aud: Option<serde_json::Value>,
+    azp: Option<String>,
     email: Option<String>,
     /// When the provider says the address is unverified, it is no identity.
     email_verified: Option<bool>,
@@ -285,6 +289,25 @@ impl OidcVerifier {
             .claims
             .email
             .ok_or_else(|| OidcError::Invalid("no email claim".into()))?;
+        let audiences = match &data.claims.aud {
+            Some(serde_json::Value::Array(all)) => all.len(),
+            Some(_) => 1,
+            None => 0,
+        };
+        let client_id = self.config.client_id.as_str();
+        match data.claims.azp.as_deref() {
+            Some(azp) if azp != client_id => {
+                return Err(OidcError::Invalid(format!(
+                    "issued to another client (azp {azp})"
+                )));
+            }
+            None if audiences > 1 => {
+                return Err(OidcError::Invalid(
+                    "several audiences and no azp naming this client".into(),
+                ));
+            }
+            _ => {}
+        }
         let subject = data
             .claims
             .sub

@@ -447,25 +447,78 @@ async fn an_officer_is_the_providers_subject_not_their_email() {
         claims["sub"] = json!(subject);
         key.sign(&claims)
     };
-    let jane = app.get_value("/api/v1/me", &token("sub-jane", "jane@tech.gov.sg")).await;
+    let jane = app
+        .get_value("/api/v1/me", &token("sub-jane", "jane@tech.gov.sg"))
+        .await;
     // Renamed at the provider: the same officer, with the new address.
-    let renamed = app.get_value("/api/v1/me", &token("sub-jane", "jane.tan@tech.gov.sg")).await;
+    let renamed = app
+        .get_value("/api/v1/me", &token("sub-jane", "jane.tan@tech.gov.sg"))
+        .await;
     assert_eq!(renamed["id"], jane["id"], "{renamed}");
     assert_eq!(renamed["email"], "jane.tan@tech.gov.sg");
     // Someone else (another subject) with Jane's address is not Jane.
-    let borrowed = app.get("/api/v1/me", &token("sub-mallory", "jane.tan@tech.gov.sg")).await;
+    let borrowed = app
+        .get("/api/v1/me", &token("sub-mallory", "jane.tan@tech.gov.sg"))
+        .await;
     assert_problem(borrowed, 403).await;
     // A token without a subject is no identity.
     let mut no_subject = claims(&issuer, "kim@tech.gov.sg");
     no_subject.as_object_mut().expect("claims").remove("sub");
     assert_problem(app.get("/api/v1/me", &key.sign(&no_subject)).await, 401).await;
     // Another subject, another address: another officer.
-    let kim = app.get_value("/api/v1/me", &token("sub-kim", "kim@tech.gov.sg")).await;
+    let kim = app
+        .get_value("/api/v1/me", &token("sub-kim", "kim@tech.gov.sg"))
+        .await;
     assert_ne!(kim["id"], jane["id"]);
     // An officer known by email before subjects were kept is bound at their first sign-in.
     let lee = invite_server::db::officers::find_or_create(&mut app.db(), "lee@tech.gov.sg")
         .expect("officer");
-    let signed_in = app.get_value("/api/v1/me", &token("sub-lee", "lee@tech.gov.sg")).await;
+    let signed_in = app
+        .get_value("/api/v1/me", &token("sub-lee", "lee@tech.gov.sg"))
+        .await;
     assert_eq!(signed_in["id"], lee.id.as_str());
-    assert_problem(app.get("/api/v1/me", &token("sub-other", "lee@tech.gov.sg")).await, 403).await;
+    assert_problem(
+        app.get("/api/v1/me", &token("sub-other", "lee@tech.gov.sg"))
+            .await,
+        403,
+    )
+    .await;
+}
+
+/// A token for several audiences is this client's only when `azp` says so; a token whose
+/// `azp` names another client is not this client's whatever its audiences.
+#[tokio::test]
+async fn a_token_issued_to_another_client_is_refused() {
+    let provider = MockServer::start().await;
+    let key = Key::generate("k1");
+    mount_provider(&provider, &[&key]).await;
+    let app = spawn(&provider).await;
+    let with = |aud: Value, azp: Option<&str>| {
+        let mut claims = claims(&provider.uri(), "jane@tech.gov.sg");
+        claims["aud"] = aud;
+        if let Some(azp) = azp {
+            claims["azp"] = json!(azp);
+        }
+        key.sign(&claims)
+    };
+    let both = json!([CLIENT_ID, "reporting-app"]);
+    assert_problem(app.get("/api/v1/me", &with(both.clone(), None)).await, 401).await;
+    assert_problem(
+        app.get("/api/v1/me", &with(both.clone(), Some("reporting-app")))
+            .await,
+        401,
+    )
+    .await;
+    assert_eq!(
+        app.get("/api/v1/me", &with(both, Some(CLIENT_ID)))
+            .await
+            .status(),
+        200
+    );
+    assert_problem(
+        app.get("/api/v1/me", &with(json!(CLIENT_ID), Some("reporting-app")))
+            .await,
+        401,
+    )
+    .await;
 }
