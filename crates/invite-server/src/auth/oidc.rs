@@ -282,8 +282,21 @@ impl OidcVerifier {
         validation.validate_nbf = true;
         let data = jsonwebtoken::decode::<IdClaims>(token, &key, &validation)
             .map_err(|e| OidcError::Invalid(e.to_string()))?;
-        if data.claims.email_verified == Some(false) {
-            return Err(OidcError::Invalid("email not verified".into()));
+        // An address is an identity only when the provider vouches for it: `email_verified`
+        // true, or absent from a provider configured as issuing only verified addresses.
+        match (
+            data.claims.email_verified,
+            self.config.emails_always_verified,
+        ) {
+            (Some(true), _) | (None, true) => {}
+            (Some(false), _) => return Err(OidcError::Invalid("email not verified".into())),
+            (None, false) => {
+                return Err(OidcError::Invalid(
+                    "no email_verified claim (set INVITES_OIDC_EMAILS_ALWAYS_VERIFIED if the \
+                     provider issues only verified addresses)"
+                        .into(),
+                ));
+            }
         }
         let email = data
             .claims

@@ -49,6 +49,10 @@ pub struct OidcConfig {
     /// A token naming an unknown key re-fetches the provider's keys at most this often, so a
     /// flood of forged key ids cannot turn into a flood of requests to the provider.
     pub key_refresh_floor: std::time::Duration,
+    /// `INVITES_OIDC_EMAILS_ALWAYS_VERIFIED` (default false): the provider issues only
+    /// verified addresses, so a token without `email_verified` is taken as verified. Without
+    /// it, `email_verified` must be `true`; `false` is refused either way.
+    pub emails_always_verified: bool,
 }
 
 impl OidcConfig {
@@ -59,6 +63,7 @@ impl OidcConfig {
             issuer,
             client_id,
             key_refresh_floor: Self::DEFAULT_KEY_REFRESH_FLOOR,
+            emails_always_verified: false,
         }
     }
 }
@@ -323,6 +328,8 @@ impl Config {
                     "INVITES_OIDC_KEY_REFRESH_FLOOR_SECS",
                     OidcConfig::DEFAULT_KEY_REFRESH_FLOOR.as_secs(),
                 )?),
+                emails_always_verified: settings
+                    .parse("INVITES_OIDC_EMAILS_ALWAYS_VERIFIED", false)?,
                 ..OidcConfig::new(issuer, client_id)
             }),
             (None, None) => None,

@@ -64,7 +64,7 @@ async fn mount_provider(server: &MockServer, keys: &[&Key]) {
 
 fn claims(issuer: &str, email: &str) -> Value {
     let now = chrono::Utc::now().timestamp();
-    json!({ "iss": issuer, "aud": CLIENT_ID, "sub": "user-1", "email": email, "iat": now, "exp": now + 600 })
+    json!({ "iss": issuer, "aud": CLIENT_ID, "sub": "user-1", "email": email, "email_verified": true, "iat": now, "exp": now + 600 })
 }
 
 async fn spawn(provider: &MockServer) -> TestApp {
@@ -518,6 +518,40 @@ async fn a_token_issued_to_another_client_is_refused() {
     assert_problem(
         app.get("/api/v1/me", &with(json!(CLIENT_ID), Some("reporting-app")))
             .await,
+        401,
+    )
+    .await;
+}
+
+/// An address is an identity only when the provider vouches for it: `email_verified` must be
+/// true, unless the server is told the provider issues only verified addresses.
+#[tokio::test]
+async fn an_email_the_provider_does_not_vouch_for_is_no_identity() {
+    let provider = MockServer::start().await;
+    let key = Key::generate("k1");
+    mount_provider(&provider, &[&key]).await;
+    let mut silent = claims(&provider.uri(), "jane@tech.gov.sg");
+    silent
+        .as_object_mut()
+        .expect("claims")
+        .remove("email_verified");
+    let silent = key.sign(&silent);
+    let strict = spawn(&provider).await;
+    assert_problem(strict.get("/api/v1/me", &silent).await, 401).await;
+    let issuer = provider.uri();
+    let trusting = TestApp::spawn_sqlite_with(|config| {
+        config.oidc = Some(OidcConfig {
+            emails_always_verified: true,
+            ..OidcConfig::new(issuer, CLIENT_ID.into())
+        });
+    })
+    .await;
+    assert_eq!(trusting.get("/api/v1/me", &silent).await.status(), 200);
+    // An explicit false is refused either way.
+    let mut unverified = claims(&provider.uri(), "jane@tech.gov.sg");
+    unverified["email_verified"] = json!(false);
+    assert_problem(
+        trusting.get("/api/v1/me", &key.sign(&unverified)).await,
         401,
     )
     .await;
