@@ -248,6 +248,22 @@ pub struct DevLoginRequest {
     pub device_type: Option<String>,
 }
 
+/// The end of an OpenID Connect sign-in (authorization code flow with PKCE): what the
+/// provider's token endpoint answered, and the `nonce` the SPA put in its request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OidcSessionRequest {
+    /// The provider's ID token for this client.
+    pub id_token: String,
+    /// The access token from the same exchange: asked of UserInfo when the ID token does not
+    /// carry the officer's address (providers that answer the `email` scope there only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    /// The `nonce` sent with the authorization request; the ID token must carry it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+}
+
 /// The signed-in officer, and whether they may invite from the device they signed in from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -143,15 +143,23 @@ async fn authenticate(
     }
 
     if let Some(verifier) = &state.oidc {
-        let verified = verifier.verify(&token).await.map_err(|e| match e {
-            oidc::OidcError::Invalid(reason) => {
-                tracing::info!(%reason, "bearer token refused");
-                ApiError::Unauthorized("The sign-in token is invalid or expired.".into())
-            }
-            oidc::OidcError::Provider(reason) => {
-                ApiError::unavailable("The identity provider", reason)
-            }
-        })?;
+        // The server's own session after an OpenID Connect sign-in (`POST /auth/oidc-session`).
+        if is_symmetric(&token) {
+            let claims = tokens::verify(&token, state.config.token_secret.expose())
+                .ok()
+                .filter(|c| c.via.as_deref() == Some(OIDC_SESSION))
+                .ok_or_else(|| {
+                    ApiError::Unauthorized("The sign-in token is invalid or expired.".into())
+                })?;
+            return Ok(Caller(Actor {
+                officer_id: claims.sub,
+                email: claims.email,
+                api_key: None,
+                trace_id,
+                device: claims.device_type,
+            }));
+        }
+        let verified = verifier.verify(&token).await.map_err(oidc_refusal)?;
         let email = PublicOfficerEmail::parse(&verified.email)
             .map_err(|_| ApiError::Unauthorized("Only public officers can sign in.".into()))?;
         let officer = sign_in::officer_for_subject(
@@ -193,6 +201,32 @@ async fn authenticate(
         trace_id,
         device: claims.device_type,
     }))
+}
+
+/// The `via` of a session token the server issued after an OpenID Connect sign-in.
+pub const OIDC_SESSION: &str = "oidc";
+
+/// Whether a JWT says it is signed with a shared secret (the server's own tokens).
+fn is_symmetric(token: &str) -> bool {
+    jsonwebtoken::decode_header(token).is_ok_and(|header| {
+        matches!(
+            header.alg,
+            jsonwebtoken::Algorithm::HS256
+                | jsonwebtoken::Algorithm::HS384
+                | jsonwebtoken::Algorithm::HS512
+        )
+    })
+}
+
+/// The answer to a provider token that does not verify, or a provider that cannot be asked.
+pub fn oidc_refusal(error: oidc::OidcError) -> ApiError {
+    match error {
+        oidc::OidcError::Invalid(reason) => {
+            tracing::info!(%reason, "bearer token refused");
+            ApiError::Unauthorized("The sign-in token is invalid or expired.".into())
+        }
+        oidc::OidcError::Provider(reason) => ApiError::unavailable("The identity provider", reason),
+    }
 }
 
 impl FromRequest for Caller {

@@ -21,6 +21,10 @@ pub struct Discovery {
     pub jwks_uri: String,
     pub authorization_endpoint: String,
     pub token_endpoint: String,
+    /// Where the claims of the `email` scope are, for providers that keep them out of the ID
+    /// token.
+    #[serde(default)]
+    pub userinfo_endpoint: Option<String>,
 }
 
 /// 1 s (or the refresh floor, if longer) after the first failure, doubling to 60 s.
@@ -39,10 +43,32 @@ struct IdClaims {
     /// Core 3.1.3.7).
     aud: Option<serde_json::Value>,
     azp: Option<String>,
+    /// The SPA's nonce, when it sent one with its request.
+    nonce: Option<String>,
     email: Option<String>,
     /// When the provider says the address is unverified, it is no identity.
     email_verified: Option<bool>,
     /// The other claims: the device rule reads the one the server names.
+    #[serde(flatten)]
+    others: serde_json::Map<String, serde_json::Value>,
+}
+
+/// An ID token that passed every check but the address rules.
+struct Checked {
+    issuer: String,
+    subject: String,
+    email: Option<String>,
+    email_verified: Option<bool>,
+    nonce: Option<String>,
+    claims: serde_json::Map<String, serde_json::Value>,
+}
+
+/// The UserInfo answer: its subject, the `email` scope's claims, and the rest.
+#[derive(Deserialize)]
+struct UserInfo {
+    sub: String,
+    email: Option<String>,
+    email_verified: Option<bool>,
     #[serde(flatten)]
     others: serde_json::Map<String, serde_json::Value>,
 }
@@ -170,12 +196,30 @@ impl OidcVerifier {
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(&self, url: &str) -> Result<T, OidcError> {
-        let response = self
-            .http
-            .get(url)
+        self.get_json_as(url, None).await
+    }
+
+    /// A provider document, read to at most [`MAX_DOCUMENT_BYTES`]; with `bearer`, as that
+    /// token's holder (UserInfo). A refused token is the token's fault, not the provider's.
+    async fn get_json_as<T: serde::de::DeserializeOwned>(
+        &self,
+        url: &str,
+        bearer: Option<&str>,
+    ) -> Result<T, OidcError> {
+        let mut request = self.http.get(url);
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        let response = request
             .send()
             .await
             .map_err(|e| OidcError::Provider(e.to_string()))?;
+        if bearer.is_some() && response.status().is_client_error() {
+            return Err(OidcError::Invalid(format!(
+                "{url} refused the access token ({})",
+                response.status()
+            )));
+        }
         let mut response = response
             .error_for_status()
             .map_err(|e| OidcError::Provider(e.to_string()))?;
@@ -250,8 +294,84 @@ impl OidcVerifier {
         }
     }
 
-    /// Verifies `token` and returns its email claim.
+    /// Verifies `token` and who it names: an ID token with the officer's verified address.
     pub async fn verify(&self, token: &str) -> Result<Verified, OidcError> {
+        let checked = self.check(token).await?;
+        self.identity(checked)
+    }
+
+    /// The sign-in of a code flow: `id_token` verified (and its `nonce`, when the SPA sent
+    /// one); when it lacks the address (a provider that answers the `email` scope from
+    /// UserInfo only), UserInfo is asked with `access_token`, and must name the same subject
+    /// (OpenID Connect Core 5.3.2: that also binds the access token to this sign-in).
+    pub async fn sign_in(
+        &self,
+        id_token: &str,
+        access_token: Option<&str>,
+        nonce: Option<&str>,
+    ) -> Result<Verified, OidcError> {
+        let mut checked = self.check(id_token).await?;
+        if let Some(expected) = nonce
+            && checked.nonce.as_deref() != Some(expected)
+        {
+            return Err(OidcError::Invalid("the nonce is not this sign-in's".into()));
+        }
+        let vouched = checked.email_verified.is_some() || self.config.emails_always_verified;
+        if checked.email.is_none() || !vouched {
+            let access_token = access_token.ok_or_else(|| {
+                OidcError::Invalid(
+                    "no email in the ID token and no access token for UserInfo".into(),
+                )
+            })?;
+            let info = self.userinfo(access_token).await?;
+            if info.sub != checked.subject {
+                return Err(OidcError::Invalid("UserInfo names another subject".into()));
+            }
+            checked.email = info.email.or(checked.email);
+            checked.email_verified = info.email_verified.or(checked.email_verified);
+            for (name, value) in info.others {
+                checked.claims.entry(name).or_insert(value);
+            }
+        }
+        self.identity(checked)
+    }
+
+    async fn userinfo(&self, access_token: &str) -> Result<UserInfo, OidcError> {
+        let discovery = self.discovery().await?;
+        let url = discovery
+            .userinfo_endpoint
+            .ok_or_else(|| OidcError::Provider("the provider names no UserInfo endpoint".into()))?;
+        self.get_json_as(&url, Some(access_token)).await
+    }
+
+    /// The address rules: present, and vouched for by the provider.
+    fn identity(&self, checked: Checked) -> Result<Verified, OidcError> {
+        // An address is an identity only when the provider vouches for it: `email_verified`
+        // true, or absent from a provider configured as issuing only verified addresses.
+        match (checked.email_verified, self.config.emails_always_verified) {
+            (Some(true), _) | (None, true) => {}
+            (Some(false), _) => return Err(OidcError::Invalid("email not verified".into())),
+            (None, false) => {
+                return Err(OidcError::Invalid(
+                    "no email_verified claim (set INVITES_OIDC_EMAILS_ALWAYS_VERIFIED if the \
+                     provider issues only verified addresses)"
+                        .into(),
+                ));
+            }
+        }
+        let email = checked
+            .email
+            .ok_or_else(|| OidcError::Invalid("no email claim".into()))?;
+        Ok(Verified {
+            issuer: checked.issuer,
+            subject: checked.subject,
+            email,
+            claims: checked.claims,
+        })
+    }
+
+    /// Signature, issuer, audience, expiry, `azp` and subject of an ID token.
+    async fn check(&self, token: &str) -> Result<Checked, OidcError> {
         let header =
             jsonwebtoken::decode_header(token).map_err(|e| OidcError::Invalid(e.to_string()))?;
         // Only asymmetric algorithms: an HMAC "signed" with the public key must never pass.
@@ -282,26 +402,6 @@ impl OidcVerifier {
         validation.validate_nbf = true;
         let data = jsonwebtoken::decode::<IdClaims>(token, &key, &validation)
             .map_err(|e| OidcError::Invalid(e.to_string()))?;
-        // An address is an identity only when the provider vouches for it: `email_verified`
-        // true, or absent from a provider configured as issuing only verified addresses.
-        match (
-            data.claims.email_verified,
-            self.config.emails_always_verified,
-        ) {
-            (Some(true), _) | (None, true) => {}
-            (Some(false), _) => return Err(OidcError::Invalid("email not verified".into())),
-            (None, false) => {
-                return Err(OidcError::Invalid(
-                    "no email_verified claim (set INVITES_OIDC_EMAILS_ALWAYS_VERIFIED if the \
-                     provider issues only verified addresses)"
-                        .into(),
-                ));
-            }
-        }
-        let email = data
-            .claims
-            .email
-            .ok_or_else(|| OidcError::Invalid("no email claim".into()))?;
         let audiences = match &data.claims.aud {
             Some(serde_json::Value::Array(all)) => all.len(),
             Some(_) => 1,
@@ -326,10 +426,12 @@ impl OidcVerifier {
             .sub
             .filter(|s| !s.is_empty())
             .ok_or_else(|| OidcError::Invalid("no sub claim".into()))?;
-        Ok(Verified {
+        Ok(Checked {
             issuer: data.claims.iss.unwrap_or_else(|| discovery.issuer.clone()),
             subject,
-            email,
+            email: data.claims.email,
+            email_verified: data.claims.email_verified,
+            nonce: data.claims.nonce,
             claims: data.claims.others,
         })
     }

@@ -18,12 +18,17 @@ pub struct Claims {
     /// provider's device claim).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_type: Option<String>,
+    /// `oidc` for a session the server issued after an OpenID Connect sign-in (accepted
+    /// through a proxy); absent for the built-in sign-in's tokens (direct requests only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
 }
 
 pub fn issue(
     officer_id: &str,
     email: &str,
     device_type: Option<&str>,
+    via: Option<&str>,
     secret: &str,
     ttl: Duration,
 ) -> Result<(String, DateTime<Utc>), jsonwebtoken::errors::Error> {
@@ -36,6 +41,7 @@ pub fn issue(
         iat: now.timestamp(),
         exp: expires_at.timestamp(),
         device_type: device_type.map(str::to_owned),
+        via: via.map(str::to_owned),
     };
     let token = jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
@@ -67,6 +73,7 @@ mod tests {
             "id-1",
             "jane@tech.gov.sg",
             None,
+            None,
             "secret-a",
             Duration::hours(1),
         )
@@ -81,8 +88,15 @@ mod tests {
 
     #[test]
     fn expired_token_is_refused() {
-        let (token, _) =
-            issue("id-1", "jane@tech.gov.sg", None, "s", Duration::hours(-2)).expect("issue");
+        let (token, _) = issue(
+            "id-1",
+            "jane@tech.gov.sg",
+            None,
+            None,
+            "s",
+            Duration::hours(-2),
+        )
+        .expect("issue");
         assert!(verify(&token, "s").is_err());
     }
 }

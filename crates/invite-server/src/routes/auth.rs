@@ -2,7 +2,7 @@
 
 use crate::security::rate::Limit;
 use actix_web::{HttpRequest, get, post, web};
-use invite_core::api::{AuthConfig, DevLoginRequest, Officer, Problem, SignIn};
+use invite_core::api::{AuthConfig, DevLoginRequest, Officer, OidcSessionRequest, Problem, SignIn};
 use invite_core::{Field, FieldError, PublicOfficerEmail};
 
 use crate::auth::{Caller, refuse_through_proxy};
@@ -92,6 +92,59 @@ pub async fn dev_login(
     Ok(web::Json(
         sign_in::dev_login(&state.pool, &state.config, email, device).await?,
     ))
+}
+
+/// Finishes an OpenID Connect sign-in (authorization code flow with PKCE): the provider's ID
+/// token — and its access token, for providers that answer the officer's address from UserInfo
+/// only — for the server's own session token, used as the bearer from then on. The ID token is
+/// verified (issuer, audience, `azp`, expiry, the `nonce` when given); UserInfo must name the
+/// same subject. Answers 404 when no identity provider is configured.
+#[utoipa::path(tag = "auth", request_body = OidcSessionRequest, responses(
+    (status = 200, body = SignIn),
+    (status = 401, description = "The tokens do not name a public officer whose address the provider vouches for", body = Problem, content_type = "application/problem+json"),
+    (status = 403, description = "The address is another sign-in account's officer", body = Problem, content_type = "application/problem+json"),
+    (status = 404, description = "No identity provider is configured", body = Problem, content_type = "application/problem+json"),
+    (status = 503, description = "The identity provider cannot be reached", body = Problem, content_type = "application/problem+json"),
+))]
+#[post("/auth/oidc-session")]
+pub async fn oidc_session(
+    state: web::Data<AppState>,
+    body: web::Json<OidcSessionRequest>,
+) -> Result<web::Json<SignIn>, ApiError> {
+    let Some(verifier) = &state.oidc else {
+        return Err(ApiError::NotFound(
+            "No identity provider is configured; use the built-in sign-in.".into(),
+        ));
+    };
+    let body = body.into_inner();
+    let verified = verifier
+        .sign_in(
+            &body.id_token,
+            body.access_token.as_deref(),
+            body.nonce.as_deref(),
+        )
+        .await
+        .map_err(crate::auth::oidc_refusal)?;
+    let email = PublicOfficerEmail::parse(&verified.email)
+        .map_err(|_| ApiError::Unauthorized("Only public officers can sign in.".into()))?;
+    let device = state
+        .config
+        .device_policy
+        .claim
+        .as_deref()
+        .and_then(|claim| verified.text_claim(claim));
+    let officer = sign_in::officer_for_subject(
+        &state.pool,
+        verified.issuer.clone(),
+        verified.subject.clone(),
+        email,
+    )
+    .await?;
+    Ok(web::Json(sign_in::oidc_session(
+        &state.config,
+        &officer,
+        device.as_deref(),
+    )?))
 }
 
 /// The signed-in officer.

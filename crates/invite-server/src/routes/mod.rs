@@ -30,6 +30,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
             scope::scope("/api/v1")
                 .service(auth::config)
                 .service(auth::dev_login)
+                .service(auth::oidc_session)
                 .service(auth::me)
                 .service(invitations::create)
                 .service(invitations::list)

@@ -59,6 +59,31 @@ pub async fn officer_for_subject(
     .await
 }
 
+/// The server's own session for an officer who signed in through OpenID Connect: a token
+/// like the built-in sign-in's, marked as such (it is accepted through a proxy).
+pub fn oidc_session(
+    config: &Config,
+    officer: &OfficerRow,
+    device: Option<&str>,
+) -> Result<SignIn, ApiError> {
+    let ttl = chrono::Duration::hours(config.token_ttl_hours);
+    let (token, expires_at) = tokens::issue(
+        &officer.id,
+        &officer.email,
+        device,
+        Some(crate::auth::OIDC_SESSION),
+        config.token_secret.expose(),
+        ttl,
+    )
+    .map_err(ApiError::internal)?;
+    tracing::info!(officer_id = %officer.id, "signed in through the identity provider");
+    Ok(SignIn {
+        token,
+        expires_at,
+        officer: crate::auth::device::officer(officer.to_api()?, &config.device_policy, device),
+    })
+}
+
 /// The built-in sign-in: a signed token for the officer with this email.
 pub async fn dev_login(
     pool: &Pool,
@@ -72,6 +97,7 @@ pub async fn dev_login(
         &officer.id,
         &officer.email,
         Some(device_type),
+        None,
         config.token_secret.expose(),
         ttl,
     )

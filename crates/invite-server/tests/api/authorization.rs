@@ -32,6 +32,7 @@ fn claims(officer_id: &str, email: &str) -> Claims {
         iat: now,
         exp: now + 3600,
         device_type: None,
+        via: None,
     }
 }
 

@@ -331,6 +331,7 @@ async fn mount_discovery_with(provider: &MockServer, jwks: ResponseTemplate) {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
             "issuer": issuer, "jwks_uri": format!("{issuer}/jwks"),
             "authorization_endpoint": format!("{issuer}/authorize"), "token_endpoint": format!("{issuer}/token"),
+            "userinfo_endpoint": format!("{issuer}/userinfo"),
         })))
         .mount(provider)
         .await;
@@ -555,4 +556,120 @@ async fn an_email_the_provider_does_not_vouch_for_is_no_identity() {
         401,
     )
     .await;
+}
+
+async fn mount_userinfo(provider: &MockServer, access_token: &str, answer: Value) {
+    Mock::given(method("GET"))
+        .and(path("/userinfo"))
+        .and(wiremock::matchers::header(
+            "authorization",
+            format!("Bearer {access_token}").as_str(),
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(answer))
+        .mount(provider)
+        .await;
+}
+
+async fn session(app: &TestApp, body: Value) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/auth/oidc-session"))
+        .json(&body)
+        .send()
+        .await
+        .expect("request")
+}
+
+/// A spec-conformant provider answers the `email` scope from UserInfo, not in the ID token:
+/// the sign-in asks UserInfo with the access token, holds it to the ID token's subject and
+/// nonce, and answers the server's own session token (which works behind a proxy).
+#[tokio::test]
+async fn a_provider_that_answers_the_email_from_userinfo_only_signs_in() {
+    const SECRET: &str = "oidc-session-secret-of-32-bytes-or-more";
+    let provider = MockServer::start().await;
+    let key = Key::generate("k1");
+    mount_provider(&provider, &[&key]).await;
+    let jane = json!({ "sub": "user-1", "email": "jane@tech.gov.sg", "email_verified": true });
+    mount_userinfo(&provider, "at-jane", jane).await;
+    mount_userinfo(
+        &provider,
+        "at-other",
+        json!({ "sub": "user-2", "email": "bob@tech.gov.sg", "email_verified": true }),
+    )
+    .await;
+    let issuer = provider.uri();
+    let app = TestApp::spawn_sqlite_with(|config| {
+        config.oidc = Some(OidcConfig::new(issuer.clone(), CLIENT_ID.into()));
+        config.token_secret = invite_server::config::Secret::new(SECRET);
+    })
+    .await;
+    // The ID token names the subject and the nonce, not the address.
+    let mut claims = claims(&issuer, "unused@tech.gov.sg");
+    let object = claims.as_object_mut().expect("claims");
+    object.remove("email");
+    object.remove("email_verified");
+    claims["nonce"] = json!("n-1");
+    let id_token = key.sign(&claims);
+
+    let signed_in = session(
+        &app,
+        json!({ "id_token": id_token, "access_token": "at-jane", "nonce": "n-1" }),
+    )
+    .await;
+    assert_eq!(signed_in.status(), 200);
+    let signed_in: Value = signed_in.json().await.expect("json");
+    assert_eq!(signed_in["officer"]["email"], "jane@tech.gov.sg");
+    let token = signed_in["token"].as_str().expect("token");
+    let me = app
+        .client
+        .get(app.url("/api/v1/me"))
+        .bearer_auth(token)
+        .header("X-Forwarded-For", "203.0.113.9")
+        .send()
+        .await
+        .expect("me");
+    assert_eq!(me.status(), 200, "the session works behind a proxy");
+
+    for (what, body) in [
+        (
+            "another nonce",
+            json!({ "id_token": id_token, "access_token": "at-jane", "nonce": "n-2" }),
+        ),
+        ("no access token", json!({ "id_token": id_token })),
+        (
+            "UserInfo of another subject",
+            json!({ "id_token": id_token, "access_token": "at-other" }),
+        ),
+        (
+            "an access token UserInfo refuses",
+            json!({ "id_token": id_token, "access_token": "at-unknown" }),
+        ),
+    ] {
+        let problem = assert_problem(session(&app, body).await, 401).await;
+        assert!(
+            problem["type"]
+                .as_str()
+                .unwrap_or_default()
+                .ends_with("/unauthorized"),
+            "{what}: {problem}"
+        );
+    }
+    // A provider that puts the address in the ID token needs no UserInfo.
+    let with_email = key.sign(&crate::oidc::claims(&issuer, "kim@tech.gov.sg"));
+    assert_eq!(
+        session(&app, json!({ "id_token": with_email }))
+            .await
+            .status(),
+        200
+    );
+    // The built-in sign-in's tokens (no `via`) are not sessions, even signed with the secret.
+    let (dev, _) = invite_server::auth::tokens::issue(
+        signed_in["officer"]["id"].as_str().expect("id"),
+        "jane@tech.gov.sg",
+        None,
+        None,
+        SECRET,
+        chrono::Duration::hours(1),
+    )
+    .expect("token");
+    assert_problem(app.get("/api/v1/me", &dev).await, 401).await;
 }
