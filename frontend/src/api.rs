@@ -14,8 +14,8 @@ use gloo_net::http::{Method, RequestBuilder};
 use invite_core::InvitationDraft;
 use invite_core::api::{
     ApiKeyList, AuthConfig, Batch, BatchPage, BatchRow, BatchRowPage, CreatedApiKey,
-    DevLoginRequest, Invitation, InvitationEventPage, InvitationPage, Mailbox, Officer, Problem,
-    SeedStatus, SignIn, TechpassStatus, WebhookDeliveryPage, WebhookEndpointDraft,
+    DevLoginRequest, Invitation, InvitationEventPage, InvitationPage, Mailbox, OidcSessionRequest,
+    Problem, SeedStatus, SignIn, TechpassStatus, WebhookDeliveryPage, WebhookEndpointDraft,
     WebhookEndpointList, WebhookEndpointWithSecret,
 };
 use leptos::prelude::*;
@@ -78,7 +78,6 @@ impl InvitationQuery {
 pub struct TokenResponse {
     pub id_token: Option<String>,
     pub access_token: Option<String>,
-    pub expires_in: Option<i64>,
 }
 
 enum Body {
@@ -129,15 +128,13 @@ impl Api {
             .await
     }
 
-    /// Who a token belongs to; used right after an OpenID Connect sign-in, before the session
-    /// exists.
-    pub async fn me(self, token: &str) -> Result<Officer, Problem> {
-        let bearer = format!("Bearer {token}");
+    /// Exchanges the provider's tokens for the server's session (`POST /auth/oidc-session`).
+    pub async fn oidc_session(self, request: &OidcSessionRequest) -> Result<SignIn, Problem> {
         self.send(
-            Method::GET,
-            &api_url("/me"),
-            Body::Empty,
-            &[("Authorization", &bearer)],
+            Method::POST,
+            &api_url("/auth/oidc-session"),
+            json(request)?,
+            &[],
         )
         .await
     }

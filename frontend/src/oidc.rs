@@ -2,15 +2,13 @@
 //! The state and code verifier wait in `sessionStorage` while the browser visits the provider,
 //! which sends it back to the sign-in page with `?code=…&state=…`.
 
-use chrono::{DateTime, Duration, Utc};
-use invite_core::api::Problem;
+use invite_core::api::{OidcSessionRequest, Problem};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::api::{Api, local_problem, random_bytes};
 use crate::routes::{AppRoute, encode_component};
 use crate::session::Session;
-use crate::time;
 
 const PENDING_KEY: &str = "invite-users.oidc";
 
@@ -19,6 +17,8 @@ const PENDING_KEY: &str = "invite-users.oidc";
 struct Pending {
     state: String,
     verifier: String,
+    /// Sent with the authorization request; the server finds it in the ID token.
+    nonce: String,
     /// Where to go once signed in.
     next: String,
 }
@@ -50,18 +50,6 @@ fn base64url(bytes: &[u8]) -> String {
         .replace('/', "_")
 }
 
-fn base64url_decode(text: &str) -> Option<Vec<u8>> {
-    let mut standard = text.replace('-', "+").replace('_', "/");
-    while !standard.len().is_multiple_of(4) {
-        standard.push('=');
-    }
-    let binary = window().atob(&standard).ok()?;
-    binary
-        .chars()
-        .map(|c| u8::try_from(u32::from(c)).ok())
-        .collect()
-}
-
 async fn sha256(text: &str) -> Result<Vec<u8>, Problem> {
     let unavailable = || {
         local_problem(
@@ -83,10 +71,12 @@ async fn sha256(text: &str) -> Result<Vec<u8>, Problem> {
 pub async fn start(provider: &Provider, next: &str) -> Result<(), Problem> {
     let verifier = base64url(&random_bytes::<32>()?);
     let state = base64url(&random_bytes::<16>()?);
+    let nonce = base64url(&random_bytes::<16>()?);
     let challenge = base64url(&sha256(&verifier).await?);
     let pending = Pending {
         state: state.clone(),
         verifier,
+        nonce: nonce.clone(),
         next: next.to_owned(),
     };
     let stored = serde_json::to_string(&pending)
@@ -110,6 +100,7 @@ pub async fn start(provider: &Provider, next: &str) -> Result<(), Problem> {
         ("redirect_uri", &redirect_uri()),
         ("scope", "openid email profile"),
         ("state", &state),
+        ("nonce", &nonce),
         ("code_challenge", &challenge),
         ("code_challenge_method", "S256"),
     ]
@@ -153,38 +144,19 @@ pub async fn finish(
         ("code_verifier", pending.verifier.as_str()),
     ];
     let tokens = api.exchange_code(&provider.token_endpoint, &form).await?;
-    // The API verifies the provider's JWTs; the ID token's audience is our client id.
-    let token = tokens.id_token.or(tokens.access_token).ok_or_else(|| {
+    let id_token = tokens.id_token.ok_or_else(|| {
         local_problem(
             "Sign-in could not be completed",
-            "The identity provider sent no token.",
+            "The identity provider sent no ID token.",
         )
     })?;
-    let expires_at = jwt_expiry(&token)
-        .or_else(|| {
-            tokens
-                .expires_in
-                .map(|s| time::now() + Duration::seconds(s))
-        })
-        .unwrap_or_else(|| time::now() + Duration::hours(1));
-    let officer = api.me(&token).await?;
-    Ok((
-        Session {
-            token,
-            expires_at,
-            officer,
-        },
-        pending.next,
-    ))
-}
-
-/// The `exp` claim of a JWT (read only, to know when to end the session; the API verifies it).
-fn jwt_expiry(token: &str) -> Option<DateTime<Utc>> {
-    #[derive(Deserialize)]
-    struct Claims {
-        exp: Option<i64>,
-    }
-    let payload = token.split('.').nth(1)?;
-    let claims: Claims = serde_json::from_slice(&base64url_decode(payload)?).ok()?;
-    DateTime::from_timestamp(claims.exp?, 0)
+    // The server verifies the ID token (and the nonce), asks the provider's UserInfo with the
+    // access token when the ID token lacks the address, and answers its own session.
+    let request = OidcSessionRequest {
+        id_token,
+        access_token: tokens.access_token,
+        nonce: Some(pending.nonce),
+    };
+    let signed_in = api.oidc_session(&request).await?;
+    Ok((signed_in.into(), pending.next))
 }

@@ -94,7 +94,7 @@ fn log_to_file(path: &Path) {
         .try_init();
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())

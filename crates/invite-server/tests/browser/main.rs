@@ -6,6 +6,7 @@ mod journeys;
 mod keyboard;
 mod manage;
 mod navigation;
+mod oidc;
 
 /// Serialises the browser tests of this binary.
 pub static ONE_BROWSER_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
