@@ -10,6 +10,8 @@ pub mod contact_number;
 pub mod device;
 pub mod email;
 pub mod error;
+#[cfg(test)]
+mod fuzz;
 pub mod invitee;
 pub mod limits;
 pub mod request;
