@@ -160,21 +160,7 @@ async fn authenticate(
             }));
         }
         let verified = verifier.verify(&token).await.map_err(oidc_refusal)?;
-        let email = PublicOfficerEmail::parse(&verified.email)
-            .map_err(|_| ApiError::Unauthorized("Only public officers can sign in.".into()))?;
-        let officer = sign_in::officer_for_subject(
-            &state.pool,
-            verified.issuer.clone(),
-            verified.subject.clone(),
-            email,
-        )
-        .await?;
-        let device = state
-            .config
-            .device_policy
-            .claim
-            .as_deref()
-            .and_then(|claim| verified.text_claim(claim));
+        let (officer, device) = provider_officer(&state, &verified).await?;
         return Ok(Caller(Actor {
             officer_id: officer.id,
             email: officer.email,
@@ -201,6 +187,30 @@ async fn authenticate(
         trace_id,
         device: claims.device_type,
     }))
+}
+
+/// The officer a verified provider token names (a public officer, by issuer and subject), and
+/// the device its device-rule claim says.
+pub async fn provider_officer(
+    state: &AppState,
+    verified: &oidc::Verified,
+) -> Result<(crate::db::officers::OfficerRow, Option<String>), ApiError> {
+    let email = PublicOfficerEmail::parse(&verified.email)
+        .map_err(|_| ApiError::Unauthorized("Only public officers can sign in.".into()))?;
+    let officer = sign_in::officer_for_subject(
+        &state.pool,
+        verified.issuer.clone(),
+        verified.subject.clone(),
+        email,
+    )
+    .await?;
+    let device = state
+        .config
+        .device_policy
+        .claim
+        .as_deref()
+        .and_then(|claim| verified.text_claim(claim));
+    Ok((officer, device))
 }
 
 /// The `via` of a session token the server issued after an OpenID Connect sign-in.

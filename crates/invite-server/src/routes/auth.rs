@@ -125,21 +125,7 @@ pub async fn oidc_session(
         )
         .await
         .map_err(crate::auth::oidc_refusal)?;
-    let email = PublicOfficerEmail::parse(&verified.email)
-        .map_err(|_| ApiError::Unauthorized("Only public officers can sign in.".into()))?;
-    let device = state
-        .config
-        .device_policy
-        .claim
-        .as_deref()
-        .and_then(|claim| verified.text_claim(claim));
-    let officer = sign_in::officer_for_subject(
-        &state.pool,
-        verified.issuer.clone(),
-        verified.subject.clone(),
-        email,
-    )
-    .await?;
+    let (officer, device) = crate::auth::provider_officer(&state, &verified).await?;
     Ok(web::Json(sign_in::oidc_session(
         &state.config,
         &officer,
