@@ -98,6 +98,18 @@ async fn sign_in_and_invite(mode: &str) {
         .click()
         .await
         .expect("submit login");
+    // The consent page replaces the login form: wait for it, or the click finds the old button.
+    eventually("the consent page", || async {
+        match browser
+            .client
+            .find(Locator::Css("input[name='login']"))
+            .await
+        {
+            Err(_) => Ok(()),
+            Ok(_) => Err("the login form is still shown".to_owned()),
+        }
+    })
+    .await;
     browser
         .find(Locator::Css("button[type='submit']"))
         .await
