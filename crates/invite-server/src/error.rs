@@ -65,8 +65,13 @@ pub enum ApiError {
     },
     #[error("{0}")]
     UnsupportedMediaType(String),
-    #[error("{0}")]
-    Unavailable(String),
+    /// 503: a dependency (the database, an upstream) is away; `Retry-After` says when to try
+    /// again.
+    #[error("{detail}")]
+    Unavailable {
+        detail: String,
+        retry_after_secs: i64,
+    },
     /// The request's body did not arrive within its deadline (`INVITES_REQUEST_TIMEOUT_SECS`,
     /// the value here).
     #[error("request body timed out after {0} s")]
@@ -91,9 +96,10 @@ impl ApiError {
     /// A 503 naming the dependency (`what`); the cause goes to the log only.
     pub fn unavailable(what: &str, cause: impl std::fmt::Display) -> Self {
         tracing::warn!(%cause, "{what} is unavailable");
-        Self::Unavailable(format!(
-            "{what} is not reachable right now; try again shortly."
-        ))
+        Self::Unavailable {
+            detail: format!("{what} is not reachable right now; try again shortly."),
+            retry_after_secs: 1,
+        }
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> Self {
@@ -158,7 +164,9 @@ impl ApiError {
                 d.clone(),
                 vec![],
             ),
-            ApiError::Unavailable(d) => ("unavailable", "Service unavailable", d.clone(), vec![]),
+            ApiError::Unavailable { detail, .. } => {
+                ("unavailable", "Service unavailable", detail.clone(), vec![])
+            }
             ApiError::Timeout(secs) => (
                 "request-timeout",
                 "The request took too long",
@@ -204,7 +212,7 @@ impl ResponseError for ApiError {
             }
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -221,6 +229,9 @@ impl ResponseError for ApiError {
             retry_after_secs, ..
         }
         | ApiError::Busy {
+            retry_after_secs, ..
+        }
+        | ApiError::Unavailable {
             retry_after_secs, ..
         } = self
             && let Ok(value) = HeaderValue::from_str(&(*retry_after_secs).max(1).to_string())
@@ -248,7 +259,15 @@ impl ResponseError for ApiError {
 
 impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
-        ApiError::internal(format!("database: {error}"))
+        use diesel::result::{DatabaseErrorKind, Error};
+        match error {
+            // The connection was lost under the request (the database went away): the pool
+            // discards it, and the client may try again.
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                ApiError::unavailable("The database", error)
+            }
+            error => ApiError::internal(format!("database: {error}")),
+        }
     }
 }
 
@@ -258,8 +277,8 @@ impl From<crate::db::CorruptRow> for ApiError {
     }
 }
 
-impl From<r2d2::Error> for ApiError {
-    fn from(error: r2d2::Error) -> Self {
+impl From<crate::db::Unavailable> for ApiError {
+    fn from(error: crate::db::Unavailable) -> Self {
         ApiError::unavailable("The database", error)
     }
 }

@@ -83,7 +83,7 @@ fn path_config() -> web::PathConfig {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, String> {
-        let pool = db::connect(&config.database_url, config.database_pool_size)?;
+        let pool = db::connect_with(&config.database_url, config.pool_settings())?;
         if !config.token_secret_configured && config.oidc.is_none() {
             tracing::warn!(
                 "INVITES_TOKEN_SECRET is not set: sign-in tokens last until restart and are not shared between replicas"

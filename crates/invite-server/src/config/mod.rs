@@ -76,6 +76,9 @@ pub struct Config {
     /// `sqlite://path`, a bare file path, or `postgres://…`.
     pub database_url: String,
     pub database_pool_size: u32,
+    /// `INVITES_DATABASE_CHECKOUT_TIMEOUT_MS` (default 1000): the longest a request waits for a
+    /// database connection before its 503 (see `db::pool`).
+    pub database_checkout_timeout: std::time::Duration,
     /// Key for signing the built-in sign-in tokens. Several replicas must share it.
     pub token_secret: Secret,
     /// False when `token_secret` is the random per-process default.
@@ -123,6 +126,14 @@ pub struct Config {
 }
 
 impl Config {
+    /// The database pool's size and checkout timeout.
+    pub fn pool_settings(&self) -> crate::db::PoolSettings {
+        crate::db::PoolSettings {
+            size: self.database_pool_size,
+            checkout_timeout: self.database_checkout_timeout,
+        }
+    }
+
     pub fn is_operator(&self, email: &str) -> bool {
         self.operators.iter().any(|o| o.eq_ignore_ascii_case(email))
     }
@@ -199,6 +210,7 @@ impl Config {
             port: 0,
             database_url: database_url.into(),
             database_pool_size: 8,
+            database_checkout_timeout: crate::db::PoolSettings::DEFAULT_CHECKOUT_TIMEOUT,
             token_secret: Secret::new(random_secret()),
             token_secret_configured: false,
             token_ttl_hours: 12,
@@ -239,6 +251,10 @@ impl Config {
         config.host = var("HOST").unwrap_or_else(|| "127.0.0.1".into());
         config.port = settings.parse("PORT", 8080)?;
         config.database_pool_size = settings.parse("INVITES_DATABASE_POOL_SIZE", 8)?;
+        config.database_checkout_timeout = std::time::Duration::from_millis(settings.parse(
+            "INVITES_DATABASE_CHECKOUT_TIMEOUT_MS",
+            crate::db::PoolSettings::DEFAULT_CHECKOUT_TIMEOUT.as_millis() as u64,
+        )?);
         if let Some(secret) = var("INVITES_TOKEN_SECRET") {
             if secret.len() < TOKEN_SECRET_MIN_BYTES {
                 return Err(format!(

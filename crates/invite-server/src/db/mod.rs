@@ -13,14 +13,15 @@ pub mod invitations;
 pub mod lifecycle;
 pub mod officers;
 pub mod outbox;
+pub mod pool;
 pub mod upstream_events;
 pub mod webhooks;
 pub use invite_core::schema;
+pub use pool::{ConnectionManager, Pool, PoolSettings, PooledConnection, Unavailable};
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::r2d2::R2D2Connection;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
@@ -31,9 +32,6 @@ pub enum DbConnection {
     Sqlite(diesel::SqliteConnection),
     Pg(diesel::PgConnection),
 }
-
-pub type Pool = r2d2::Pool<ConnectionManager>;
-pub type PooledConnection = r2d2::PooledConnection<ConnectionManager>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -51,95 +49,22 @@ impl Backend {
     }
 }
 
-/// An r2d2 manager that connects to the backend named by the URL and prepares SQLite
-/// connections (WAL, foreign keys, busy timeout) before they are handed out.
-#[derive(Debug, Clone)]
-pub struct ConnectionManager {
-    backend: Backend,
-    url: String,
-}
+/// The advisory lock that serialises migrations between replicas starting at once: an
+/// arbitrary constant of this application ("inviteus" in ASCII).
+const MIGRATION_LOCK: i64 = 0x696e_7669_7465_7573;
 
-impl ConnectionManager {
-    pub fn new(url: &str) -> Self {
-        let backend = Backend::of_url(url);
-        let url = match backend {
-            Backend::Postgres => url.to_owned(),
-            Backend::Sqlite => url.strip_prefix("sqlite://").unwrap_or(url).to_owned(),
-        };
-        Self { backend, url }
-    }
-
-    pub fn backend(&self) -> Backend {
-        self.backend
-    }
-}
-
-impl r2d2::ManageConnection for ConnectionManager {
-    type Connection = DbConnection;
-    type Error = diesel::r2d2::Error;
-
-    fn connect(&self) -> Result<DbConnection, Self::Error> {
-        match self.backend {
-            Backend::Postgres => {
-                let mut conn = diesel::PgConnection::establish(&self.url)
-                    .map_err(diesel::r2d2::Error::ConnectionError)?;
-                // diesel prepares and caches statements; after five runs PostgreSQL may switch
-                // to a generic plan made while a table was small (a batch submit grows
-                // `invitations` by thousands of rows in seconds) and keep seq-scanning it.
-                // Plan each execution with its values instead.
-                conn.batch_execute("SET plan_cache_mode = force_custom_plan")
-                    .map_err(diesel::r2d2::Error::QueryError)?;
-                Ok(DbConnection::Pg(conn))
-            }
-            Backend::Sqlite => {
-                let mut conn = diesel::SqliteConnection::establish(&self.url)
-                    .map_err(diesel::r2d2::Error::ConnectionError)?;
-                conn.batch_execute(
-                    // The file is in WAL mode already (`connect`).
-                    "PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON;",
-                )
-                .map_err(diesel::r2d2::Error::QueryError)?;
-                Ok(DbConnection::Sqlite(conn))
-            }
-        }
-    }
-
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), Self::Error> {
-        conn.ping().map_err(diesel::r2d2::Error::QueryError)
-    }
-
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
-        conn.is_broken()
-    }
+/// Opens the pool (default checkout timeout) and runs pending migrations.
+pub fn connect(url: &str, pool_size: u32) -> Result<Pool, String> {
+    connect_with(url, PoolSettings::sized(pool_size))
 }
 
 /// Opens the pool and runs pending migrations of the chosen backend.
-pub fn connect(url: &str, pool_size: u32) -> Result<Pool, String> {
+pub fn connect_with(url: &str, settings: PoolSettings) -> Result<Pool, String> {
     let manager = ConnectionManager::new(url);
-    if manager.backend == Backend::Sqlite
-        && let Some(dir) = std::path::Path::new(&manager.url).parent()
-        && !dir.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    if manager.backend() == Backend::Sqlite {
+        prepare_sqlite_file(manager.url())?;
     }
-    if manager.backend == Backend::Sqlite {
-        // WAL is a property of the file: set it once, alone, before the pool opens its
-        // connections at the same moment. Switching needs an exclusive lock, and SQLite does not
-        // wait for that one (busy_timeout or not): the pool's first connections failed with
-        // "database is locked" and were retried.
-        let mut first = diesel::SqliteConnection::establish(&manager.url)
-            .map_err(|e| format!("cannot open the database: {e}"))?;
-        first
-            .batch_execute("PRAGMA journal_mode = WAL")
-            .map_err(|e| format!("cannot open the database: {e}"))?;
-    }
-    let pool = r2d2::Pool::builder()
-        .max_size(pool_size)
-        .connection_timeout(std::time::Duration::from_secs(10))
-        .build(manager)
-        .map_err(|e| format!("cannot open the database: {e}"))?;
+    let pool = Pool::build(manager, settings)?;
     let mut conn = pool
         .get()
         .map_err(|e| format!("cannot open the database: {e}"))?;
@@ -147,12 +72,50 @@ pub fn connect(url: &str, pool_size: u32) -> Result<Pool, String> {
     Ok(pool)
 }
 
+/// Creates the file's directory and switches the file to WAL. WAL is a property of the file:
+/// set it once, alone, before the pool opens its connections at the same moment. Switching
+/// needs an exclusive lock, and SQLite does not wait for that one (busy_timeout or not): the
+/// pool's first connections failed with "database is locked" and were retried.
+fn prepare_sqlite_file(path: &str) -> Result<(), String> {
+    if let Some(dir) = std::path::Path::new(path).parent()
+        && !dir.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    let mut first = diesel::SqliteConnection::establish(path)
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    first
+        .batch_execute("PRAGMA journal_mode = WAL")
+        .map_err(|e| format!("cannot open the database: {e}"))
+}
+
+/// Runs pending migrations. On PostgreSQL, under a session advisory lock: replicas starting at
+/// once would otherwise both find a migration pending and both run it (the second failing on
+/// a table that exists, or worse, half-applying). The second replica waits for the lock, then
+/// finds nothing pending. SQLite has one server per file, and its write lock serialises anyway.
 fn run_migrations(conn: &mut DbConnection) -> Result<(), String> {
-    let result = match conn {
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|_| ()),
-        DbConnection::Pg(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS).map(|_| ()),
-    };
-    result.map_err(|e| format!("migrations failed: {e}"))
+    let failed = |e: &dyn std::fmt::Display| format!("migrations failed: {e}");
+    match conn {
+        DbConnection::Sqlite(c) => c
+            .run_pending_migrations(SQLITE_MIGRATIONS)
+            .map(|_| ())
+            .map_err(|e| failed(&e)),
+        DbConnection::Pg(c) => {
+            c.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+                .map_err(|e| failed(&e))?;
+            let result = c
+                .run_pending_migrations(POSTGRES_MIGRATIONS)
+                .map(|_| ())
+                .map_err(|e| failed(&e));
+            // The lock belongs to the session, which goes back to the pool: release it
+            // whatever the outcome.
+            let unlocked = c
+                .batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+                .map_err(|e| failed(&e));
+            result.and(unlocked)
+        }
+    }
 }
 
 /// Now, truncated to microseconds: PostgreSQL keeps µs, SQLite would keep ns, and keyset

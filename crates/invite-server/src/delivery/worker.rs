@@ -33,6 +33,9 @@ const RECONCILE_BATCH: i64 = 100;
 /// Deliveries in flight at once per worker (each an SMTP or HTTP call).
 const CONCURRENCY: usize = 32;
 
+/// How often a round's settling write is tried again while the database is away.
+const SETTLE_RETRY: Duration = Duration::milliseconds(250);
+
 /// How long a woken worker waits before it claims, to take many new jobs in one round.
 const GATHER: StdDuration = StdDuration::from_millis(50);
 
@@ -204,15 +207,16 @@ impl Worker {
                 })
             })
             .collect();
+        let lease_end = delivered.first().map(|job| job.run_after);
         let (settled, notified) = self
-            .with_conn(move |conn| {
+            .settle(lease_end, move |conn| {
                 let now = db::now();
                 conn.transaction(|conn| {
                     let settled = outbox::complete_claimed(conn, &delivered, now)?;
                     // What went out starts TechPass's deadlines (the invitation link, the
                     // account).
                     lifecycle::start(conn, &delivered, deadlines, now)?;
-                    let notified = history::record(conn, changes, now)?;
+                    let notified = history::record(conn, changes.clone(), now)?;
                     Ok((settled, notified))
                 })
             })
@@ -415,7 +419,7 @@ impl Worker {
             Failure::Retryable { retry_after, .. } if retry.retries_after(job.attempts) => {
                 let wait = retry.random_delay(job.attempts, retry_after);
                 tracing::warn!(%reason, retry_in_secs = wait.num_seconds(), "delivery failed; will retry");
-                self.with_conn(move |conn| {
+                self.settle(Some(job.run_after), move |conn| {
                     let now = db::now();
                     outbox::retry_at(conn, &job, &reason, now + wait, now)
                 })
@@ -424,7 +428,7 @@ impl Worker {
             failure => {
                 tracing::error!(%reason, "delivery failed for good; the job is dead");
                 let for_officer = for_officer(&job, &failure);
-                self.with_conn(move |conn| {
+                self.settle(Some(job.run_after), move |conn| {
                     let now = db::now();
                     conn.transaction(|conn| {
                         let buried = outbox::bury(conn, &job, &reason, now)?;
@@ -456,6 +460,33 @@ impl Worker {
             tracing::warn!("the job's lease ran out; another worker holds it now");
         }
         Ok(())
+    }
+
+    /// Records what a round did: retried until it is written or the claim's lease ends
+    /// (`lease_end`), so that a database away for a moment after a delivery does not make
+    /// another claim deliver the same job again. After the lease, the write could only fail
+    /// (the claim is lost), so the round gives up.
+    async fn settle<T, F>(
+        &self,
+        lease_end: Option<chrono::NaiveDateTime>,
+        work: F,
+    ) -> Result<T, String>
+    where
+        T: Send + 'static,
+        F: Fn(&mut DbConnection) -> diesel::QueryResult<T> + Send + Sync + 'static,
+    {
+        let work = Arc::new(work);
+        loop {
+            let attempt = Arc::clone(&work);
+            match self.with_conn(move |conn| attempt(conn)).await {
+                Ok(done) => return Ok(done),
+                Err(error) if lease_end.is_some_and(|end| db::now() + SETTLE_RETRY < end) => {
+                    tracing::warn!(%error, "cannot record a delivery round yet; trying again");
+                    tokio::time::sleep(SETTLE_RETRY.to_std().unwrap_or_default()).await;
+                }
+                Err(error) => return Err(error),
+            }
+        }
     }
 
     /// Runs a repository call with a pooled connection on the blocking thread pool. Not

@@ -2,7 +2,7 @@
 
 use actix_web::{HttpResponse, get, web};
 
-use crate::services::with_conn;
+use crate::db::Unavailable;
 use crate::state::AppState;
 
 /// Liveness: 200 while the process runs.
@@ -12,18 +12,31 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
 
-/// Readiness: 200 when the database answers, else 503.
+/// The longest the readiness probe waits for a connection: a load balancer must hear within
+/// about a second whether to send this replica traffic.
+const READY_CHECKOUT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Readiness: 200 when the database answers, else 503 — at once while the database is known
+/// to be away, within about half a second when it has just gone. A replica whose every
+/// connection is busy is ready (it is loaded, not broken; taking it out of rotation would move
+/// its load onto the others).
 #[utoipa::path(tag = "operations", responses(
     (status = 200, description = "The database answers"),
-    (status = 503, description = "The database does not answer", body = invite_core::api::Problem, content_type = "application/problem+json"),
+    (status = 503, description = "The database does not answer", body = invite_core::api::Problem, content_type = "application/problem+json",
+        headers(("Retry-After" = u32, description = "Seconds to wait before asking again"))),
 ))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, crate::error::ApiError> {
     use diesel::r2d2::R2D2Connection;
-    with_conn(&state.pool, |conn| {
-        conn.ping()
-            .map_err(|e| crate::error::ApiError::unavailable("The database", e))
+    let pool = state.pool.clone();
+    let answer = web::block(move || match pool.get_within(READY_CHECKOUT) {
+        Ok(mut conn) => conn
+            .ping()
+            .map(|_| "ready")
+            .map_err(|e| crate::error::ApiError::unavailable("The database", e)),
+        Err(Unavailable::Busy) => Ok("ready (every database connection is busy)"),
+        Err(down) => Err(down.into()),
     })
-    .await?;
-    Ok(HttpResponse::Ok().content_type("text/plain").body("ready"))
+    .await??;
+    Ok(HttpResponse::Ok().content_type("text/plain").body(answer))
 }

@@ -17,7 +17,7 @@ pub struct TestApp {
 }
 
 /// Drops the per-test PostgreSQL database (SQLite files live in a temp dir and are removed).
-enum DatabaseGuard {
+pub enum DatabaseGuard {
     Sqlite(std::path::PathBuf),
     Postgres {
         admin_url: String,
@@ -62,7 +62,7 @@ fn sqlite_database() -> (String, DatabaseGuard) {
     (url, DatabaseGuard::Sqlite(dir))
 }
 
-fn postgres_database(admin_url: &str) -> (String, DatabaseGuard) {
+pub fn postgres_database(admin_url: &str) -> (String, DatabaseGuard) {
     let name = format!("invite_test_{}", uuid::Uuid::new_v4().simple());
     let mut conn = diesel::PgConnection::establish(admin_url)
         .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}"));
@@ -115,6 +115,16 @@ impl TestApp {
             database_url: url,
             _database: guard,
         }
+    }
+
+    /// A server on a fresh PostgreSQL database that it reaches at the URL `reach` makes of the
+    /// database's own (through a proxy, say); `None` when the suite runs without PostgreSQL.
+    pub async fn spawn_postgres_reached(
+        reach: impl FnOnce(&str) -> String,
+        configure: impl FnOnce(&mut Config),
+    ) -> Option<TestApp> {
+        let (url, guard) = postgres_database(&postgres_url()?);
+        Some(Self::spawn_with((reach(&url), guard), "postgres", configure).await)
     }
 
     /// A second server on this one's database: another replica, with its own pool, worker and

@@ -66,7 +66,10 @@ impl Uploads {
             .readers
             .acquire()
             .await
-            .map_err(|_| ApiError::Unavailable("The server is shutting down.".into()))?;
+            .map_err(|_| ApiError::Unavailable {
+                detail: "The server is shutting down.".into(),
+                retry_after_secs: 1,
+            })?;
         Ok(web::block(read).await?)
     }
 }
