@@ -7,6 +7,7 @@ pub mod db;
 pub mod delivery;
 pub mod error;
 pub mod log_credentials;
+pub mod metrics;
 pub mod routes;
 pub mod security;
 pub mod services;

@@ -99,6 +99,7 @@ impl Application {
         };
         let gateways = gateways::build(&config, &local)?;
         let outbox_wake = Arc::new(Notify::new());
+        let metrics = Arc::new(crate::metrics::Metrics::new(&pool));
         let worker = config.delivery.worker.then(|| {
             let worker = Worker {
                 pool: pool.clone(),
@@ -118,6 +119,7 @@ impl Application {
                 seed: gateways.seed.clone(),
                 webhooks: gateways.webhooks.clone(),
                 wake: outbox_wake.clone(),
+                metrics: metrics.clone(),
             };
             tokio::spawn(worker.run())
         });
@@ -140,6 +142,7 @@ impl Application {
             seed_webhook_secret: gateways.seed_webhook_secret,
             uploads,
             rate,
+            metrics,
         });
         if state.dev_login_enabled() {
             warn_dev_login(&state.config);

@@ -37,6 +37,8 @@ pub struct AppState {
     pub uploads: Arc<crate::services::batches::Uploads>,
     /// The rate limits' counters (shared through the database on PostgreSQL).
     pub rate: crate::security::rate::RateLimiter,
+    /// What `/metrics` reports; the worker counts into the same.
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl AppState {

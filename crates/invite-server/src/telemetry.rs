@@ -108,8 +108,9 @@ pub async fn trace_requests(
         .and_then(|v| v.to_str().ok())
         .and_then(trace_id_from_traceparent)
         .unwrap_or_else(new_trace_id);
-    let support_email = req
-        .app_data::<web::Data<AppState>>()
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let support_email = state
+        .as_ref()
         .map(|state| state.config.support_email.clone())
         .unwrap_or_default();
     req.extensions_mut().insert(TraceId(trace_id.clone()));
@@ -130,7 +131,19 @@ pub async fn trace_requests(
     let response = crate::security::deadline::answer_timeouts(result?.map_into_boxed_body());
     let response = render_problem(response, &trace_id, &support_email, own_body);
     let status = response.status().as_u16();
-    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed().as_secs_f64();
+    if let Some(state) = &state {
+        let request = response.request();
+        // The route's pattern, not the path: ids must not make a series each.
+        let route = request.match_pattern();
+        state.metrics.request(
+            request.method().as_str(),
+            route.as_deref().unwrap_or("unmatched"),
+            status,
+            elapsed,
+        );
+    }
+    let elapsed_ms = elapsed * 1000.0;
     span.in_scope(|| {
         if status >= 500 {
             tracing::error!(status, elapsed_ms, "request finished");

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::r2d2::R2D2Connection;
+use prometheus_client::metrics::counter::Counter;
 
 use super::{Backend, DbConnection};
 
@@ -132,17 +133,14 @@ impl Pool {
         self.inner.max_size()
     }
 
-    /// Checkouts so far and the time they waited in total (microseconds), for the metrics.
-    pub fn waits(&self) -> (u64, u64) {
-        (
-            self.breaker.checkouts.load(Ordering::Relaxed),
-            self.breaker.waited_micros.load(Ordering::Relaxed),
-        )
+    /// The pool's counters (shared: the metrics register these very ones).
+    pub fn counters(&self) -> PoolCounters {
+        self.breaker.counters.clone()
     }
 
     /// How many times the breaker opened.
     pub fn outages(&self) -> u64 {
-        self.breaker.trips.load(Ordering::Relaxed)
+        self.breaker.counters.outages.get()
     }
 
     /// Opens the breaker (if closed) and starts the one probe that closes it again.
@@ -186,13 +184,19 @@ fn connection_failure(error: &r2d2::Error) -> Option<String> {
         .filter(|cause| !cause.is_empty())
 }
 
+/// What the pool counts, for the metrics.
+#[derive(Clone, Default)]
+pub struct PoolCounters {
+    pub checkouts: Counter,
+    pub wait_seconds: Counter<f64, AtomicU64>,
+    pub outages: Counter,
+}
+
 #[derive(Default)]
 struct Breaker {
     open: AtomicBool,
     cause: std::sync::Mutex<String>,
-    trips: AtomicU64,
-    checkouts: AtomicU64,
-    waited_micros: AtomicU64,
+    counters: PoolCounters,
 }
 
 impl Breaker {
@@ -207,7 +211,7 @@ impl Breaker {
         *self.cause.lock().unwrap_or_else(|e| e.into_inner()) = cause;
         let opened = !self.open.swap(true, Ordering::AcqRel);
         if opened {
-            self.trips.fetch_add(1, Ordering::Relaxed);
+            self.counters.outages.inc();
         }
         opened
     }
@@ -217,9 +221,8 @@ impl Breaker {
     }
 
     fn record_wait(&self, waited: Duration) {
-        self.checkouts.fetch_add(1, Ordering::Relaxed);
-        self.waited_micros
-            .fetch_add(waited.as_micros() as u64, Ordering::Relaxed);
+        self.counters.checkouts.inc();
+        self.counters.wait_seconds.inc_by(waited.as_secs_f64());
     }
 }
 

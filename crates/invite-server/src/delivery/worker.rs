@@ -25,6 +25,7 @@ use crate::db::invitations::{self, InvitationRow};
 use crate::db::lifecycle::{self, Deadlines};
 use crate::db::outbox::{self, JobRecord};
 use crate::db::{self, DbConnection, Pool};
+use crate::metrics::Outcome;
 use crate::services::upstream_events;
 
 /// Invitations read back per reconciliation round.
@@ -99,6 +100,7 @@ pub struct Worker {
     pub webhooks: Arc<WebhookGateway>,
     /// Notified when jobs are enqueued, so that they go out at once instead of at the next poll.
     pub wake: Arc<Notify>,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 impl Worker {
@@ -184,7 +186,10 @@ impl Worker {
         let mut delivered = Vec::new();
         for (job, outcome) in outcomes {
             match outcome {
-                Ok(()) => delivered.push(job),
+                Ok(()) => {
+                    self.metrics.delivery(job.kind, Outcome::Delivered);
+                    delivered.push(job)
+                }
                 Err(failure) => self.settle_failure(job, failure).await?,
             }
         }
@@ -417,6 +422,7 @@ impl Worker {
         let reason = failure.reason().to_owned();
         let settled = match failure {
             Failure::Retryable { retry_after, .. } if retry.retries_after(job.attempts) => {
+                self.metrics.delivery(job.kind, Outcome::Retry);
                 let wait = retry.random_delay(job.attempts, retry_after);
                 tracing::warn!(%reason, retry_in_secs = wait.num_seconds(), "delivery failed; will retry");
                 self.settle(Some(job.run_after), move |conn| {
@@ -426,6 +432,7 @@ impl Worker {
                 .await?
             }
             failure => {
+                self.metrics.delivery(job.kind, Outcome::Dead);
                 tracing::error!(%reason, "delivery failed for good; the job is dead");
                 let for_officer = for_officer(&job, &failure);
                 self.settle(Some(job.run_after), move |conn| {

@@ -5,7 +5,9 @@ use actix_multipart::Multipart;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, delete, get, post, put, web};
 use futures_util::StreamExt;
 use invite_core::InvitationDraft;
-use invite_core::api::{Batch, BatchPage, BatchRow, BatchRowPage, BatchRowsRequest, Problem};
+use invite_core::api::{
+    Batch, BatchPage, BatchRow, BatchRowPage, BatchRowsRequest, Channel, Problem,
+};
 use invite_sheets::Limits;
 
 use super::downloads::{XLSX, attachment};
@@ -179,6 +181,11 @@ pub async fn upload(
             ));
         }
     };
+    if !uploaded.replayed {
+        state
+            .metrics
+            .batch_uploaded(uploaded.batch.overview.summary.total);
+    }
     let mut response = HttpResponse::Created();
     response.insert_header((
         "Location",
@@ -355,6 +362,9 @@ pub async fn submit(
     )
     .await?;
     state.outbox_wake.notify_one();
+    state
+        .metrics
+        .invitations_created(Channel::BatchUpload, submitted.invited as u64);
     let mut response = HttpResponse::Ok();
     if submitted.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));

@@ -12,6 +12,37 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain").body("ok")
 }
 
+/// Prometheus metrics of this process (text exposition format): request latency by route and
+/// status, invitations by channel, batch sizes, delivery attempts by outcome, the outbox's
+/// backlog and the age of its longest-due job, and the database pool's use. Scrape every
+/// replica directly; keep it off the public URL (the load balancer of `docker-compose.yml`
+/// refuses it).
+#[utoipa::path(tag = "operations", responses(
+    (status = 200, description = "The metrics", content_type = "text/plain; version=0.0.4", body = String),
+))]
+#[get("/metrics")]
+pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let pool = state.pool.clone();
+    // The backlog is read from the database, within the readiness probe's wait; without it the
+    // rest is still reported.
+    let backlog = web::block(move || {
+        let mut conn = pool.get_within(READY_CHECKOUT).ok()?;
+        let now = crate::db::now();
+        let backlog = crate::db::outbox::backlog(&mut conn, now).ok()?;
+        let oldest_due_age = backlog.oldest_due_at.map_or(0.0, |at| {
+            (now - at).num_milliseconds().max(0) as f64 / 1000.0
+        });
+        Some((backlog, oldest_due_age))
+    })
+    .await
+    .ok()
+    .flatten();
+    let text = state.metrics.render(&state.pool, backlog);
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(text)
+}
+
 /// The longest the readiness probe waits for a connection: a load balancer must hear within
 /// about a second whether to send this replica traffic.
 const READY_CHECKOUT: std::time::Duration = std::time::Duration::from_millis(500);

@@ -59,6 +59,11 @@ pub async fn create(
     )
     .await?;
     state.outbox_wake.notify_one();
+    if !created.replayed {
+        state
+            .metrics
+            .invitations_created(created.invitation.channel, 1);
+    }
     let location = format!("/api/v1/invitations/{}", created.invitation.id);
     let mut response = HttpResponse::build(StatusCode::CREATED);
     response.insert_header((LOCATION, location));

@@ -85,7 +85,7 @@ impl SecurityHeaders {
     fn policy_for(&self, path: &str) -> &HeaderValue {
         if path.starts_with("/api/")
             || path.starts_with("/api-docs/")
-            || matches!(path, "/api" | "/healthz" | "/readyz")
+            || matches!(path, "/api" | "/healthz" | "/readyz" | "/metrics")
         {
             &self.data
         } else if path.starts_with("/swagger-ui") {

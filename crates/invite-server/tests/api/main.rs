@@ -24,6 +24,7 @@ mod fuzz;
 mod invitations;
 mod json_batches;
 mod logs;
+mod metrics;
 mod migrations;
 mod oidc;
 mod on_techpass;

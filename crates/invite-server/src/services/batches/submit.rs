@@ -58,6 +58,8 @@ impl From<diesel::result::Error> for ChunkError {
 pub struct Submitted {
     pub batch: Batch,
     pub replayed: bool,
+    /// Invitations this submit created (0 for a replay).
+    pub invited: usize,
 }
 
 pub async fn submit(
@@ -86,6 +88,7 @@ pub async fn submit(
             return Ok(Submitted {
                 batch,
                 replayed: true,
+                invited: 0,
             });
         }
     }
@@ -130,6 +133,7 @@ pub async fn submit(
         Ok(Submitted {
             batch,
             replayed: false,
+            invited: submitted,
         })
     })
     .await
