@@ -33,7 +33,12 @@ pub struct Application {
     server: Server,
     /// The delivery worker, when this replica runs one; stopped with the server.
     worker: Option<tokio::task::JoinHandle<()>>,
+    stop_worker: tokio::sync::watch::Sender<bool>,
 }
+
+/// How long a stopping worker may take to finish the deliveries it started (an upstream's
+/// timeout is 30 s at most by default); then it is dropped, and its claims wait for their lease.
+const WORKER_STOP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The OpenAPI document, generated from the same route list the server uses, as JSON (its
 /// last pass works on the JSON: see `routes::spec_truth`).
@@ -99,6 +104,7 @@ impl Application {
         };
         let gateways = gateways::build(&config, &local)?;
         let outbox_wake = Arc::new(Notify::new());
+        let (stop_worker, worker_stop) = tokio::sync::watch::channel(false);
         let metrics = Arc::new(crate::metrics::Metrics::new(&pool));
         let worker = config.delivery.worker.then(|| {
             let worker = Worker {
@@ -120,6 +126,7 @@ impl Application {
                 webhooks: gateways.webhooks.clone(),
                 wake: outbox_wake.clone(),
                 metrics: metrics.clone(),
+                stop: worker_stop,
             };
             tokio::spawn(worker.run())
         });
@@ -157,6 +164,7 @@ impl Application {
         ));
         let deadline = web::Data::new(Deadline(state.config.http.request_timeout));
         let http_config = state.config.http.clone();
+        let shutdown_timeout = http_config.shutdown_timeout;
 
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
@@ -241,6 +249,7 @@ impl Application {
                 .service(web::scope("/api").default_service(web::to(telemetry::api_not_found)));
             app.service(spa(&spa_dir))
         })
+        .shutdown_timeout(shutdown_timeout.as_secs())
         .listen(listener)
         .map_err(|e| e.to_string())?
         .run();
@@ -248,6 +257,7 @@ impl Application {
             port,
             server,
             worker,
+            stop_worker,
         })
     }
 
@@ -255,10 +265,23 @@ impl Application {
         self.port
     }
 
+    /// Serves until SIGTERM or SIGINT; then stops gracefully: no new connections, requests in
+    /// flight answered (up to `INVITES_SHUTDOWN_TIMEOUT_SECS`), and the delivery worker
+    /// finishes the deliveries it started and hands back the jobs it had claimed.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
-        if let Some(worker) = self.worker {
-            worker.abort();
+        tracing::info!("server stopped taking requests");
+        let _ = self.stop_worker.send(true);
+        if let Some(mut worker) = self.worker {
+            if tokio::time::timeout(WORKER_STOP_TIMEOUT, &mut worker)
+                .await
+                .is_err()
+            {
+                tracing::warn!(
+                    "the delivery worker did not stop in time; its claims wait for their lease"
+                );
+                worker.abort();
+            }
         }
         result
     }

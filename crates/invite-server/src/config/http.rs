@@ -19,6 +19,9 @@ pub struct HttpConfig {
     /// `INVITES_REQUEST_TIMEOUT_SECS` (default 30): the longest a request (reading its body
     /// included) may take before it is answered 503.
     pub request_timeout: Duration,
+    /// `INVITES_SHUTDOWN_TIMEOUT_SECS` (default 30): after SIGTERM, how long requests in flight
+    /// may take to finish before the server closes their connections.
+    pub shutdown_timeout: Duration,
 }
 
 impl Default for HttpConfig {
@@ -28,6 +31,7 @@ impl Default for HttpConfig {
             cors_origins: Vec::new(),
             csp_connect_src: Vec::new(),
             request_timeout: Duration::from_secs(30),
+            shutdown_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -47,6 +51,10 @@ impl HttpConfig {
             cors_origins: origins(settings, "INVITES_CORS_ORIGINS")?,
             csp_connect_src: origins(settings, "INVITES_CSP_CONNECT_SRC")?,
             request_timeout: Duration::from_secs(timeout),
+            shutdown_timeout: Duration::from_secs(settings.parse(
+                "INVITES_SHUTDOWN_TIMEOUT_SECS",
+                defaults.shutdown_timeout.as_secs(),
+            )?),
         })
     }
 }

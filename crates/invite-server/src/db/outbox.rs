@@ -160,6 +160,33 @@ pub fn complete_claimed(
     .execute(conn)
 }
 
+/// Hands claimed jobs that were never attempted back (a worker stopping): due at once for any
+/// worker, their attempt uncounted. Only the claim that returned them (same owner, same lease
+/// end) can. Returns how many were handed back.
+pub fn release_claimed(
+    conn: &mut DbConnection,
+    jobs: &[JobRecord],
+    now: NaiveDateTime,
+) -> QueryResult<usize> {
+    let Some(first) = jobs.first() else {
+        return Ok(0);
+    };
+    let ids: Vec<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
+    diesel::update(
+        delivery_jobs::table
+            .filter(delivery_jobs::id.eq_any(ids))
+            .filter(delivery_jobs::state.eq(JobState::Pending))
+            .filter(delivery_jobs::run_after.eq(first.run_after))
+            .filter(delivery_jobs::lease_owner.eq(&first.lease_owner)),
+    )
+    .set((
+        delivery_jobs::run_after.eq(now),
+        delivery_jobs::attempts.eq(delivery_jobs::attempts - 1),
+        delivery_jobs::updated_at.eq(now),
+    ))
+    .execute(conn)
+}
+
 /// Gives a claimed job back, due again at `run_after`, with the reason it failed. `false`: the
 /// claim was lost.
 pub fn retry_at(

@@ -15,19 +15,27 @@ use crate::db::invitations::InvitationRow;
 
 pub struct TechpassClient {
     upstream: Arc<Upstream>,
+    /// The directory's own client (and so its own connection pool): see [`Self::lookup`].
+    lookup: Arc<Upstream>,
 }
 
 impl TechpassClient {
     pub fn new(config: &UpstreamConfig) -> Result<Self, String> {
         Ok(Self {
             upstream: Arc::new(Upstream::new("TechPass", config)?),
+            lookup: Arc::new(Upstream::new("TechPass", config)?),
         })
     }
 
-    /// The same client, asking TechPass's directory who already has an account.
+    /// Asks TechPass's directory who already has an account. Request handlers ask it, on
+    /// actix's worker threads, each with its own runtime; a pooled connection lives on the
+    /// runtime that opened it. Sharing one pool with the delivery worker (on the main runtime)
+    /// let the worker's requests ride connections that die with a worker thread's runtime when
+    /// the server stops: every TechPass delivery in flight failed at SIGTERM. Hence a client of
+    /// its own.
     pub fn lookup(&self) -> super::directory::TechpassLookup {
         super::directory::TechpassLookup {
-            upstream: Arc::clone(&self.upstream),
+            upstream: Arc::clone(&self.lookup),
         }
     }
 

@@ -101,15 +101,19 @@ pub struct Worker {
     /// Notified when jobs are enqueued, so that they go out at once instead of at the next poll.
     pub wake: Arc<Notify>,
     pub metrics: Arc<crate::metrics::Metrics>,
+    /// Turns true when the process stops: the worker finishes the deliveries it started, hands
+    /// back the jobs it claimed but did not start, and returns.
+    pub stop: tokio::sync::watch::Receiver<bool>,
 }
 
 impl Worker {
-    /// Claims and delivers jobs until the task is dropped.
+    /// Claims and delivers jobs until `stop` turns true (or the task is dropped).
     pub async fn run(self) {
         tracing::info!(owner = %self.owner, "delivery worker started");
         let mut next_sweep = tokio::time::Instant::now();
         let mut next_reconcile = tokio::time::Instant::now() + self.settings.reconcile;
-        loop {
+        let mut stop = self.stop.clone();
+        while !self.stopping() {
             if tokio::time::Instant::now() >= next_sweep {
                 self.sweep().await;
                 next_sweep = tokio::time::Instant::now() + self.settings.sweep;
@@ -120,9 +124,11 @@ impl Worker {
             }
             match self.tick().await {
                 Ok(0) => {
-                    let woken =
-                        tokio::time::timeout(self.settings.poll, self.wake.notified()).await;
-                    if woken.is_ok() {
+                    let woken = tokio::select! {
+                        woken = tokio::time::timeout(self.settings.poll, self.wake.notified()) => woken.is_ok(),
+                        _ = stop.changed() => false,
+                    };
+                    if woken {
                         // Let the jobs of the requests arriving meanwhile join this round: one
                         // claim and one settling write for many jobs, not for each, which on
                         // SQLite's single writer would queue behind every create.
@@ -132,10 +138,18 @@ impl Worker {
                 Ok(_) => {}
                 Err(error) => {
                     tracing::error!(%error, "delivery worker could not reach the database");
-                    tokio::time::sleep(self.settings.poll).await;
+                    tokio::select! {
+                        _ = tokio::time::sleep(self.settings.poll) => {}
+                        _ = stop.changed() => {}
+                    }
                 }
             }
         }
+        tracing::info!(owner = %self.owner, "delivery worker stopped");
+    }
+
+    fn stopping(&self) -> bool {
+        *self.stop.borrow()
     }
 
     /// One round: claim due jobs, deliver each, settle them (the delivered ones in one write).
@@ -161,7 +175,9 @@ impl Worker {
                 .await?
         };
         // Up to CONCURRENCY at once: one slow upstream answer must not hold the whole round.
+        // Once the process stops, no further job is started (those started finish).
         let outcomes: Vec<(JobRecord, Result<(), Failure>)> = stream::iter(jobs.iter().cloned())
+            .take_while(|_| std::future::ready(!self.stopping()))
             .map(|job| {
                 let invitation = invitations.get(&job.invitation_id).cloned();
                 let outgoing = &outgoing;
@@ -183,6 +199,9 @@ impl Worker {
             .buffer_unordered(CONCURRENCY)
             .collect()
             .await;
+        if outcomes.len() < jobs.len() {
+            self.release_unstarted(&jobs, &outcomes).await;
+        }
         let mut delivered = Vec::new();
         for (job, outcome) in outcomes {
             match outcome {
@@ -237,6 +256,37 @@ impl Worker {
             );
         }
         Ok(claimed)
+    }
+
+    /// Hands back the jobs of a round that stopped before starting them, so that another
+    /// worker takes them now rather than when this claim's lease ends.
+    async fn release_unstarted(
+        &self,
+        jobs: &[JobRecord],
+        outcomes: &[(JobRecord, Result<(), Failure>)],
+    ) {
+        let started: std::collections::HashSet<&str> =
+            outcomes.iter().map(|(job, _)| job.id.as_str()).collect();
+        let unstarted: Vec<JobRecord> = jobs
+            .iter()
+            .filter(|job| !started.contains(job.id.as_str()))
+            .cloned()
+            .collect();
+        let lease_end = unstarted.first().map(|job| job.run_after);
+        let count = unstarted.len();
+        match self
+            .settle(lease_end, move |conn| {
+                outbox::release_claimed(conn, &unstarted, db::now())
+            })
+            .await
+        {
+            Ok(released) => {
+                tracing::info!(released, of = count, "stopping: claimed jobs handed back")
+            }
+            Err(error) => {
+                tracing::warn!(%error, "stopping: claimed jobs stay leased until their lease ends")
+            }
+        }
     }
 
     /// Expires what is past its deadline, and forgets expired idempotency keys. Every worker

@@ -1,6 +1,7 @@
 //! Black-box tests of the REST API over HTTP: one binary, one module per area.
 
 mod helpers;
+mod server_process;
 mod smtp_sink;
 mod store;
 mod techpass;
@@ -39,6 +40,7 @@ mod replicas;
 mod resend;
 mod revoke;
 mod security;
+mod shutdown;
 mod smtp;
 mod upstream_events;
 mod webhooks;

@@ -3,7 +3,6 @@
 //! server process) mid-delivery is taken over when its lease ends, with nothing lost.
 
 use std::collections::HashSet;
-use std::process::{Child, Command, Stdio};
 
 use futures_util::future::join_all;
 use invite_core::api::{DeliveryKind, JobState};
@@ -13,6 +12,7 @@ use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 use crate::helpers::{eventually, officer_invite, on_each_backend_with};
+use crate::server_process::ServerProcess;
 use crate::upstreams;
 
 const INVITEES: usize = 1000;
@@ -104,84 +104,6 @@ async fn two_server_processes_deliver_a_thousand_invitations_each_exactly_once()
         },
     )
     .await;
-}
-
-/// The server binary, started as its own process on `database_url`.
-struct ServerProcess {
-    child: Child,
-    address: String,
-}
-
-impl ServerProcess {
-    async fn start(database_url: &str, techpass_url: &str) -> ServerProcess {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("free port")
-            .port();
-        let child = Command::new(env!("CARGO_BIN_EXE_invite-server"))
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("DATABASE_URL", database_url)
-            .env("PORT", port.to_string())
-            .env("INVITES_DEV_LOGIN", "true")
-            // A thousand creates a minute from one officer: far past the default rate limit.
-            .env("INVITES_RATE_CREATE_PER_MIN", "0")
-            .env("INVITES_TECHPASS_URL", techpass_url)
-            .env("INVITES_TECHPASS_TOKEN", upstreams::TECHPASS_TOKEN)
-            .env(
-                "INVITES_TECHPASS_WEBHOOK_SECRET",
-                upstreams::TECHPASS_SECRET,
-            )
-            .env("INVITES_TECHPASS_TIMEOUT_SECS", "30")
-            .env("INVITES_DELIVERY_LEASE_SECS", "2")
-            .env("INVITES_DELIVERY_POLL_MS", "100")
-            .env("INVITES_SPA_DIR", "/nonexistent")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the server binary starts");
-        let process = ServerProcess {
-            child,
-            address: format!("http://127.0.0.1:{port}"),
-        };
-        let client = reqwest::Client::new();
-        eventually("the server process to be ready", || async {
-            let ready = client
-                .get(format!("{}/readyz", process.address))
-                .send()
-                .await;
-            ready.ok().filter(|r| r.status() == 200).map(|_| ())
-        })
-        .await;
-        process
-    }
-
-    /// Signs in (the built-in sign-in) and returns the token.
-    async fn sign_in(&self, client: &reqwest::Client, email: &str) -> String {
-        let signed_in: Value = client
-            .post(format!("{}/api/v1/auth/dev-login", self.address))
-            .json(&serde_json::json!({ "email": email }))
-            .send()
-            .await
-            .expect("sign in")
-            .json()
-            .await
-            .expect("json");
-        signed_in["token"].as_str().expect("token").to_owned()
-    }
-
-    /// `kill -9`: no shutdown, no chance to hand anything back.
-    fn kill(&mut self) {
-        self.child.kill().expect("SIGKILL");
-        self.child.wait().expect("reaped");
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[tokio::test]
