@@ -39,6 +39,7 @@ mod reconcile;
 mod replicas;
 mod resend;
 mod revoke;
+mod scale_out;
 mod security;
 mod shutdown;
 mod smtp;

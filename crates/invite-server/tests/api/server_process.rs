@@ -90,6 +90,11 @@ impl ServerProcess {
 }
 
 impl ServerProcess {
+    /// The process id (also part of its delivery worker's name for its claims).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `kill -TERM`, as a container runtime stops a process; then waits (at most `within`) for it
     /// to exit, and returns its exit status.
     pub fn terminate(&mut self, within: std::time::Duration) -> std::process::ExitStatus {
