@@ -272,16 +272,15 @@ impl Application {
         let result = self.server.await;
         tracing::info!("server stopped taking requests");
         let _ = self.stop_worker.send(true);
-        if let Some(mut worker) = self.worker {
-            if tokio::time::timeout(WORKER_STOP_TIMEOUT, &mut worker)
+        if let Some(mut worker) = self.worker
+            && tokio::time::timeout(WORKER_STOP_TIMEOUT, &mut worker)
                 .await
                 .is_err()
-            {
-                tracing::warn!(
-                    "the delivery worker did not stop in time; its claims wait for their lease"
-                );
-                worker.abort();
-            }
+        {
+            tracing::warn!(
+                "the delivery worker did not stop in time; its claims wait for their lease"
+            );
+            worker.abort();
         }
         result
     }
