@@ -5,6 +5,8 @@
 //! - `cargo xtask test`  — build the SPA bundle, then run every test of the workspace
 //! - `cargo xtask spa`   — build the SPA bundle only (`frontend/dist`)
 //! - `cargo xtask spec`  — regenerate `api-spec/openapi.json` from the code
+//! - `cargo xtask bench` — the benchmark suite on the release build (`--smoke`: a tiny run of
+//!   every step, which `cargo xtask test` makes too, so the suite is known to start)
 //!
 //! The SPA is compiled with cargo for `wasm32-unknown-unknown` and bound with
 //! `wasm-bindgen-cli-support`, pinned to the exact `wasm-bindgen` of Cargo.lock, so no
@@ -38,7 +40,8 @@ fn main() -> ExitCode {
             ],
             &[("UPDATE_SPEC", "1")],
         ),
-        _ => Err("usage: cargo xtask <run | test | spa | spec>".into()),
+        Some("bench") => build_spa().and_then(|()| bench(&args[1..])),
+        _ => Err("usage: cargo xtask <run | test | spa | spec | bench [--smoke]>".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -162,6 +165,40 @@ fn run_server(extra: &[String]) -> Result<(), String> {
     cargo(&args, &[("INVITES_DEV_LOGIN", &dev_login)])
 }
 
+/// The benchmark suite (`crates/invite-server/examples/bench.rs`): the server binary and the
+/// benchmark programs in one profile (release; the smoke run uses the test build's), then the
+/// suite, which writes its table into docs/PERFORMANCE.md (the smoke run into target/).
+fn bench(extra: &[String]) -> Result<(), String> {
+    let smoke = extra.iter().any(|a| a == "--smoke");
+    let mut build = vec![
+        "build",
+        "-p",
+        "invite-server",
+        "--bin",
+        "invite-server",
+        "--example",
+        "bench",
+        "--example",
+        "bench_upload",
+    ];
+    if !smoke {
+        build.push("--release");
+    }
+    cargo(&build, &[])?;
+    let profile = if smoke { "debug" } else { "release" };
+    let program = target_dir().join(profile).join("examples/bench");
+    let status = Command::new(&program)
+        .args(extra)
+        .current_dir(workspace_root())
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the benchmark suite failed ({status})"))
+    }
+}
+
 fn run_tests(extra: &[String]) -> Result<(), String> {
     let mut args = vec!["test", "--workspace"];
     args.extend(extra.iter().map(String::as_str));
@@ -174,7 +211,9 @@ fn run_tests(extra: &[String]) -> Result<(), String> {
         &[("INVITES_TEST_LOG_FILE", &logs.display().to_string())],
     );
     let scanned = scan_logs(&logs);
-    result.and(scanned)
+    // The benchmark suite is run on demand; here only a tiny run, so that it is known to start.
+    let smoke = || bench(&["--smoke".to_owned()]);
+    result.and(scanned).and_then(|()| smoke())
 }
 
 /// Fails when the suite's server logs hold a credential: a JWT, an API key or a webhook
