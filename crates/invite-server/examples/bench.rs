@@ -242,9 +242,15 @@ impl Bench {
             spa.0 / 1024,
             spa.1 / 1024
         );
+        let failed: u64 = backends
+            .iter()
+            .flat_map(|b| std::iter::once(&b.create).chain(&b.lists))
+            .map(|l| l.failed)
+            .sum();
         let _ = writeln!(
             report,
-            "Every create answered 201 ({} and {} requests); list requests answered 200.",
+            "Creates sent: {} (SQLite) and {} (PostgreSQL); answers other than 201 (creates) or \
+             200 (lists): {failed}.",
             sqlite.create.requests, postgres.create.requests
         );
         let _ = writeln!(report, "<!-- bench:end -->");
@@ -270,7 +276,13 @@ impl Bench {
         let list = |name: &str, paths: Vec<String>| {
             eprintln!("bench: {backend:?} list, {name}");
             let script = LIST_LUA.replace("{PATHS}", &lua_strings(&paths));
-            self.wrk(&servers.address, &format!("{name}.lua"), &script, &[&token], 200)
+            self.wrk(
+                &servers.address,
+                &format!("{name}.lua"),
+                &script,
+                &[&token],
+                200,
+            )
         };
         let base = "/api/v1/invitations?limit=50";
         let rare = self.scale.rows / 2;
@@ -324,10 +336,9 @@ impl Bench {
     fn fresh_database(&self, backend: Backend) -> Database {
         match backend {
             Backend::Sqlite => {
-                let path = self.work.join(format!(
-                    "bench-{}.db",
-                    uuid::Uuid::new_v4().simple()
-                ));
+                let path = self
+                    .work
+                    .join(format!("bench-{}.db", uuid::Uuid::new_v4().simple()));
                 Database {
                     url: format!("sqlite://{}", path.display()),
                     drop: Drop::File(path),
@@ -367,10 +378,15 @@ impl Bench {
             .expect("wrk runs");
         let text = String::from_utf8_lossy(&output.stdout).into_owned();
         let load = Load::parse(&text).unwrap_or_else(|| panic!("wrk's output:\n{text}"));
-        assert!(
-            !text.contains("Non-2xx") && !text.contains("unexpected status"),
-            "answers other than {status}:\n{text}"
-        );
+        if load.failed > 0 {
+            // Reported in the table, not hidden: the first answers show why.
+            let why: Vec<&str> = text
+                .lines()
+                .filter(|l| l.starts_with("unexpected status"))
+                .take(3)
+                .collect();
+            eprintln!("bench: {} answers other than {status}: {why:?}", load.failed);
+        }
         load
     }
 
@@ -486,6 +502,8 @@ struct Measured {
 struct Load {
     rps: f64,
     requests: u64,
+    /// Answers other than the expected status.
+    failed: u64,
     p50_ms: f64,
     p99_ms: f64,
 }
@@ -506,16 +524,28 @@ impl Load {
             .next()?
             .parse()
             .ok()?;
+        let failed = value("Non-2xx or 3xx responses:")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
         Some(Load {
             rps,
             requests,
+            failed,
             p50_ms: duration_ms(value("50%")?)?,
             p99_ms: duration_ms(value("99%")?)?,
         })
     }
 
     fn latency(&self) -> String {
-        format!("{:.1} / {:.1}", self.p50_ms, self.p99_ms)
+        let mut text = format!("{:.1} / {:.1}", self.p50_ms, self.p99_ms);
+        if self.failed > 0 {
+            let _ = write!(
+                text,
+                " (**{:.1} % failed**)",
+                self.failed as f64 * 100.0 / self.requests.max(1) as f64
+            );
+        }
+        text
     }
 }
 
@@ -578,7 +608,14 @@ impl Servers {
 
     fn sign_in(&self) -> String {
         let output = Command::new("curl")
-            .args(["-sS", "-X", "POST", "-H", "content-type: application/json", "-d"])
+            .args([
+                "-sS",
+                "-X",
+                "POST",
+                "-H",
+                "content-type: application/json",
+                "-d",
+            ])
             .arg(json!({ "email": "bench_officer@tech.gov.sg" }).to_string())
             .arg(format!("{}/api/v1/auth/dev-login", self.address))
             .output()
@@ -638,9 +675,10 @@ impl std::ops::Drop for Database {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
                 }
             }
-            Drop::Postgres { admin, name } => {
-                admin_sql(admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            }
+            Drop::Postgres { admin, name } => admin_sql(
+                admin,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            ),
         }
     }
 }

@@ -279,7 +279,17 @@ impl From<crate::db::CorruptRow> for ApiError {
 
 impl From<crate::db::Unavailable> for ApiError {
     fn from(error: crate::db::Unavailable) -> Self {
-        ApiError::unavailable("The database", error)
+        match error {
+            crate::db::Unavailable::Down(_) => ApiError::unavailable("The database", error),
+            // Load, not an outage: every connection stayed in use for the checkout timeout.
+            crate::db::Unavailable::Busy => {
+                tracing::warn!("every database connection stayed busy: answering 503");
+                ApiError::Unavailable {
+                    detail: "The server is busy; try again shortly.".into(),
+                    retry_after_secs: 1,
+                }
+            }
+        }
     }
 }
 

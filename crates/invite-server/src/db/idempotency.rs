@@ -58,7 +58,7 @@ pub fn claim(
     };
     // A savepoint, so that on PostgreSQL the unique violation does not abort the caller's
     // transaction and the existing claim can be read.
-    let inserted = conn.transaction(|conn| {
+    let inserted = crate::db::transaction(conn, |conn| {
         diesel::insert_into(idempotency_keys::table)
             .values(&row)
             .execute(conn)

@@ -309,11 +309,31 @@ pub fn list(
     officer_id: &str,
     query: &ListQuery,
 ) -> QueryResult<Vec<InvitationRow>> {
+    let rare = match &query.q {
+        Some(q) => rare_search_term(conn, q)?,
+        None => None,
+    };
     let mut select = invitations::table
-        .filter(invitations::officer_id.eq(officer_id))
         .select(InvitationRow::as_select())
         .limit(query.limit + 1)
         .into_boxed();
+    select = match rare {
+        // Few invitations hold the search term: fetch those by the trigram index and sort them,
+        // rather than walking the officer's invitations newest first until a page is full (the
+        // whole list when the term is absent). The unary `+` keeps SQLite from driving the
+        // query by the officer's index instead.
+        Some(pattern) => select.filter(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("+invitations.officer_id = ")
+                .bind::<diesel::sql_types::Text, _>(officer_id.to_owned())
+                .sql(
+                    " AND invitations.rowid IN \
+                     (SELECT rowid FROM invitations_search WHERE search_text LIKE ",
+                )
+                .bind::<diesel::sql_types::Text, _>(pattern)
+                .sql(")"),
+        ),
+        None => select.filter(invitations::officer_id.eq(officer_id)),
+    };
     match query.updated_since {
         None => {
             select = select.order((invitations::invited_at.desc(), invitations::id.desc()));
@@ -361,6 +381,40 @@ pub fn list(
     }
     let rows = select.load(conn);
     name_unreadable_rows(conn, officer_id, rows)
+}
+
+/// At most this many invitations (of every officer) holding a search term make the trigram
+/// index the better way in on SQLite. Past it, walking the officer's list newest first finds a
+/// page sooner: with `d` the share of invitations that match, the walk reads about `51 / d`
+/// rows at ~0.3 µs each, the index path each match at ~20 µs (measured at 1,000,000: 1,000
+/// matches took 22 ms by the index, 14 ms by the walk).
+const RARE_TERM_MATCHES: i64 = 256;
+
+/// On SQLite, the `LIKE` pattern of `q` when the trigram index holds at most
+/// [`RARE_TERM_MATCHES`] rows with it; `None` otherwise, and for terms the index cannot serve
+/// (under three characters, or with a wildcard to escape: FTS5 takes no `ESCAPE`). On
+/// PostgreSQL `None`: its planner chooses between the trigram index and the walk itself.
+fn rare_search_term(conn: &mut DbConnection, q: &str) -> QueryResult<Option<String>> {
+    let DbConnection::Sqlite(conn) = conn else {
+        return Ok(None);
+    };
+    if q.chars().count() < 3 || q.contains(['%', '_', '\\']) {
+        return Ok(None);
+    }
+    #[derive(QueryableByName)]
+    struct Matches {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        matches: i64,
+    }
+    let pattern = format!("%{q}%");
+    let counted: Matches = diesel::sql_query(
+        "SELECT count(*) AS matches FROM (SELECT 1 FROM invitations_search \
+         WHERE search_text LIKE ? LIMIT ?)",
+    )
+    .bind::<diesel::sql_types::Text, _>(&pattern)
+    .bind::<diesel::sql_types::BigInt, _>(RARE_TERM_MATCHES + 1)
+    .get_result(conn)?;
+    Ok((counted.matches <= RARE_TERM_MATCHES).then_some(pattern))
 }
 
 /// Marks an invitation failed because its `kind` of delivery gave up: the TechPass status for

@@ -118,7 +118,7 @@ enum Side {
 fn expire_side(conn: &mut DbConnection, side: Side, now: NaiveDateTime) -> QueryResult<usize> {
     let mut expired = 0;
     loop {
-        let moved = conn.transaction(|conn| -> QueryResult<Option<usize>> {
+        let moved = crate::db::transaction(conn, |conn| -> QueryResult<Option<usize>> {
             let due: Vec<String> = match side {
                 Side::Techpass => invitations::table
                     .filter(invitations::techpass_status.eq(TechpassStatus::Pending))

@@ -14,10 +14,12 @@ pub mod lifecycle;
 pub mod officers;
 pub mod outbox;
 pub mod pool;
+pub mod transaction;
 pub mod upstream_events;
 pub mod webhooks;
 pub use invite_core::schema;
 pub use pool::{ConnectionManager, Pool, PoolSettings, PooledConnection, Unavailable};
+pub use transaction::transaction;
 
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::connection::SimpleConnection;

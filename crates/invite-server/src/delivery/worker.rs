@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chrono::Duration;
-use diesel::Connection;
 use futures_util::{StreamExt, stream};
 use invite_core::api::{
     DeliveryKind, EventSource, InvitationEventType, TechpassStatus, UpstreamSource,
@@ -235,7 +234,7 @@ impl Worker {
         let (settled, notified) = self
             .settle(lease_end, move |conn| {
                 let now = db::now();
-                conn.transaction(|conn| {
+                crate::db::transaction(conn, |conn| {
                     let settled = outbox::complete_claimed(conn, &delivered, now)?;
                     // What went out starts TechPass's deadlines (the invitation link, the
                     // account).
@@ -373,7 +372,7 @@ impl Worker {
             // inner error; the outer one is the database's.
             let outcome = self
                 .with_conn(move |conn| {
-                    Ok(conn.transaction(|conn| {
+                    Ok(crate::db::transaction(conn, |conn| {
                         upstream_events::apply(conn, source, &event, db::now())
                     }))
                 })
@@ -487,7 +486,7 @@ impl Worker {
                 let for_officer = for_officer(&job, &failure);
                 self.settle(Some(job.run_after), move |conn| {
                     let now = db::now();
-                    conn.transaction(|conn| {
+                    crate::db::transaction(conn, |conn| {
                         let buried = outbox::bury(conn, &job, &reason, now)?;
                         if buried
                             && invitations::mark_delivery_failed(

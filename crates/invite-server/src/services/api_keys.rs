@@ -1,6 +1,5 @@
 //! API keys: created by an officer, shown once, stored hashed, revocable.
 
-use diesel::Connection;
 use invite_core::api::{ApiKey, ApiKeyList, CreatedApiKey};
 use invite_core::api_key::ApiKeyName;
 use invite_core::limits::API_KEY_NAME_MAX;
@@ -52,7 +51,7 @@ pub async fn create(pool: &Pool, actor: &Actor, name: String) -> Result<CreatedA
             last_used_at: None,
             revoked_at: None,
         };
-        conn.transaction(|conn| -> Result<(), ApiError> {
+        crate::db::transaction(conn, |conn| -> Result<(), ApiError> {
             repo::insert(conn, &row)?;
             audit::record(
                 conn,
@@ -90,7 +89,7 @@ pub async fn revoke(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<(), Ap
     let actor = actor.clone();
     with_conn(pool, move |conn| {
         let id = id.to_string();
-        let revoked = conn.transaction(|conn| -> Result<bool, ApiError> {
+        let revoked = crate::db::transaction(conn, |conn| -> Result<bool, ApiError> {
             let revoked = repo::revoke(conn, &actor.officer_id, &id, db::now())?;
             if revoked {
                 audit::record(conn, &actor, "api_key.revoked", &id, actor.audit_channel())?;

@@ -79,8 +79,7 @@ pub fn record_completed(
     hash: &str,
     stored: &str,
 ) -> Result<(), ApiError> {
-    use diesel::Connection;
-    conn.transaction(|conn| match begin(conn, officer_id, key, hash)? {
+    crate::db::transaction(conn, |conn| match begin(conn, officer_id, key, hash)? {
         Begun::New => finish(conn, officer_id, key, stored),
         Begun::Replay(_) => Ok(()),
     })

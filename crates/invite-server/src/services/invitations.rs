@@ -1,6 +1,5 @@
 //! Creating, reading, listing and re-sending invitations.
 
-use diesel::Connection;
 use invite_core::api::{
     Channel, DeliveryKind, Invitation, InvitationEventType, TechpassStatus, UserType,
 };
@@ -155,7 +154,7 @@ pub async fn create(
     with_conn(pool, move |conn| {
         // One transaction: the key's claim, the invitation and the stored response commit or
         // roll back together.
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             if let Some(key) = &idempotency_key {
                 let hash = request_hash(&draft);
                 if let Begun::Replay(body) =
@@ -211,7 +210,7 @@ pub async fn resend(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invita
         let now = db::now();
         // The conditional UPDATE comes first: it is the whole decision, and on SQLite a write
         // first takes the write lock up front.
-        let sent = conn.transaction(|conn| -> Result<bool, ApiError> {
+        let sent = crate::db::transaction(conn, |conn| -> Result<bool, ApiError> {
             let sent = repo::mark_resent(conn, &actor.officer_id, &id, now)?;
             if sent {
                 outbox::enqueue(conn, &[JobRecord::new(&id, DeliveryKind::Email, now)])?;
@@ -267,7 +266,7 @@ pub async fn revoke(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invita
     with_conn(pool, move |conn| {
         let id = id.to_string();
         let now = db::now();
-        conn.transaction(|conn| -> Result<(), ApiError> {
+        crate::db::transaction(conn, |conn| -> Result<(), ApiError> {
             if repo::revoke(conn, &actor.officer_id, &id, now)? {
                 outbox::cancel_pending(conn, &id, now)?;
                 outbox::enqueue(conn, &[JobRecord::new(&id, DeliveryKind::TechpassRevoke, now)])?;

@@ -2,7 +2,6 @@
 //! listed in `INVITES_OPERATORS` only; the outbox is shared by all officers, so this is the one
 //! place where one officer sees jobs of another's invitations.
 
-use diesel::Connection;
 use invite_core::api::{
     DeliveryBacklog, DeliveryJob, DeliveryJobPage, DeliveryKind, EventSource, InvitationEventType,
     JobState,
@@ -86,7 +85,7 @@ pub async fn retry(pool: &Pool, id: uuid::Uuid) -> Result<DeliveryJob, ApiError>
     with_conn(pool, move |conn| {
         let id = id.to_string();
         let now = db::now();
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             let job = outbox::find(conn, &id)?.ok_or_else(|| {
                 ApiError::NotFound("There is no delivery job with this id.".into())
             })?;

@@ -3,7 +3,6 @@
 //! onboarding an invitee who needs SEED enqueues the SEED request.
 
 use chrono::{DateTime, Duration, NaiveDateTime};
-use diesel::Connection;
 use invite_core::api::{
     DeliveryKind, EventSource, InvitationEventType, SeedStatus, UpstreamEvent,
     UpstreamEventReceipt, UpstreamSource,
@@ -67,7 +66,7 @@ pub async fn receive(
         .map_err(|e| ApiError::BadRequest(format!("The event is not valid: {e}.")))?;
     with_conn(pool, move |conn| {
         let now = db::now();
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             // A sender retries what it could not see acknowledged: the same webhook-id again
             // is answered like the first time, and applied only once.
             if !repo::record_receipt(conn, source, &webhook_id, now)? {

@@ -159,10 +159,9 @@ pub async fn create(
     };
     let officer_id = actor.officer_id.clone();
     with_conn(pool, move |conn| {
-        use diesel::Connection;
         // The insert comes first (on SQLite a transaction that reads before it writes fails
         // when another writer commits in between); one too many rolls it back.
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             repo::insert(conn, &record)?;
             if repo::count(conn, &officer_id)? > MAX_ENDPOINTS {
                 return Err(ApiError::Conflict(format!(

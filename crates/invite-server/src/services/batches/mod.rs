@@ -11,7 +11,6 @@ mod mapping;
 mod submit;
 
 use actix_web::web;
-use diesel::Connection;
 use invite_core::api::{
     Batch, BatchDelivery, BatchRow, BatchRowError, BatchRowStatus, BatchRowsRequest, BatchSource,
 };
@@ -298,7 +297,7 @@ async fn stage(
         }
         let records: Vec<BatchRowRecord> = staged.drain(..).map(|s| s.record).collect();
         // Writes first: the key's claim, else the batch.
-        conn.transaction(|conn| {
+        crate::db::transaction(conn, |conn| {
             if let Some((key, hash)) = &key
                 && let Begun::Replay(batch_id) = idempotency::begin(conn, &officer_id, key, hash)?
             {

@@ -7,7 +7,6 @@
 
 use std::collections::HashSet;
 
-use diesel::Connection;
 use invite_core::api::{Batch, BatchRowError, Channel};
 use invite_core::{ErrorCode, FieldError};
 
@@ -148,7 +147,7 @@ fn submit_chunk(
     on_techpass: &HashSet<String>,
     cells: &Cells,
 ) -> Result<usize, ChunkError> {
-    conn.transaction(|conn| {
+    crate::db::transaction(conn, |conn| {
         // The claim (a write) comes first: on SQLite the write lock is then taken up front.
         let claimed = repo::claim_many_for_submit(conn, ids)?;
         let parsed: Vec<Result<_, Vec<FieldError>>> = claimed
@@ -205,9 +204,9 @@ fn submit_one_by_one(
     cells: &Cells,
 ) -> Result<usize, ApiError> {
     let mut submitted = 0;
-    conn.transaction(|conn| -> Result<(), ApiError> {
+    crate::db::transaction(conn, |conn| -> Result<(), ApiError> {
         for id in ids {
-            let outcome = conn.transaction(|conn| -> Result<bool, RowFailure> {
+            let outcome = crate::db::transaction(conn, |conn| -> Result<bool, RowFailure> {
                 let Some(current) = repo::claim_for_submit(conn, id)? else {
                     return Ok(false); // another submit took it
                 };
