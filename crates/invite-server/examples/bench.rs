@@ -270,6 +270,8 @@ impl Bench {
             &[&token, &format!("{backend:?}").to_lowercase()],
             201,
         );
+        // The creates' deliveries must not run beside the list's load.
+        wait_for_outbox(&database.url);
         eprintln!("bench: {backend:?} seeding {} invitations", self.scale.rows);
         let officer = officer_id(&database.url, "bench_officer@tech.gov.sg");
         let cursors = seed(&database.url, &officer, self.scale.rows);
@@ -385,7 +387,10 @@ impl Bench {
                 .filter(|l| l.starts_with("unexpected status"))
                 .take(3)
                 .collect();
-            eprintln!("bench: {} answers other than {status}: {why:?}", load.failed);
+            eprintln!(
+                "bench: {} answers other than {status}: {why:?}",
+                load.failed
+            );
         }
         load
     }
@@ -700,6 +705,29 @@ fn connect(url: &str) -> invite_server::db::DbConnection {
     invite_server::db::ConnectionManager::new(url)
         .connect()
         .expect("database")
+}
+
+/// Waits (at most 5 minutes) until no delivery job is pending.
+fn wait_for_outbox(url: &str) {
+    let deadline = Instant::now() + Duration::from_secs(300);
+    let started = Instant::now();
+    let mut conn = connect(url);
+    loop {
+        let backlog = invite_server::db::outbox::backlog(&mut conn, invite_server::db::now())
+            .expect("backlog");
+        if backlog.pending == 0 {
+            eprintln!(
+                "bench: outbox drained in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the outbox did not drain: {backlog:?}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 fn officer_id(url: &str, email: &str) -> String {

@@ -338,11 +338,7 @@ pub fn list(
         None => {
             select = select.order((invitations::invited_at.desc(), invitations::id.desc()));
             if let Some((at, id)) = &query.after {
-                select = select.filter(
-                    invitations::invited_at.lt(*at).or(invitations::invited_at
-                        .eq(*at)
-                        .and(invitations::id.lt(id.clone()))),
-                );
+                select = select.filter(after_position("invited_at", "<", *at, id));
             }
         }
         Some(since) => {
@@ -350,11 +346,7 @@ pub fn list(
                 .filter(invitations::updated_at.ge(since))
                 .order((invitations::updated_at.asc(), invitations::id.asc()));
             if let Some((at, id)) = &query.after {
-                select = select.filter(
-                    invitations::updated_at.gt(*at).or(invitations::updated_at
-                        .eq(*at)
-                        .and(invitations::id.gt(id.clone()))),
-                );
+                select = select.filter(after_position("updated_at", ">", *at, id));
             }
         }
     }
@@ -381,6 +373,34 @@ pub fn list(
     }
     let rows = select.load(conn);
     name_unreadable_rows(conn, officer_id, rows)
+}
+
+/// The keyset condition "after the cursor's `(time, id)`" as one row-value comparison, which
+/// both databases answer by seeking the `(officer_id, time, id)` index. Spelt out as
+/// `time < t OR (time = t AND id < i)`, PostgreSQL read the index from the start and discarded
+/// every row before the cursor (235 ms at the middle of 1,000,000), and so did SQLite with bound
+/// parameters (220 ms). `column` and `op` are this module's constants, never input.
+fn after_position(
+    column: &'static str,
+    op: &'static str,
+    at: NaiveDateTime,
+    id: &str,
+) -> Box<
+    dyn diesel::BoxableExpression<
+            invitations::table,
+            <DbConnection as diesel::Connection>::Backend,
+            SqlType = diesel::sql_types::Bool,
+        >,
+> {
+    Box::new(
+        diesel::dsl::sql::<diesel::sql_types::Bool>(&format!(
+            "(invitations.{column}, invitations.id) {op} ("
+        ))
+        .bind::<diesel::sql_types::Timestamp, _>(at)
+        .sql(", ")
+        .bind::<diesel::sql_types::Text, _>(id.to_owned())
+        .sql(")"),
+    )
 }
 
 /// At most this many invitations (of every officer) holding a search term make the trigram
