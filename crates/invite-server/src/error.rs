@@ -106,6 +106,21 @@ impl ApiError {
         Self::Internal(cause.to_string())
     }
 
+    /// The same answer for each of several requests that one failure refused together (a
+    /// group commit): a 503 stays a 503; anything else is an internal error with its cause.
+    pub fn for_each_of_many(&self) -> Self {
+        match self {
+            ApiError::Unavailable {
+                detail,
+                retry_after_secs,
+            } => ApiError::Unavailable {
+                detail: detail.clone(),
+                retry_after_secs: *retry_after_secs,
+            },
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+
     fn spec(&self) -> ProblemSpec {
         let (slug, title, detail, errors) = match self {
             ApiError::Validation { detail, errors } => (

@@ -37,6 +37,8 @@ pub struct AppState {
     pub uploads: Arc<crate::services::batches::Uploads>,
     /// The rate limits' counters (shared through the database on PostgreSQL).
     pub rate: crate::security::rate::RateLimiter,
+    /// Single creates, committed in groups (`services::create_queue`).
+    pub creates: crate::services::create_queue::CreateQueue,
     /// What `/metrics` reports; the worker counts into the same.
     pub metrics: Arc<crate::metrics::Metrics>,
 }

@@ -51,7 +51,7 @@ pub async fn create(
         .await?;
     let key = idempotency_key(&req, &state)?;
     let created = invitations::create(
-        &state.pool,
+        &state.creates,
         caller.actor(),
         body.into_inner(),
         key,

@@ -134,7 +134,7 @@ fn request_hash(draft: &InvitationDraft) -> String {
 }
 
 pub async fn create(
-    pool: &Pool,
+    queue: &super::create_queue::CreateQueue,
     actor: &Actor,
     draft: InvitationDraft,
     idempotency_key: Option<IdempotencyKey>,
@@ -151,10 +151,10 @@ pub async fn create(
         .existing
         .contains(request.email());
     let actor = actor.clone();
-    with_conn(pool, move |conn| {
-        // One transaction: the key's claim, the invitation and the stored response commit or
-        // roll back together.
-        crate::db::transaction(conn, |conn| {
+    // One savepoint of a group commit (`create_queue`): the key's claim, the invitation and the
+    // stored response commit or roll back together.
+    queue
+        .run(Box::new(move |conn| {
             if let Some(key) = &idempotency_key {
                 let hash = request_hash(&draft);
                 if let Begun::Replay(body) =
@@ -184,9 +184,8 @@ pub async fn create(
                 invitation,
                 replayed: false,
             })
-        })
-    })
-    .await
+        }))
+        .await
 }
 
 pub async fn get(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invitation, ApiError> {

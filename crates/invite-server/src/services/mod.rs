@@ -4,6 +4,7 @@
 pub mod accept;
 pub mod api_keys;
 pub mod batches;
+pub mod create_queue;
 pub mod cursor;
 pub mod downloads;
 pub mod history;

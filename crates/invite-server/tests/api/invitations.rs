@@ -634,3 +634,47 @@ async fn a_search_finds_the_same_invitations_whether_few_or_many_hold_the_term()
     })
     .await;
 }
+
+/// Concurrent creates are committed together (a savepoint each): the refused ones roll back
+/// only themselves, and every accepted one is stored whole, with its jobs and its history.
+#[tokio::test]
+async fn concurrent_creates_committed_together_each_get_their_own_answer() {
+    on_each_backend(|app| async move {
+        let token = app.sign_in("jane_tan@tech.gov.sg").await;
+        let bodies: Vec<Value> = (0..30)
+            .map(|i| match i % 3 {
+                0 => officer_invite("everyone.wants@tech.gov.sg"),
+                _ => officer_invite(&format!("distinct{i}@tech.gov.sg")),
+            })
+            .collect();
+        let requests = bodies
+            .iter()
+            .map(|body| app.create_invitation(&token, body));
+        let statuses = status_counts(requests).await;
+        assert_eq!(
+            statuses,
+            BTreeMap::from([(201, 21), (409, 9)]),
+            "on {}",
+            app.backend
+        );
+        let page = app.get_value("/api/v1/invitations?limit=100", &token).await;
+        let items = page["items"].as_array().expect("items");
+        assert_eq!(items.len(), 21);
+        for item in items {
+            let id = item["id"].as_str().expect("id");
+            let jobs = invite_server::db::outbox::of_invitation(&mut app.db(), id).expect("jobs");
+            assert!(jobs.len() >= 2, "an email and a TechPass job for {id}");
+            let history = app
+                .get_value(&format!("/api/v1/invitations/{id}/events"), &token)
+                .await;
+            let created = history["items"]
+                .as_array()
+                .expect("events")
+                .iter()
+                .filter(|e| e["type"] == "invitation.created")
+                .count();
+            assert_eq!(created, 1, "one created event for {id}");
+        }
+    })
+    .await;
+}
