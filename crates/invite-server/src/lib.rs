@@ -11,6 +11,7 @@ pub mod metrics;
 pub mod routes;
 pub mod security;
 pub mod services;
+pub mod spa;
 pub mod standins;
 pub mod startup;
 pub mod state;

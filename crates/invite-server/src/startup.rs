@@ -4,8 +4,7 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_files::{Files, NamedFile};
-use actix_web::dev::{Server, ServiceRequest, ServiceResponse, fn_service};
+use actix_web::dev::Server;
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 use tokio::sync::Notify;
@@ -164,6 +163,8 @@ impl Application {
         let spec = openapi();
         let methods = web::Data::new(MethodTable::from_openapi(&spec));
         let index_html = std::fs::read_to_string(spa_dir.join("index.html")).ok();
+        let precompressed = web::Data::new(crate::spa::Precompressed::load(&spa_dir));
+        let spa_location = web::Data::new(crate::spa::SpaDir(spa_dir.clone()));
         let headers = web::Data::new(SecurityHeaders::new(
             &state.config,
             index_html.as_deref(),
@@ -254,7 +255,10 @@ impl Application {
                 )
                 // Unknown API paths are problems, never the SPA's index page.
                 .service(web::scope("/api").default_service(web::to(telemetry::api_not_found)));
-            app.service(spa(&spa_dir))
+            app.route("/pkg/{file}", web::get().to(crate::spa::bundle_file))
+                .app_data(precompressed.clone())
+                .app_data(spa_location.clone())
+                .service(crate::spa::files(&spa_dir))
         })
         .shutdown_timeout(shutdown_timeout.as_secs())
         .listen(listener)
@@ -317,27 +321,4 @@ fn loopback_host(host: &str) -> String {
         h if h.contains(':') && !h.starts_with('[') => format!("[{h}]"),
         h => h.into(),
     }
-}
-
-/// The built SPA: static files, and `index.html` for every other path (client-side routes).
-fn spa(dir: &std::path::Path) -> Files {
-    let index = dir.join("index.html");
-    Files::new("/", dir)
-        .index_file("index.html")
-        .default_handler(fn_service(move |req: ServiceRequest| {
-            let index = index.clone();
-            async move {
-                let (req, _) = req.into_parts();
-                match NamedFile::open_async(&index).await {
-                    Ok(file) => {
-                        let res = file.into_response(&req);
-                        Ok(ServiceResponse::new(req, res))
-                    }
-                    Err(_) => Ok(ServiceResponse::new(
-                        req,
-                        actix_web::HttpResponse::NotFound().finish(),
-                    )),
-                }
-            }
-        }))
 }

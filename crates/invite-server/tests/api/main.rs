@@ -14,6 +14,7 @@ mod authorization;
 mod batch_pages;
 mod batches;
 mod bounded_uploads;
+mod bundle;
 mod change_feed;
 mod delivery;
 mod deployment;
