@@ -31,7 +31,7 @@ pub struct AuditEvent {
 impl AuditEvent {
     pub fn new(actor: &Actor, action: &str, subject_id: &str, channel: &str) -> Self {
         AuditEvent {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: uuid::Uuid::now_v7().to_string(),
             officer_id: actor.officer_id.clone(),
             action: action.to_owned(),
             subject_id: subject_id.to_owned(),

@@ -43,7 +43,7 @@ impl BatchRecord {
     /// A new batch of the actor's, created now.
     pub fn new(actor: &crate::actor::Actor, filename: String, source: BatchSource) -> Self {
         Self {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: uuid::Uuid::now_v7().to_string(),
             officer_id: actor.officer_id.clone(),
             filename,
             created_at: super::now(),

@@ -109,7 +109,7 @@ pub fn record(
                 .owner
                 .or_else(|| looked_up.get(&change.invitation_id).cloned())?;
             Some(AuditEvent {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: uuid::Uuid::now_v7().to_string(),
                 officer_id: owner,
                 action: change.event_type.as_str().to_owned(),
                 subject_id: change.invitation_id,

@@ -61,7 +61,7 @@ pub struct NewInvitation {
 impl NewInvitation {
     pub fn new(request: InvitationRequest, channel: Channel) -> Self {
         Self {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: uuid::Uuid::now_v7().to_string(),
             request,
             channel,
         }

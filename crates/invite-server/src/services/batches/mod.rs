@@ -91,7 +91,7 @@ struct Staged {
 }
 
 fn stage_sheet_row(batch_id: &str, row: &SheetRow) -> Staged {
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = uuid::Uuid::now_v7().to_string();
     let row_number = i32::try_from(row.row_number).unwrap_or(i32::MAX);
     match row.validate() {
         Ok(request) => {
@@ -117,7 +117,7 @@ fn stage_sheet_row(batch_id: &str, row: &SheetRow) -> Staged {
 
 /// A JSON row (`row_number` its position from 1), by the same rules as a sheet's.
 fn stage_json_row(batch_id: &str, row_number: i32, draft: InvitationDraft) -> Staged {
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = uuid::Uuid::now_v7().to_string();
     match draft.parse() {
         Ok(request) => Staged {
             valid: Some((Keys::of(&request), Cells::Fields)),
