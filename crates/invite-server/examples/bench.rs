@@ -138,6 +138,8 @@ impl Bench {
             backends.push(self.backend(backend));
         }
         let spa = spa_size(&self.root);
+        eprintln!("bench: SPA first render");
+        let first_render = self.first_render();
         let mut report = String::new();
         let _ = writeln!(
             report,
@@ -253,6 +255,13 @@ impl Bench {
             spa.0 / 1024,
             spa.1 / 1024,
             spa.2 / 1024
+        );
+        let _ = writeln!(
+            report,
+            "SPA first render (cold load of `/sign-in` in headless Chromium until the sign-in \
+             form is in the DOM, the server in-process from the same build; median of {} runs): **{}** (target < 300 ms).\n",
+            if self.scale.smoke { 1 } else { 7 },
+            first_render
         );
         let failed: u64 = backends
             .iter()
@@ -506,6 +515,26 @@ impl Bench {
             inserted += 1;
         }
         inserted as f64 / started.elapsed().as_secs_f64()
+    }
+
+    /// `spa_first_render`'s median time to the sign-in form, as it printed it.
+    fn first_render(&self) -> String {
+        let output = Command::new(self.bin.join("examples/spa_first_render"))
+            .env("BENCH_SPA_RUNS", if self.scale.smoke { "1" } else { "7" })
+            .current_dir(&self.root)
+            .output()
+            .expect("spa_first_render runs");
+        let text = String::from_utf8_lossy(&output.stdout);
+        text.lines()
+            .find_map(|l| l.strip_prefix("sign-in form in the DOM: median "))
+            .and_then(|rest| rest.split(" (").next())
+            .map(str::to_owned)
+            .unwrap_or_else(|| {
+                panic!(
+                    "spa_first_render's output:\n{text}\n{}",
+                    String::from_utf8_lossy(&output.stderr)
+                )
+            })
     }
 
     /// `bench_upload --upload BACKEND ROWS identity`: its JSON line.

@@ -227,6 +227,8 @@ fn bench(extra: &[String]) -> Result<(), String> {
         "bench",
         "--example",
         "bench_upload",
+        "--example",
+        "spa_first_render",
     ];
     if !smoke {
         build.push("--release");
