@@ -129,7 +129,14 @@ async fn the_feed_pages_through_many_changes_made_at_once_without_gaps_or_repeat
                 "{}: no gaps",
                 app.backend
             );
-            let times: Vec<&str> = feed.iter().map(|i| text(i, "updated_at")).collect();
+            // Compared as times: RFC 3339 text drops trailing zeros of the fraction
+            // (".771Z" is after ".770599Z" but sorts before it as text).
+            let times: Vec<chrono::DateTime<chrono::FixedOffset>> = feed
+                .iter()
+                .map(|i| {
+                    chrono::DateTime::parse_from_rfc3339(text(i, "updated_at")).expect("a time")
+                })
+                .collect();
             assert!(times.is_sorted(), "{}: {times:?}", app.backend);
         },
     )
