@@ -489,9 +489,13 @@ async fn the_history_names_who_did_what_and_what_techpass_said() {
                     .is_some_and(|d| d.contains("The address bounced.")),
                 "{last}"
             );
-            let times: Vec<&str> = items
+            // As times: RFC 3339 text drops trailing zeros of the fraction.
+            let times: Vec<chrono::DateTime<chrono::FixedOffset>> = items
                 .iter()
-                .map(|e| e["at"].as_str().expect("at"))
+                .map(|e| {
+                    chrono::DateTime::parse_from_rfc3339(e["at"].as_str().expect("at"))
+                        .expect("a time")
+                })
                 .collect();
             assert!(times.is_sorted(), "oldest first: {times:?}");
             // Paged, and another officer's invitation is not theirs to read.
