@@ -102,6 +102,14 @@ impl ApiError {
         }
     }
 
+    /// 503 for a request the server can no longer take because it is stopping.
+    pub fn shutting_down() -> Self {
+        Self::Unavailable {
+            detail: "The server is shutting down; send the request again.".into(),
+            retry_after_secs: 1,
+        }
+    }
+
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         Self::Internal(cause.to_string())
     }

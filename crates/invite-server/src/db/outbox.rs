@@ -130,6 +130,18 @@ macro_rules! held {
     };
 }
 
+/// The rows of `$ids` still held by the claim that returned `$first` (one `claim` call: same
+/// owner, same lease end).
+macro_rules! held_by_claim {
+    ($ids:expr, $first:expr) => {
+        delivery_jobs::table
+            .filter(delivery_jobs::id.eq_any($ids))
+            .filter(delivery_jobs::state.eq(JobState::Pending))
+            .filter(delivery_jobs::run_after.eq($first.run_after))
+            .filter(delivery_jobs::lease_owner.eq(&$first.lease_owner))
+    };
+}
+
 /// Marks done every job of `jobs` still held by the claim that returned them (one `claim`
 /// call: same owner, same lease end). Returns how many were; fewer means some claims were lost.
 pub fn complete_claimed(
@@ -146,18 +158,12 @@ pub fn complete_claimed(
         "one claim's jobs"
     );
     let ids: Vec<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
-    diesel::update(
-        delivery_jobs::table
-            .filter(delivery_jobs::id.eq_any(ids))
-            .filter(delivery_jobs::state.eq(JobState::Pending))
-            .filter(delivery_jobs::run_after.eq(first.run_after))
-            .filter(delivery_jobs::lease_owner.eq(&first.lease_owner)),
-    )
-    .set((
-        delivery_jobs::state.eq(JobState::Done),
-        delivery_jobs::updated_at.eq(now),
-    ))
-    .execute(conn)
+    diesel::update(held_by_claim!(ids, first))
+        .set((
+            delivery_jobs::state.eq(JobState::Done),
+            delivery_jobs::updated_at.eq(now),
+        ))
+        .execute(conn)
 }
 
 /// Hands claimed jobs that were never attempted back (a worker stopping): due at once for any
@@ -172,19 +178,13 @@ pub fn release_claimed(
         return Ok(0);
     };
     let ids: Vec<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
-    diesel::update(
-        delivery_jobs::table
-            .filter(delivery_jobs::id.eq_any(ids))
-            .filter(delivery_jobs::state.eq(JobState::Pending))
-            .filter(delivery_jobs::run_after.eq(first.run_after))
-            .filter(delivery_jobs::lease_owner.eq(&first.lease_owner)),
-    )
-    .set((
-        delivery_jobs::run_after.eq(now),
-        delivery_jobs::attempts.eq(delivery_jobs::attempts - 1),
-        delivery_jobs::updated_at.eq(now),
-    ))
-    .execute(conn)
+    diesel::update(held_by_claim!(ids, first))
+        .set((
+            delivery_jobs::run_after.eq(now),
+            delivery_jobs::attempts.eq(delivery_jobs::attempts - 1),
+            delivery_jobs::updated_at.eq(now),
+        ))
+        .execute(conn)
 }
 
 /// Gives a claimed job back, due again at `run_after`, with the reason it failed. `false`: the

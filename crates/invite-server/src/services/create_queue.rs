@@ -52,15 +52,8 @@ impl CreateQueue {
         self.sender
             .send(Pending { work, reply })
             .await
-            .map_err(|_| shutting_down())?;
-        answer.await.map_err(|_| shutting_down())?
-    }
-}
-
-fn shutting_down() -> ApiError {
-    ApiError::Unavailable {
-        detail: "The server is shutting down; send the request again.".into(),
-        retry_after_secs: 1,
+            .map_err(|_| ApiError::shutting_down())?;
+        answer.await.map_err(|_| ApiError::shutting_down())?
     }
 }
 

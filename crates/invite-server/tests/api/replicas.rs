@@ -133,16 +133,7 @@ async fn a_job_whose_server_was_killed_mid_delivery_resumes_after_its_lease() {
                 let (server, uri) = (&server, &uri);
                 let client = reqwest::Client::new();
                 let mut doomed = ServerProcess::start(&app.database_url, uri).await;
-                let signed_in: Value = client
-                    .post(format!("{}/api/v1/auth/dev-login", doomed.address))
-                    .json(&serde_json::json!({ "email": "jane_tan@tech.gov.sg" }))
-                    .send()
-                    .await
-                    .expect("sign in")
-                    .json()
-                    .await
-                    .expect("json");
-                let token = signed_in["token"].as_str().expect("token");
+                let token = &doomed.sign_in(&client, "jane_tan@tech.gov.sg").await;
                 let email = format!("lim.{}@tech.gov.sg", app.backend);
                 let created: Value = client
                     .post(format!("{}/api/v1/invitations", doomed.address))

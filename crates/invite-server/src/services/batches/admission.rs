@@ -66,10 +66,7 @@ impl Uploads {
             .readers
             .acquire()
             .await
-            .map_err(|_| ApiError::Unavailable {
-                detail: "The server is shutting down.".into(),
-                retry_after_secs: 1,
-            })?;
+            .map_err(|_| ApiError::shutting_down())?;
         Ok(web::block(read).await?)
     }
 }
