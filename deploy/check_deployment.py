@@ -18,7 +18,7 @@ and deploy/haproxy.cfg (no Docker engine exists on the developers' machines or i
    multi-stage, unchanged build steps, non-root runtime with curl, STOPSIGNAL SIGTERM.
 4. `haproxy -c -f deploy/haproxy.cfg` when the haproxy command exists (Debian: apt-get
    install haproxy); with --require-haproxy its absence is a failure.
-5. Every INVITES_* / DATABASE_URL / HOST / PORT name used in docker-compose.yml and the
+5. Every INVITES_* / OTEL_* / DATABASE_URL / HOST / PORT name used in docker-compose.yml and the
    Dockerfile is read by crates/invite-server/src/config/ (outside its tests), so renaming a
    setting in the server breaks this check until the deployment files follow.
 
@@ -63,7 +63,7 @@ REQUIRED_FROM_ENVIRONMENT = [
 FORBIDDEN_TRUE = ["INVITES_DEV_LOGIN", "INVITES_WEBHOOK_ALLOW_LOCAL"]
 SECRET_NAME = re.compile(r"(SECRET|PASSWORD|TOKEN)$")
 WORD = re.compile(r"\w+")
-SETTING_NAME = re.compile(r"\b(?:INVITES_[A-Z0-9_]*|DATABASE_URL)\b")
+SETTING_NAME = re.compile(r"\b(?:INVITES_[A-Z0-9_]*|OTEL_[A-Z0-9_]*|DATABASE_URL)\b")
 
 
 class Report:
@@ -635,7 +635,7 @@ def rust_settings() -> set[str]:
         # The code without comments, for the calls below.
         code = "\n".join(l.split("//", 1)[0] if not l.lstrip().startswith("//") else ""
                          for l in text.splitlines())
-        names |= {s for s in literals if re.fullmatch(r"INVITES_[A-Z0-9_]+|DATABASE_URL|HOST|PORT", s)}
+        names |= {s for s in literals if re.fullmatch(r"INVITES_[A-Z0-9_]+|OTEL_[A-Z0-9_]+|DATABASE_URL|HOST|PORT", s)}
         upstreams |= set(re.findall(r'UpstreamConfig::from_settings\(\s*&settings,\s*"([A-Z]+)"', code))
         if 'format!("INVITES_{name}_{suffix}")' in code:
             composes_upstream_names = True

@@ -16,6 +16,7 @@ pub mod standins;
 pub mod startup;
 pub mod state;
 pub mod telemetry;
+pub mod trace_export;
 pub mod webhooks;
 
 pub use config::Config;

@@ -11,7 +11,13 @@ async fn main() -> std::io::Result<()> {
             std::process::exit(2);
         }
     };
-    telemetry::init_logging(&config.log_format);
+    let traces = match telemetry::init(&config) {
+        Ok(traces) => traces,
+        Err(message) => {
+            eprintln!("configuration error: {message}");
+            std::process::exit(2);
+        }
+    };
     let host = config.host.clone();
     let app = match Application::build(config).await {
         Ok(app) => app,
@@ -24,5 +30,11 @@ async fn main() -> std::io::Result<()> {
         "Invite Users is listening: app http://{host}:{port}/  Swagger UI http://{host}:{port}/swagger-ui/",
         port = app.port()
     );
-    app.run_until_stopped().await
+    let stopped = app.run_until_stopped().await;
+    // The spans of the last requests are still buffered: send them before the process ends
+    // (blocking, so on a thread of its own rather than the runtime's).
+    if let Some(traces) = traces {
+        let _ = std::thread::spawn(move || traces.shutdown()).join();
+    }
+    stopped
 }

@@ -15,8 +15,11 @@ use actix_web::{HttpMessage, HttpResponse, web};
 use invite_core::api::Problem;
 use tracing::Instrument;
 
+use crate::config::Config;
 use crate::error::{PROBLEM_BASE, ProblemSpec};
 use crate::state::AppState;
+use crate::trace_export::{self, TraceExport, Traceparent};
+use opentelemetry_sdk::trace::SdkTracer;
 
 /// The current request's trace id, readable by handlers through `web::ReqData<TraceId>`.
 #[derive(Debug, Clone)]
@@ -31,21 +34,49 @@ pub fn init_logging_to<W>(format: &str, writer: W)
 where
     W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
 {
+    install(format, writer, None);
+}
+
+/// Logs as `config` says, and, when `config.traces` is set, exports traces too: the returned
+/// [`TraceExport`] must be shut down when the server stops, to send the last spans.
+pub fn init(config: &Config) -> Result<Option<TraceExport>, String> {
+    let Some(traces) = &config.traces else {
+        init_logging(&config.log_format);
+        return Ok(None);
+    };
+    let (export, tracer) = TraceExport::start(traces)?;
+    install(&config.log_format, std::io::stdout, Some(tracer));
+    Ok(Some(export))
+}
+
+fn install<W>(format: &str, writer: W, tracer: Option<SdkTracer>)
+where
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + Send + Sync + 'static,
+{
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,actix_server=warn".into());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer);
-    // try_init: tests start many servers in one process; the first subscriber wins.
-    let _ = if format == "json" {
-        builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .try_init()
+    let logs = tracing_subscriber::fmt::layer().with_writer(writer);
+    let logs: Box<dyn tracing_subscriber::Layer<_> + Send + Sync> = if format == "json" {
+        Box::new(logs.json().flatten_event(true).with_current_span(true))
     } else {
-        builder.fmt_fields(escaped_fields()).try_init()
+        Box::new(logs.fmt_fields(escaped_fields()))
     };
+    let traces = tracer.map(|tracer| {
+        tracing_opentelemetry::layer()
+            .with_tracer(tracer)
+            // Thread and source-location attributes on every span are noise in a trace view.
+            .with_threads(false)
+            .with_location(false)
+    });
+    // try_init: tests start many servers in one process; the first subscriber wins.
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(logs)
+        .with(traces)
+        .try_init();
 }
 
 /// Text logs' fields with control characters escaped (`\n`, `\u{1b}`): a value a caller
@@ -79,21 +110,6 @@ fn escape_controls(text: &str) -> String {
         .collect()
 }
 
-/// Extracts the trace id of a `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`).
-fn trace_id_from_traceparent(value: &str) -> Option<String> {
-    let mut parts = value.trim().split('-');
-    let (version, trace_id, parent_id, flags) =
-        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
-    let hex = |s: &str, len: usize| s.len() == len && s.bytes().all(|b| b.is_ascii_hexdigit());
-    let valid = hex(version, 2)
-        && version != "ff"
-        && hex(trace_id, 32)
-        && trace_id.bytes().any(|b| b != b'0')
-        && hex(parent_id, 16)
-        && hex(flags, 2);
-    valid.then(|| trace_id.to_ascii_lowercase())
-}
-
 fn new_trace_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
@@ -102,24 +118,31 @@ pub async fn trace_requests(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let trace_id = req
+    let caller = req
         .headers()
         .get("traceparent")
         .and_then(|v| v.to_str().ok())
-        .and_then(trace_id_from_traceparent)
-        .unwrap_or_else(new_trace_id);
+        .and_then(Traceparent::parse);
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let support_email = state
         .as_ref()
         .map(|state| state.config.support_email.clone())
         .unwrap_or_default();
-    req.extensions_mut().insert(TraceId(trace_id.clone()));
     let span = tracing::info_span!(
         "request",
-        trace_id = %trace_id,
+        otel.kind = "server",
+        trace_id = tracing::field::Empty,
         method = %req.method(),
         path = %req.path(),
+        http.response.status_code = tracing::field::Empty,
+        otel.status_code = tracing::field::Empty,
     );
+    // The exported trace's id when traces are exported; else the caller's, else a new one.
+    let trace_id = trace_export::join_trace(&span, caller.as_ref())
+        .or_else(|| caller.map(|c| c.trace_id))
+        .unwrap_or_else(new_trace_id);
+    span.record("trace_id", trace_id.as_str());
+    req.extensions_mut().insert(TraceId(trace_id.clone()));
     // The stand-ins' pages and answers (`/dev/…`) and the invitation link's pages (`/accept/…`)
     // are not our API: their error bodies stay as they are.
     let own_body = req.path().starts_with("/dev/") || req.path().starts_with("/accept/");
@@ -132,16 +155,19 @@ pub async fn trace_requests(
     let response = render_problem(response, &trace_id, &support_email, own_body);
     let status = response.status().as_u16();
     let elapsed = started.elapsed().as_secs_f64();
+    let request = response.request();
+    // The route's pattern, not the path: ids must not make a series (or a span name) each.
+    let route = request.match_pattern();
+    let route = route.as_deref().unwrap_or("unmatched");
     if let Some(state) = &state {
-        let request = response.request();
-        // The route's pattern, not the path: ids must not make a series each.
-        let route = request.match_pattern();
-        state.metrics.request(
-            request.method().as_str(),
-            route.as_deref().unwrap_or("unmatched"),
-            status,
-            elapsed,
-        );
+        state
+            .metrics
+            .request(request.method().as_str(), route, status, elapsed);
+    }
+    trace_export::rename(&span, format!("{} {route}", request.method()));
+    span.record("http.response.status_code", status);
+    if status >= 500 {
+        span.record("otel.status_code", "ERROR");
     }
     let elapsed_ms = elapsed * 1000.0;
     span.in_scope(|| {
@@ -286,23 +312,6 @@ mod tests {
         assert!(
             logged.contains("bearer token refused") && logged.contains("count=2"),
             "{logged}"
-        );
-    }
-
-    #[test]
-    fn traceparent_trace_id_is_reused_only_when_well_formed() {
-        assert_eq!(
-            trace_id_from_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
-            Some("4bf92f3577b34da6a3ce929d0e0e4736".into())
-        );
-        assert_eq!(
-            trace_id_from_traceparent("00-00000000000000000000000000000000-00f067aa0ba902b7-01"),
-            None
-        );
-        assert_eq!(trace_id_from_traceparent("garbage"), None);
-        assert_eq!(
-            trace_id_from_traceparent("00-xyz-00f067aa0ba902b7-01"),
-            None
         );
     }
 }

@@ -5,6 +5,7 @@ mod device;
 mod email;
 mod http;
 mod rate;
+mod traces;
 mod uploads;
 mod upstream;
 
@@ -15,6 +16,7 @@ pub use device::DevicePolicy;
 pub use email::{EmailConfig, SmtpConfig, SmtpTls};
 pub use http::{HttpConfig, origin_of};
 pub use rate::RateLimits;
+pub use traces::{TraceExportConfig, TraceProtocol};
 pub use uploads::UploadConfig;
 pub use upstream::UpstreamConfig;
 
@@ -96,6 +98,8 @@ pub struct Config {
     pub idempotency_ttl_hours: i64,
     /// `json` for machine-readable logs, anything else for human-readable ones.
     pub log_format: String,
+    /// Trace export over OTLP (`OTEL_EXPORTER_OTLP_ENDPOINT` …); `None` exports nothing.
+    pub traces: Option<TraceExportConfig>,
     pub delivery: DeliveryConfig,
     pub email: EmailConfig,
     /// TechPass's API (`INVITES_TECHPASS_*`); `None` runs the built-in stand-in.
@@ -220,6 +224,7 @@ impl Config {
             spa_dir: PathBuf::from("frontend/dist"),
             idempotency_ttl_hours: 24,
             log_format: "text".into(),
+            traces: None,
             delivery: DeliveryConfig::default(),
             email: EmailConfig::default(),
             techpass: None,
@@ -272,6 +277,7 @@ impl Config {
             .unwrap_or(config.spa_dir);
         config.idempotency_ttl_hours = settings.parse("INVITES_IDEMPOTENCY_TTL_HOURS", 24)?;
         config.log_format = var("INVITES_LOG_FORMAT").unwrap_or(config.log_format);
+        config.traces = TraceExportConfig::from_settings(&settings)?;
         let delivery = DeliveryConfig::default();
         config.delivery = DeliveryConfig {
             worker: settings.parse("INVITES_DELIVERY_WORKER", delivery.worker)?,
@@ -508,5 +514,56 @@ mod tests {
         let secret = config(&[("INVITES_TOKEN_SECRET", long)]).expect("secret");
         assert!(secret.token_secret_configured);
         assert!(!format!("{secret:?}").contains(long), "secrets never print");
+    }
+
+    #[test]
+    fn traces_are_exported_only_when_an_otlp_endpoint_is_set() {
+        assert_eq!(config(&[]).expect("defaults").traces, None);
+        let base = config(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/")])
+            .expect("base endpoint")
+            .traces
+            .expect("on");
+        assert_eq!(base.endpoint, "http://collector:4318/v1/traces");
+        assert_eq!(base.protocol, TraceProtocol::Protobuf);
+        assert_eq!((base.service_name.as_str(), base.sample_ratio), ("invite-users", 1.0));
+        // The signal's own endpoint is taken as given and wins over the base.
+        let traces = config(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"),
+            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "https://apm.example/otlp/traces"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
+            ("OTEL_SERVICE_NAME", "invites-blue"),
+            ("OTEL_TRACES_SAMPLER_ARG", "0.25"),
+        ])
+        .expect("traces endpoint")
+        .traces
+        .expect("on");
+        assert_eq!(traces.endpoint, "https://apm.example/otlp/traces");
+        assert_eq!(traces.protocol, TraceProtocol::Json);
+        assert_eq!((traces.service_name.as_str(), traces.sample_ratio), ("invites-blue", 0.25));
+        let disabled = config(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"),
+            ("OTEL_SDK_DISABLED", "true"),
+        ])
+        .expect("disabled");
+        assert_eq!(disabled.traces, None);
+    }
+
+    #[test]
+    fn trace_export_settings_that_cannot_work_are_refused() {
+        let grpc = config(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317"),
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
+        ])
+        .expect_err("grpc");
+        assert!(grpc.contains("http/protobuf"), "{grpc}");
+        for bad in [
+            vec![("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")],
+            vec![
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"),
+                ("OTEL_TRACES_SAMPLER_ARG", "2"),
+            ],
+        ] {
+            assert!(config(&bad).is_err(), "{bad:?}");
+        }
     }
 }

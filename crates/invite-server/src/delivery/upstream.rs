@@ -10,6 +10,7 @@ use chrono::{DateTime, Duration, Utc};
 use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use serde::Serialize;
+use tracing::Instrument;
 
 use super::Failure;
 use crate::config::{Secret, UpstreamConfig};
@@ -54,7 +55,9 @@ impl Upstream {
             .post(self.url(path))
             .header("Idempotency-Key", idempotency_key)
             .json(body);
-        self.judged(self.call(request).await?).await.map(drop)
+        self.judged(self.call("POST", path, request).await?)
+            .await
+            .map(drop)
     }
 
     /// POSTs `body` and reads the JSON answer (a question, not an action: no idempotency key).
@@ -64,7 +67,7 @@ impl Upstream {
         body: &impl Serialize,
     ) -> Result<T, Failure> {
         let request = self.client.post(self.url(path)).json(body);
-        let response = self.judged(self.call(request).await?).await?;
+        let response = self.judged(self.call("POST", path, request).await?).await?;
         self.read_json(response).await
     }
 
@@ -73,7 +76,9 @@ impl Upstream {
         &self,
         path: &str,
     ) -> Result<Option<T>, Failure> {
-        let response = self.call(self.client.get(self.url(path))).await?;
+        let response = self
+            .call("GET", path, self.client.get(self.url(path)))
+            .await?;
         if response.status() == StatusCode::NOT_FOUND {
             return Ok(None);
         }
@@ -85,11 +90,28 @@ impl Upstream {
         format!("{}{path}", self.base_url)
     }
 
-    /// Sends with the token. No answer at all (a timeout, no connection) is retryable.
-    async fn call(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, Failure> {
+    /// Sends with the token, as a span of the current trace (continued upstream by a
+    /// `traceparent` when traces are exported). No answer at all (a timeout, no connection) is
+    /// retryable.
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        mut request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, Failure> {
+        let span = tracing::info_span!(
+            "upstream",
+            otel.name = format!("{} {method} {path}", self.name),
+            otel.kind = "client",
+            upstream = self.name,
+        );
+        if let Some(traceparent) = crate::trace_export::traceparent(&span) {
+            request = request.header("traceparent", traceparent);
+        }
         request
             .bearer_auth(self.token.expose())
             .send()
+            .instrument(span)
             .await
             .map_err(|error| {
                 let what = if error.is_timeout() {

@@ -13,6 +13,7 @@ use invite_core::api::{
     DeliveryKind, EventSource, InvitationEventType, TechpassStatus, UpstreamSource,
 };
 use tokio::sync::Notify;
+use tracing::Instrument;
 
 use super::retry::RetryPolicy;
 use super::webhooks::{self, WebhookGateway};
@@ -180,6 +181,14 @@ impl Worker {
             .map(|job| {
                 let invitation = invitations.get(&job.invitation_id).cloned();
                 let outgoing = &outgoing;
+                // One trace per attempt: the upstream call inside it is its child.
+                let span = tracing::info_span!(
+                    "delivery",
+                    otel.name = format!("deliver {}", job.kind.as_str()),
+                    job_id = %job.id,
+                    invitation_id = %job.invitation_id,
+                    attempt = job.attempts,
+                );
                 async move {
                     let outcome = match job.kind {
                         DeliveryKind::Webhook => match &invitation {
@@ -194,6 +203,7 @@ impl Worker {
                     };
                     (job, outcome)
                 }
+                .instrument(span)
             })
             .buffer_unordered(CONCURRENCY)
             .collect()

@@ -6,6 +6,7 @@ use invite_core::api::{
 use invite_core::{ErrorCode, FieldError, InvitationDraft, InvitationRequest};
 
 use sha2::{Digest, Sha256};
+use tracing::Instrument;
 
 use super::idempotency::{self, Begun, IdempotencyKey};
 use super::with_conn;
@@ -185,6 +186,8 @@ pub async fn create(
                 replayed: false,
             })
         }))
+        // Queueing for the group commit and the commit itself, as one span of the request.
+        .instrument(tracing::info_span!("group commit"))
         .await
 }
 

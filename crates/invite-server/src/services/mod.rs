@@ -28,7 +28,11 @@ where
     F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
 {
     let pool = pool.clone();
+    // The request's database work is a span of its trace (waiting for a connection included).
+    let request = tracing::Span::current();
     web::block(move || {
+        let _database = (!request.is_none())
+            .then(|| tracing::info_span!(parent: &request, "database").entered());
         let mut conn = pool.get()?;
         work(&mut conn)
     })

@@ -44,5 +44,6 @@ mod scale_out;
 mod security;
 mod shutdown;
 mod smtp;
+mod trace_export;
 mod upstream_events;
 mod webhooks;
