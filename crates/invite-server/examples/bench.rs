@@ -138,8 +138,8 @@ impl Bench {
             backends.push(self.backend(backend));
         }
         let spa = spa_size(&self.root);
-        eprintln!("bench: SPA first render");
-        let first_render = self.first_render();
+        eprintln!("bench: SPA first render and status page");
+        let spa_render = self.spa_render();
         let mut report = String::new();
         let _ = writeln!(
             report,
@@ -261,7 +261,17 @@ impl Bench {
             "SPA first render (cold load of `/sign-in` in headless Chromium until the sign-in \
              form is in the DOM, the server in-process from the same build; median of {} runs): **{}** (target < 300 ms).\n",
             if self.scale.smoke { 1 } else { 7 },
-            first_render
+            spa_render.first_render
+        );
+        let _ = writeln!(
+            report,
+            "SPA status page with 100 invitations (vendors, every column filled), from the list \
+             answer's arrival (`responseEnd`) to its rows in the DOM and the first task after the \
+             next frame; median of {} visits: first page of 25 rows **{}**, the table re-rendered \
+             with 100 rows after three \"Load more\" **{}** (target: 100 rows interactive < 100 ms).\n",
+            if self.scale.smoke { 1 } else { 7 },
+            spa_render.status_first_page,
+            spa_render.status_hundred
         );
         let failed: u64 = backends
             .iter()
@@ -518,24 +528,31 @@ impl Bench {
         inserted as f64 / started.elapsed().as_secs_f64()
     }
 
-    /// `spa_first_render`'s median time to the sign-in form, as it printed it.
-    fn first_render(&self) -> String {
+    /// `spa_first_render`'s medians, as it printed them.
+    fn spa_render(&self) -> SpaRender {
         let output = Command::new(self.bin.join("examples/spa_first_render"))
             .env("BENCH_SPA_RUNS", if self.scale.smoke { "1" } else { "7" })
             .current_dir(&self.root)
             .output()
             .expect("spa_first_render runs");
         let text = String::from_utf8_lossy(&output.stdout);
-        text.lines()
-            .find_map(|l| l.strip_prefix("sign-in form in the DOM: median "))
-            .and_then(|rest| rest.split(" (").next())
-            .map(str::to_owned)
-            .unwrap_or_else(|| {
-                panic!(
-                    "spa_first_render's output:\n{text}\n{}",
-                    String::from_utf8_lossy(&output.stderr)
-                )
-            })
+        let median = |prefix: &str| {
+            text.lines()
+                .find_map(|l| l.split_once(prefix).map(|(_, rest)| rest))
+                .and_then(|rest| rest.split(" (").next())
+                .map(str::to_owned)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "spa_first_render's output has no {prefix:?}:\n{text}\n{}",
+                        String::from_utf8_lossy(&output.stderr)
+                    )
+                })
+        };
+        SpaRender {
+            first_render: median("sign-in form in the DOM: median "),
+            status_first_page: median("first page of 25 rows, answer to idle: median "),
+            status_hundred: median("status page with 100 rows interactive: median "),
+        }
     }
 
     /// `bench_upload --upload BACKEND ROWS identity`: its JSON line.
@@ -883,6 +900,13 @@ fn lua_strings(items: &[String]) -> String {
         .map(|p| format!("{p:?}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The SPA's render medians, as `spa_first_render` printed them (`"196 ms"`).
+struct SpaRender {
+    first_render: String,
+    status_first_page: String,
+    status_hundred: String,
 }
 
 fn spa_size(root: &Path) -> (u64, u64, u64) {
