@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::directory::Directory;
+use super::directory::{AccountLookup, Directory};
 use super::mailbox::DevMailbox;
 use super::seed::SeedClient;
 use super::smtp::SmtpSender;
@@ -94,7 +94,10 @@ pub fn build(config: &Config, local: &Local) -> Result<Gateways, String> {
         config.delivery.signup_url.clone()
     };
     let techpass = Arc::new(TechpassClient::new(&techpass_config)?);
-    let techpass_lookup = techpass.lookup();
+    let techpass_lookup: Arc<dyn AccountLookup> = match &standins.techpass {
+        Some(standin) => standin.clone(),
+        None => Arc::new(techpass.lookup()),
+    };
     let seed = Arc::new(SeedClient::new(&seed_config)?);
     Ok(Gateways {
         email,
@@ -110,7 +113,7 @@ pub fn build(config: &Config, local: &Local) -> Result<Gateways, String> {
         signup_link,
         accept_base: format!("{public_url}/accept"),
         directory: Arc::new(Directory::new(
-            Arc::new(techpass_lookup),
+            techpass_lookup,
             Duration::from_millis(config.directory_timeout_ms),
             Duration::from_secs(60),
         )),
