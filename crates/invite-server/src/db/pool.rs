@@ -68,6 +68,7 @@ pub struct Pool {
     inner: r2d2::Pool<ConnectionManager>,
     checkout_timeout: Duration,
     breaker: Arc<Breaker>,
+    backend: Backend,
 }
 
 impl Pool {
@@ -76,10 +77,11 @@ impl Pool {
         manager: ConnectionManager,
         settings: PoolSettings,
     ) -> Result<Pool, String> {
+        let backend = manager.backend();
         let inner = Self::builder(settings)
             .build(manager)
             .map_err(|e| format!("cannot open the database: {e}"))?;
-        Ok(Self::around(inner, settings))
+        Ok(Self::around(inner, settings, backend))
     }
 
     fn builder(settings: PoolSettings) -> r2d2::Builder<ConnectionManager> {
@@ -88,12 +90,21 @@ impl Pool {
             .connection_timeout(settings.checkout_timeout)
     }
 
-    fn around(inner: r2d2::Pool<ConnectionManager>, settings: PoolSettings) -> Pool {
+    fn around(
+        inner: r2d2::Pool<ConnectionManager>,
+        settings: PoolSettings,
+        backend: Backend,
+    ) -> Pool {
         Pool {
             inner,
             checkout_timeout: settings.checkout_timeout,
             breaker: Arc::default(),
+            backend,
         }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     /// A connection within the checkout timeout; at once `Unavailable::Down` while the breaker
@@ -315,7 +326,12 @@ mod tests {
             size: 1,
             checkout_timeout: Duration::from_millis(300),
         };
-        let pool = Pool::around(Pool::builder(settings).build_unchecked(manager), settings);
+        let backend = manager.backend();
+        let pool = Pool::around(
+            Pool::builder(settings).build_unchecked(manager),
+            settings,
+            backend,
+        );
         let started = Instant::now();
         let first = pool.get();
         assert!(

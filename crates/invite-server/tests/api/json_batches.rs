@@ -491,3 +491,94 @@ async fn a_submit_retried_with_its_key_submits_nothing_more() {
     )
     .await;
 }
+
+/// Rows past several submit chunks (500 each): on PostgreSQL they go through two connections at
+/// once (`lanes`), on SQLite through one. Either way each valid row is invited exactly once,
+/// with its two delivery jobs, even with three submits racing; an invalid row and a row whose
+/// invitee was invited meanwhile fail alone.
+#[tokio::test]
+async fn a_submit_of_thousands_of_rows_invites_each_valid_row_once_however_it_is_split() {
+    const ROWS: usize = 2_300;
+    const INVALID: usize = 9;
+    const INVITED_MEANWHILE: usize = 1_717;
+    on_each_backend_with(
+        |config| {
+            config.delivery.worker = false;
+            // The default size: two lanes on PostgreSQL.
+            config.database_pool_size = 8;
+        },
+        |app| async move {
+            use diesel::prelude::*;
+            use invite_server::db::schema::{delivery_jobs, invitations};
+
+            let token = app.sign_in("jane@tech.gov.sg").await;
+            let rows: Vec<Value> = (0..ROWS)
+                .map(|i| {
+                    let email = if i == INVALID {
+                        "not an email".to_owned()
+                    } else {
+                        format!("bulk{i}@tech.gov.sg")
+                    };
+                    json!({"user_type": "Public officer", "email": email, "seed_required": true, "reason": "Bulk"})
+                })
+                .collect();
+            let batch = json_of(post_rows(&app, &token, &json!({"rows": rows}), None).await).await;
+            assert_eq!(
+                batch["summary"],
+                json!({"total": ROWS, "valid": ROWS - 1, "invalid": 1, "submitted": 0}),
+                "{}",
+                app.backend
+            );
+            app.invite(&token, &officer_invite(&format!("bulk{INVITED_MEANWHILE}@tech.gov.sg")))
+                .await;
+
+            let path = format!("/api/v1/batches/{}/submit", batch["id"].as_str().expect("id"));
+            let empty = json!({});
+            let submits = (0..3).map(|_| app.post_json(&path, &token, &empty));
+            let statuses = crate::helpers::status_counts(submits).await;
+            assert_eq!(statuses, std::collections::BTreeMap::from([(200, 3)]), "{}", app.backend);
+
+            let after = app.get_value(&path.replace("/submit", ""), &token).await;
+            assert_eq!(
+                after["summary"],
+                json!({"total": ROWS, "valid": 0, "invalid": 2, "submitted": ROWS - 2}),
+                "{}",
+                app.backend
+            );
+            let mut conn = app.db();
+            let invited: i64 = invitations::table
+                .filter(invitations::channel.eq("batch_upload"))
+                .count()
+                .get_result(&mut conn)
+                .expect("count");
+            let emails: Vec<String> = invitations::table
+                .select(invitations::email)
+                .load(&mut conn)
+                .expect("emails");
+            let distinct =
+                emails.iter().collect::<std::collections::HashSet<_>>().len() as i64;
+            let jobs: i64 = delivery_jobs::table
+                .count()
+                .get_result(&mut conn)
+                .expect("count");
+            // The batch's invitations, plus the one made directly; two jobs each.
+            assert_eq!(
+                (invited, distinct, jobs),
+                (ROWS as i64 - 2, ROWS as i64 - 1, 2 * (ROWS as i64 - 1)),
+                "{}",
+                app.backend
+            );
+            let failed = app
+                .get_value(&format!("{}/rows?status=failed", path.replace("/submit", "")), &token)
+                .await;
+            let codes: Vec<&str> = failed["items"]
+                .as_array()
+                .expect("items")
+                .iter()
+                .map(|r| r["errors"][0]["code"].as_str().unwrap_or_default())
+                .collect();
+            assert_eq!(codes, ["already_invited"], "{failed}");
+        },
+    )
+    .await;
+}
