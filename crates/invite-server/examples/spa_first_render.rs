@@ -121,7 +121,10 @@ async fn status_page(runs: usize) -> (Vec<f64>, Vec<f64>) {
         // Away and back (client-side), so the next visit renders from an empty page again.
         browser
             .client
-            .execute("document.querySelector(\"a[href='/invite/email']\").click()", vec![])
+            .execute(
+                "document.querySelector(\"a[href='/invite/email']\").click()",
+                vec![],
+            )
             .await
             .expect("leave");
         browser.wait_for_path("/invite/email").await;

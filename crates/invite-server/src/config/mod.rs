@@ -525,11 +525,17 @@ mod tests {
             .expect("on");
         assert_eq!(base.endpoint, "http://collector:4318/v1/traces");
         assert_eq!(base.protocol, TraceProtocol::Protobuf);
-        assert_eq!((base.service_name.as_str(), base.sample_ratio), ("invite-users", 1.0));
+        assert_eq!(
+            (base.service_name.as_str(), base.sample_ratio),
+            ("invite-users", 1.0)
+        );
         // The signal's own endpoint is taken as given and wins over the base.
         let traces = config(&[
             ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"),
-            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "https://apm.example/otlp/traces"),
+            (
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "https://apm.example/otlp/traces",
+            ),
             ("OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"),
             ("OTEL_SERVICE_NAME", "invites-blue"),
             ("OTEL_TRACES_SAMPLER_ARG", "0.25"),
@@ -539,7 +545,10 @@ mod tests {
         .expect("on");
         assert_eq!(traces.endpoint, "https://apm.example/otlp/traces");
         assert_eq!(traces.protocol, TraceProtocol::Json);
-        assert_eq!((traces.service_name.as_str(), traces.sample_ratio), ("invites-blue", 0.25));
+        assert_eq!(
+            (traces.service_name.as_str(), traces.sample_ratio),
+            ("invites-blue", 0.25)
+        );
         let disabled = config(&[
             ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318"),
             ("OTEL_SDK_DISABLED", "true"),

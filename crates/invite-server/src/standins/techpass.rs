@@ -212,7 +212,10 @@ mod tests {
         let reference = onboarded.reference;
         standin.accept(onboarded);
         standin.accept(invited);
-        let asked = ["wei.ling@tech.gov.sg".to_owned(), "invited@tech.gov.sg".to_owned()];
+        let asked = [
+            "wei.ling@tech.gov.sg".to_owned(),
+            "invited@tech.gov.sg".to_owned(),
+        ];
         assert!(standin.existing(&asked).await.expect("answer").is_empty());
         standin.mark_active(reference, "Wei Ling", "Tan", Utc::now());
         let existing = standin.existing(&asked).await.expect("answer");

@@ -105,7 +105,8 @@ fn one<'a>(spans: &'a [Exported], what: &str, found: impl Fn(&Exported) -> bool)
 #[tokio::test]
 async fn requests_and_deliveries_are_exported_under_the_trace_id_the_response_carries() {
     // The test's own server only makes the database; the process under test exports.
-    let app = TestApp::spawn_sqlite_with(|config: &mut Config| config.delivery.worker = false).await;
+    let app =
+        TestApp::spawn_sqlite_with(|config: &mut Config| config.delivery.worker = false).await;
     let techpass = upstreams::accepting().await;
     let collector = MockServer::start().await;
     Mock::given(method("POST"))
@@ -238,7 +239,8 @@ async fn requests_and_deliveries_are_exported_under_the_trace_id_the_response_ca
 
 #[tokio::test]
 async fn without_an_otlp_endpoint_nothing_is_sent_and_no_traceparent_goes_upstream() {
-    let app = TestApp::spawn_sqlite_with(|config: &mut Config| config.delivery.worker = false).await;
+    let app =
+        TestApp::spawn_sqlite_with(|config: &mut Config| config.delivery.worker = false).await;
     let techpass = upstreams::accepting().await;
     let mut process = ServerProcess::start(&app.database_url, &techpass.uri()).await;
     let client = reqwest::Client::new();
