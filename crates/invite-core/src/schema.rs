@@ -66,6 +66,7 @@ diesel::table! {
         updated_at -> Timestamp,
         endpoint_id -> Nullable<Text>,
         event_id -> Nullable<Text>,
+        trace_parent -> Nullable<Text>,
     }
 }
 

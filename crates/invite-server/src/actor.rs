@@ -11,6 +11,9 @@ pub struct Actor {
     pub api_key: Option<String>,
     /// The request's trace id, stored with what it writes (audit events).
     pub trace_id: String,
+    /// The request span's W3C `traceparent` when traces are exported, stored with the delivery
+    /// jobs it makes (their attempts join the request's trace).
+    pub traceparent: Option<String>,
     /// The device type the sign-in token says the officer uses (the device rule's claim);
     /// none for an API key, or when the token does not say.
     pub device: Option<String>,

@@ -120,8 +120,8 @@ impl Traceparent {
     }
 }
 
-/// Makes `span` (a request's, not yet entered) part of the caller's trace, and returns the
-/// exported trace's id; `None` when traces are not exported.
+/// Makes `span` (a request's or a delivery attempt's, not yet entered) part of the caller's
+/// trace, and returns the exported trace's id; `None` when traces are not exported.
 pub fn join_trace(span: &tracing::Span, caller: Option<&Traceparent>) -> Option<String> {
     if let Some(parent) = caller.and_then(Traceparent::span_context) {
         // Fails only when no OpenTelemetry layer is installed: then nothing is exported.

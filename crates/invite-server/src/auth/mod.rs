@@ -107,7 +107,9 @@ pub async fn authenticate_first(
         && let Some(state) = req.app_data::<web::Data<AppState>>().cloned()
     {
         let trace_id = trace_id_of(&req.extensions());
-        let outcome = authenticate(state, req.headers().clone(), trace_id).await;
+        // Inside the request's span (`telemetry::trace_requests` wraps this middleware).
+        let traceparent = crate::trace_export::traceparent(&tracing::Span::current());
+        let outcome = authenticate(state, req.headers().clone(), trace_id, traceparent).await;
         req.extensions_mut().insert(Authenticated(outcome));
     }
     next.call(req).await
@@ -124,6 +126,7 @@ async fn authenticate(
     state: web::Data<AppState>,
     headers: HeaderMap,
     trace_id: String,
+    traceparent: Option<String>,
 ) -> Result<Caller, ApiError> {
     let token = bearer(&headers).ok_or_else(|| {
         ApiError::Unauthorized("Sign in, or send an API key as a bearer token.".into())
@@ -138,6 +141,7 @@ async fn authenticate(
             email: officer.email,
             api_key: Some(key_name),
             trace_id,
+            traceparent,
             device: None,
         }));
     }
@@ -156,6 +160,7 @@ async fn authenticate(
                 email: claims.email,
                 api_key: None,
                 trace_id,
+                traceparent,
                 device: claims.device_type,
             }));
         }
@@ -166,6 +171,7 @@ async fn authenticate(
             email: officer.email,
             api_key: None,
             trace_id,
+            traceparent,
             device,
         }));
     }
@@ -185,6 +191,7 @@ async fn authenticate(
         email: claims.email,
         api_key: None,
         trace_id,
+        traceparent,
         device: claims.device_type,
     }))
 }
@@ -256,6 +263,7 @@ impl FromRequest for Caller {
             state,
             req.headers().clone(),
             trace_id_of(&req.extensions()),
+            crate::trace_export::traceparent(&tracing::Span::current()),
         ))
     }
 }

@@ -39,6 +39,9 @@ pub struct JobRecord {
     pub endpoint_id: Option<String>,
     /// A webhook delivery's event (an `audit_events` row).
     pub event_id: Option<String>,
+    /// The W3C `traceparent` of the request that made the job, when traces are exported: its
+    /// delivery attempts are spans of that request's trace.
+    pub trace_parent: Option<String>,
 }
 
 impl JobRecord {
@@ -57,7 +60,14 @@ impl JobRecord {
             updated_at: at,
             endpoint_id: None,
             event_id: None,
+            trace_parent: None,
         }
+    }
+
+    /// The job, as part of the trace `traceparent` names (the request that made it).
+    pub fn traced(mut self, traceparent: Option<&str>) -> Self {
+        self.trace_parent = traceparent.map(str::to_owned);
+        self
     }
 
     /// A pending webhook delivery of `event` (about `invitation_id`) to `endpoint`, due at `at`.

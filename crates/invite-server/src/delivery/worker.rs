@@ -27,6 +27,7 @@ use crate::db::outbox::{self, JobRecord};
 use crate::db::{self, DbConnection, Pool};
 use crate::metrics::Outcome;
 use crate::services::upstream_events;
+use crate::trace_export::Traceparent;
 
 /// Invitations read back per reconciliation round.
 const RECONCILE_BATCH: i64 = 100;
@@ -189,6 +190,10 @@ impl Worker {
                     invitation_id = %job.invitation_id,
                     attempt = job.attempts,
                 );
+                // Part of the trace of the request that made the job, if it was traced.
+                if let Some(request) = job.trace_parent.as_deref().and_then(Traceparent::parse) {
+                    crate::trace_export::join_trace(&span, Some(&request));
+                }
                 async move {
                     let outcome = match job.kind {
                         DeliveryKind::Webhook => match &invitation {

@@ -93,11 +93,17 @@ pub fn insert_invitations(
     repo::insert_many(conn, &rows)?;
     // The invitation email and the TechPass request go out through the outbox, committed with
     // the invitation. SEED follows once TechPass reports the account active.
+    // A single create's deliveries join its trace; a batch's would put up to 100,000 delivery
+    // spans in the submit's one trace, so each of those starts its own.
+    let trace = match rows.as_slice() {
+        [_] => actor.traceparent.as_deref(),
+        _ => None,
+    };
     let jobs: Vec<JobRecord> = rows
         .iter()
         .flat_map(|row| {
             [DeliveryKind::Email, DeliveryKind::Techpass]
-                .map(|kind| JobRecord::new(&row.id, kind, at))
+                .map(|kind| JobRecord::new(&row.id, kind, at).traced(trace))
         })
         .collect();
     outbox::enqueue(conn, &jobs)?;
@@ -215,7 +221,9 @@ pub async fn resend(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invita
         let sent = crate::db::transaction(conn, |conn| -> Result<bool, ApiError> {
             let sent = repo::mark_resent(conn, &actor.officer_id, &id, now)?;
             if sent {
-                outbox::enqueue(conn, &[JobRecord::new(&id, DeliveryKind::Email, now)])?;
+                let job = JobRecord::new(&id, DeliveryKind::Email, now)
+                    .traced(actor.traceparent.as_deref());
+                outbox::enqueue(conn, &[job])?;
                 let change = Change::by(&actor, InvitationEventType::Resent, &id);
                 history::record(conn, vec![change], now)?;
             }
@@ -271,7 +279,9 @@ pub async fn revoke(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invita
         crate::db::transaction(conn, |conn| -> Result<(), ApiError> {
             if repo::revoke(conn, &actor.officer_id, &id, now)? {
                 outbox::cancel_pending(conn, &id, now)?;
-                outbox::enqueue(conn, &[JobRecord::new(&id, DeliveryKind::TechpassRevoke, now)])?;
+                let job = JobRecord::new(&id, DeliveryKind::TechpassRevoke, now)
+                    .traced(actor.traceparent.as_deref());
+                outbox::enqueue(conn, &[job])?;
                 let change = Change::by(&actor, InvitationEventType::Revoked, &id);
                 history::record(conn, vec![change], now)?;
             }

@@ -139,7 +139,10 @@ pub fn apply(
             if applied && invitation.seed_status == SeedStatus::Pending {
                 let jobs = outbox::of_invitation(conn, &id)?;
                 if !jobs.iter().any(|j| j.kind == DeliveryKind::Seed) {
-                    outbox::enqueue(conn, &[JobRecord::new(&id, DeliveryKind::Seed, now)])?;
+                    // Part of the trace of the event's request, when there is one.
+                    let here = crate::trace_export::traceparent(&tracing::Span::current());
+                    let job = JobRecord::new(&id, DeliveryKind::Seed, now).traced(here.as_deref());
+                    outbox::enqueue(conn, &[job])?;
                     enqueued = true;
                 }
             }

@@ -1,7 +1,7 @@
 //! Trace export over OTLP: the server binary, pointed at a collector (a mock that keeps what it
 //! receives, decoded here as a collector would), exports the spans of its requests and
-//! deliveries under the trace id its responses carry, joins a caller's `traceparent`, and
-//! continues the trace in its calls to TechPass. What is still buffered at SIGTERM is sent
+//! deliveries under the trace id its responses carry, joins a caller's `traceparent`, carries
+//! a create's trace on to its deliveries, and continues the trace in its calls to TechPass. What is still buffered at SIGTERM is sent
 //! before the process exits.
 
 use std::collections::HashMap;
@@ -184,9 +184,9 @@ async fn requests_and_deliveries_are_exported_under_the_trace_id_the_response_ca
     assert_eq!(server.parent_span_id, caller_span);
     assert_eq!(server.attributes["http.response.status_code"], "201");
     let lookup = one(&spans, "the create's TechPass lookup", |s| {
-        s.trace_id == caller_trace && s.kind == SpanKind::Client as i32
+        s.trace_id == caller_trace && s.name == "TechPass POST /v1/users/lookup"
     });
-    assert_eq!(lookup.name, "TechPass POST /v1/users/lookup");
+    assert_eq!(lookup.kind, SpanKind::Client as i32);
     assert_eq!(lookup.parent_span_id, server.span_id);
     let commit = one(&spans, "the create's commit", |s| {
         s.trace_id == caller_trace && s.name == "group commit"
@@ -219,7 +219,18 @@ async fn requests_and_deliveries_are_exported_under_the_trace_id_the_response_ca
         "{spans:#?}"
     );
 
-    // The delivery: a trace of its own, whose TechPass call TechPass sees as its caller.
+    // The deliveries, later and by the worker, are spans of the create's trace (the job kept
+    // its request's traceparent), and TechPass sees the delivery's call as its caller.
+    for kind in ["email", "techpass"] {
+        let delivery = one(&spans, "a delivery", |s| {
+            s.name == format!("deliver {kind}")
+        });
+        assert_eq!(
+            (delivery.trace_id.as_str(), &delivery.parent_span_id),
+            (caller_trace, &server.span_id),
+            "deliver {kind}"
+        );
+    }
     let delivery = one(&spans, "the TechPass delivery", |s| {
         s.name == "deliver techpass"
     });
