@@ -164,7 +164,7 @@ pub async fn trace_requests(
             .metrics
             .request(request.method().as_str(), route, status, elapsed);
     }
-    trace_export::rename(&span, format!("{} {route}", request.method()));
+    trace_export::rename(&span, || format!("{} {route}", request.method()));
     span.record("http.response.status_code", status);
     if status >= 500 {
         span.record("otel.status_code", "ERROR");

@@ -127,31 +127,36 @@ pub fn join_trace(span: &tracing::Span, caller: Option<&Traceparent>) -> Option<
         // Fails only when no OpenTelemetry layer is installed: then nothing is exported.
         let _ = span.set_parent(opentelemetry::Context::new().with_remote_span_context(parent));
     }
-    let context = span.context();
-    let span_context = context.span().span_context().clone();
-    span_context
-        .is_valid()
-        .then(|| span_context.trace_id().to_string())
+    exported(span).map(|exported| exported.trace_id().to_string())
 }
 
 /// Names an exported span once its name is known (a request's route is known only after
-/// routing); a no-op when traces are not exported.
-pub fn rename(span: &tracing::Span, name: String) {
-    span.context().span().update_name(name);
+/// routing); a no-op, and nothing formatted, when traces are not exported.
+pub fn rename(span: &tracing::Span, name: impl FnOnce() -> String) {
+    let context = span.context();
+    let exported = context.span();
+    if exported.span_context().is_valid() {
+        exported.update_name(name());
+    }
 }
 
 /// The `traceparent` header that continues `span`'s trace in a call we make, if it is exported.
 pub fn traceparent(span: &tracing::Span) -> Option<String> {
-    let context = span.context();
-    let span_context = context.span().span_context().clone();
-    span_context.is_valid().then(|| {
+    exported(span).map(|exported| {
         format!(
             "00-{}-{}-{:02x}",
-            span_context.trace_id(),
-            span_context.span_id(),
-            span_context.trace_flags().to_u8()
+            exported.trace_id(),
+            exported.span_id(),
+            exported.trace_flags().to_u8()
         )
     })
+}
+
+/// `span`'s OpenTelemetry identity, when traces are exported.
+fn exported(span: &tracing::Span) -> Option<SpanContext> {
+    let context = span.context();
+    let span_context = context.span().span_context().clone();
+    span_context.is_valid().then_some(span_context)
 }
 
 /// The exporter's HTTP client: reqwest's blocking client, built on the SDK's export thread on

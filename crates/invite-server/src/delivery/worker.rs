@@ -182,7 +182,7 @@ impl Worker {
             .map(|job| {
                 let invitation = invitations.get(&job.invitation_id).cloned();
                 let outgoing = &outgoing;
-                // One trace per attempt: the upstream call inside it is its child.
+                // A span per attempt, the upstream call inside it its child.
                 let span = tracing::info_span!(
                     "delivery",
                     otel.name = format!("deliver {}", job.kind.as_str()),

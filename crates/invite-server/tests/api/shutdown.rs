@@ -58,12 +58,11 @@ async fn sigterm_answers_requests_in_flight_finishes_deliveries_and_hands_back_t
                 ServerProcess::start_with(&app.database_url, &uri, &long_lease).await;
             let client = reqwest::Client::new();
             let token = stopping.sign_in(&client, "jane_tan@tech.gov.sg").await;
-            eventually("deliveries to TechPass in flight", || async {
-                (!upstreams::received(&techpass, "/v1/invitations")
-                    .await
-                    .is_empty())
-                .then_some(())
-            })
+            upstreams::until_received(
+                &techpass,
+                "/v1/invitations",
+                "deliveries to TechPass in flight",
+            )
             .await;
 
             // A request in flight when SIGTERM arrives (its lookup takes 1 s) is answered.

@@ -16,7 +16,7 @@ use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{TestApp, eventually, officer_invite};
+use crate::helpers::{TestApp, officer_invite};
 use crate::server_process::ServerProcess;
 use crate::upstreams;
 
@@ -96,6 +96,23 @@ fn traceparent_of(request: &wiremock::Request) -> (String, String) {
     (parts[1].to_owned(), parts[2].to_owned())
 }
 
+/// `POST /invitations` for a public officer, with the caller's `traceparent` if given.
+async fn create(
+    process: &ServerProcess,
+    token: &str,
+    email: &str,
+    traceparent: Option<&str>,
+) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .post(format!("{}/api/v1/invitations", process.address))
+        .bearer_auth(token)
+        .json(&officer_invite(email));
+    if let Some(traceparent) = traceparent {
+        request = request.header("traceparent", traceparent);
+    }
+    request.send().await.expect("create")
+}
+
 fn one<'a>(spans: &'a [Exported], what: &str, found: impl Fn(&Exported) -> bool) -> &'a Exported {
     let matching: Vec<&Exported> = spans.iter().filter(|s| found(s)).collect();
     assert_eq!(matching.len(), 1, "{what}: {matching:#?}\nall: {spans:#?}");
@@ -129,26 +146,14 @@ async fn requests_and_deliveries_are_exported_under_the_trace_id_the_response_ca
     // A caller that traces its own work sends a traceparent: the server joins that trace.
     let caller_trace = "4bf92f3577b34da6a3ce929d0e0e4736";
     let caller_span = "00f067aa0ba902b7";
-    let created = client
-        .post(format!("{}/api/v1/invitations", process.address))
-        .bearer_auth(&token)
-        .header("traceparent", format!("00-{caller_trace}-{caller_span}-01"))
-        .json(&officer_invite("traced@tech.gov.sg"))
-        .send()
-        .await
-        .expect("create");
+    let caller = format!("00-{caller_trace}-{caller_span}-01");
+    let created = create(&process, &token, "traced@tech.gov.sg", Some(&caller)).await;
     assert_eq!(created.status(), 201);
     assert_eq!(created.headers()["x-trace-id"], caller_trace);
 
     // A failure without one: the problem's trace id (what the SPA's notification shows) is the
     // exported trace's.
-    let refused = client
-        .post(format!("{}/api/v1/invitations", process.address))
-        .bearer_auth(&token)
-        .json(&officer_invite("traced@tech.gov.sg"))
-        .send()
-        .await
-        .expect("create again");
+    let refused = create(&process, &token, "traced@tech.gov.sg", None).await;
     assert_eq!(refused.status(), 409);
     let header_trace = refused.headers()["x-trace-id"]
         .to_str()
@@ -159,12 +164,11 @@ async fn requests_and_deliveries_are_exported_under_the_trace_id_the_response_ca
     assert_ne!(header_trace, caller_trace);
 
     // The worker delivers the invitation to TechPass.
-    eventually("the TechPass request delivered", || async {
-        (!upstreams::received(&techpass, "/v1/invitations")
-            .await
-            .is_empty())
-        .then_some(())
-    })
+    upstreams::until_received(
+        &techpass,
+        "/v1/invitations",
+        "the TechPass request delivered",
+    )
     .await;
     // SIGTERM: the spans still buffered (the export runs every 5 s) are sent before exit.
     let status = process.terminate(Duration::from_secs(20));
@@ -256,22 +260,15 @@ async fn without_an_otlp_endpoint_nothing_is_sent_and_no_traceparent_goes_upstre
     let mut process = ServerProcess::start(&app.database_url, &techpass.uri()).await;
     let client = reqwest::Client::new();
     let token = process.sign_in(&client, "jane_tan@tech.gov.sg").await;
-    let created = client
-        .post(format!("{}/api/v1/invitations", process.address))
-        .bearer_auth(&token)
-        .json(&officer_invite("untraced@tech.gov.sg"))
-        .send()
-        .await
-        .expect("create");
+    let created = create(&process, &token, "untraced@tech.gov.sg", None).await;
     assert_eq!(created.status(), 201);
     // Still a trace id for logs and support, just not exported.
     assert_eq!(created.headers()["x-trace-id"].len(), 32);
-    eventually("the TechPass request delivered", || async {
-        (!upstreams::received(&techpass, "/v1/invitations")
-            .await
-            .is_empty())
-        .then_some(())
-    })
+    upstreams::until_received(
+        &techpass,
+        "/v1/invitations",
+        "the TechPass request delivered",
+    )
     .await;
     assert!(process.terminate(Duration::from_secs(20)).success());
     for request in techpass.received_requests().await.unwrap_or_default() {

@@ -50,6 +50,15 @@ pub async fn accepting() -> MockServer {
     server
 }
 
+/// Waits until `server` has received at least one request at `path` (`what` names it in the
+/// timeout's message).
+pub async fn until_received(server: &MockServer, path: &str, what: &str) {
+    crate::helpers::eventually(what, || async {
+        (!received(server, path).await.is_empty()).then_some(())
+    })
+    .await;
+}
+
 /// The requests received at `path`, with their JSON bodies.
 pub async fn received(server: &MockServer, path: &str) -> Vec<(wiremock::Request, Value)> {
     server
