@@ -52,7 +52,7 @@ impl SmtpSink {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
-            .expect("python3 runs (the email tests need it, with `pip install aiosmtpd`)");
+            .expect("python3 runs (the email tests need it with aiosmtpd: `cargo xtask setup`)");
         let mut first_line = String::new();
         BufReader::new(child.stdout.take().expect("stdout"))
             .read_line(&mut first_line)
@@ -60,7 +60,7 @@ impl SmtpSink {
         let port = first_line.trim().parse().unwrap_or_else(|_| {
             let _ = child.kill();
             panic!(
-                "the SMTP server did not start (is aiosmtpd installed? `pip install aiosmtpd`); \
+                "the SMTP server did not start (is aiosmtpd installed? `cargo xtask test` puts it on PATH); \
                  it printed {first_line:?}"
             )
         });

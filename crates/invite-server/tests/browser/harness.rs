@@ -141,7 +141,8 @@ impl Browser {
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
         assert!(
             Path::new(&chromedriver).exists(),
-            "ChromeDriver not found at {chromedriver}: apt-get install chromium chromium-driver"
+            "ChromeDriver not found at {chromedriver}: run the tests with `cargo xtask test` (or \
+             `cargo xtask setup` first), which installs Chromium and ChromeDriver"
         );
 
         let dir = std::env::temp_dir().join(format!(

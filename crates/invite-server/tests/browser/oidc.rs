@@ -32,8 +32,8 @@ async fn start_provider(port: u16, mode: &str, redirect: &str) -> NodeProvider {
     let dir = provider_dir();
     assert!(
         dir.join("node_modules/oidc-provider").exists(),
-        "node-oidc-provider is missing: npm install --prefix target/oidc-provider oidc-provider@8 \
-         (.ci/run does)"
+        "node-oidc-provider is missing from target/oidc-provider: run the tests with `cargo xtask \
+         test` (or `cargo xtask setup` first), which installs it"
     );
     let script = dir.join("provider.mjs");
     std::fs::copy(
