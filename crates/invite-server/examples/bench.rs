@@ -23,7 +23,7 @@
 //! - **upload and submit** of a 50,000-row workbook (`bench_upload --upload`, its own process).
 //! - **SPA**: the wasm bundle's size gzipped.
 //!
-//! Needs `wrk` and `pgbench` (`apt-get install wrk postgresql-client`), PostgreSQL at
+//! Needs `wrk` and `pgbench` (`cargo xtask bench` installs them), PostgreSQL at
 //! `BENCH_DATABASE_URL` (default `postgres://postgres@127.0.0.1:5432/test`), and the release
 //! server binary beside this program (`cargo xtask bench` builds both).
 
@@ -113,10 +113,7 @@ impl Bench {
                 .stderr(Stdio::null())
                 .status()
                 .is_ok();
-            assert!(
-                found,
-                "{tool} is needed: apt-get install wrk postgresql-client"
-            );
+            assert!(found, "{tool} is needed: `cargo xtask bench` installs it");
         }
         Bench {
             scale,
@@ -464,7 +461,7 @@ impl Bench {
         let name = format!("invite_bench_raw_{}", uuid::Uuid::new_v4().simple());
         admin_sql(&self.admin, &format!("CREATE DATABASE {name}"));
         let url = database_url(&self.admin, &name);
-        let mut conn = diesel::PgConnection::establish(&url).expect("raw database");
+        let mut conn = invite_server::db::establish_postgres(&url).expect("raw database");
         conn.batch_execute(
             "CREATE TABLE raw_insert (id TEXT PRIMARY KEY, email TEXT NOT NULL, \
              created_at TIMESTAMP NOT NULL DEFAULT now())",
@@ -781,7 +778,7 @@ impl std::ops::Drop for Database {
 }
 
 fn admin_sql(admin: &str, sql: &str) {
-    let mut conn = diesel::PgConnection::establish(admin)
+    let mut conn = invite_server::db::establish_postgres(admin)
         .unwrap_or_else(|e| panic!("PostgreSQL at {admin}: {e}"));
     conn.batch_execute(sql)
         .unwrap_or_else(|e| panic!("{sql}: {e}"));

@@ -114,7 +114,8 @@ impl Database {
         }
         let admin_url = std::env::var("BENCH_DATABASE_URL").expect("BENCH_DATABASE_URL");
         let name = format!("invite_bench_{id}");
-        let mut conn = diesel::PgConnection::establish(&admin_url).expect("PostgreSQL reachable");
+        let mut conn =
+            invite_server::db::establish_postgres(&admin_url).expect("PostgreSQL reachable");
         diesel::sql_query(format!("CREATE DATABASE {name}"))
             .execute(&mut conn)
             .expect("create database");
@@ -131,7 +132,7 @@ impl Drop for Database {
                 let _ = std::fs::remove_dir_all(dir);
             }
             Database::Postgres { admin_url, name } => {
-                if let Ok(mut conn) = diesel::PgConnection::establish(admin_url) {
+                if let Ok(mut conn) = invite_server::db::establish_postgres(admin_url) {
                     let drop = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
                     let _ = diesel::sql_query(drop).execute(&mut conn);
                 }

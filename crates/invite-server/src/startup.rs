@@ -5,6 +5,7 @@ use std::net::TcpListener;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
+use actix_web::http::KeepAlive;
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 use tokio::sync::Notify;
@@ -173,6 +174,11 @@ impl Application {
         let deadline = web::Data::new(Deadline(state.config.http.request_timeout));
         let http_config = state.config.http.clone();
         let shutdown_timeout = http_config.shutdown_timeout;
+        let request_timeout = http_config.request_timeout;
+        let keep_alive = match http_config.keep_alive {
+            d if d.is_zero() => KeepAlive::Disabled,
+            d => KeepAlive::Timeout(d),
+        };
 
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
@@ -261,6 +267,12 @@ impl Application {
                 .service(crate::spa::files(&spa_dir))
         })
         .shutdown_timeout(shutdown_timeout.as_secs())
+        .keep_alive(keep_alive)
+        // A request answered before its body is in (a file over the limit, the in-flight cap,
+        // the body's deadline) is answered at once; its connection is then drained for as long
+        // as a body may take before it is closed, so that the client, still sending, reads the
+        // answer rather than a reset connection.
+        .client_disconnect_timeout(request_timeout)
         .listen(listener)
         .map_err(|e| e.to_string())?
         .run();

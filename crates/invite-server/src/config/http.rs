@@ -22,6 +22,12 @@ pub struct HttpConfig {
     /// `INVITES_SHUTDOWN_TIMEOUT_SECS` (default 30): after SIGTERM, how long requests in flight
     /// may take to finish before the server closes their connections.
     pub shutdown_timeout: Duration,
+    /// `INVITES_KEEP_ALIVE_SECS` (default 75, 0 = off): how long an idle connection is kept for
+    /// the client's next request. Longer than the idle timeout of the load balancers and
+    /// client pools in front (60 s is common), so that the client or the balancer closes an
+    /// idle connection, never the server while a request is on its way: a request written to
+    /// a connection the server has just closed fails without an answer.
+    pub keep_alive: Duration,
 }
 
 impl Default for HttpConfig {
@@ -32,6 +38,7 @@ impl Default for HttpConfig {
             csp_connect_src: Vec::new(),
             request_timeout: Duration::from_secs(30),
             shutdown_timeout: Duration::from_secs(30),
+            keep_alive: Duration::from_secs(75),
         }
     }
 }
@@ -55,6 +62,9 @@ impl HttpConfig {
                 "INVITES_SHUTDOWN_TIMEOUT_SECS",
                 defaults.shutdown_timeout.as_secs(),
             )?),
+            keep_alive: Duration::from_secs(
+                settings.parse("INVITES_KEEP_ALIVE_SECS", defaults.keep_alive.as_secs())?,
+            ),
         })
     }
 }

@@ -442,8 +442,15 @@ mod tests {
                 "https://portal.agency.gov.sg, http://127.0.0.1:3000",
             ),
             ("INVITES_REQUEST_TIMEOUT_SECS", "5"),
+            ("INVITES_KEEP_ALIVE_SECS", "10"),
         ])
         .expect("http settings");
+        assert_eq!(c.http.keep_alive.as_secs(), 10);
+        let defaults = config(&[]).expect("defaults");
+        assert!(
+            defaults.http.keep_alive.as_secs() > 60,
+            "above the 60 s idle timeout common in front of servers"
+        );
         assert!(c.http.hsts);
         assert_eq!(
             c.http.cors_origins,

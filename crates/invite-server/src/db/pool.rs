@@ -281,7 +281,7 @@ impl r2d2::ManageConnection for ConnectionManager {
     fn connect(&self) -> Result<DbConnection, Self::Error> {
         match self.backend {
             Backend::Postgres => {
-                let mut conn = diesel::PgConnection::establish(&self.url)
+                let mut conn = super::establish_postgres(&self.url)
                     .map_err(diesel::r2d2::Error::ConnectionError)?;
                 // diesel prepares and caches statements; after five runs PostgreSQL may switch
                 // to a generic plan made while a table was small (a batch submit grows

@@ -560,10 +560,10 @@ impl Worker {
         }
     }
 
-    /// Runs a repository call with a pooled connection on the blocking thread pool. Not
-    /// `services::with_conn` (actix's `web::block`, errors as HTTP problems): with that, the API
-    /// test binary crashed at exit in 2 of 5 runs (double free, SIGSEGV), and with tokio's
-    /// `spawn_blocking` in none of 10. The cause is not known yet.
+    /// Runs a repository call with a pooled connection on the blocking thread pool, with errors
+    /// as text for the worker's log rather than HTTP problems (`services::with_conn`). (The API
+    /// test binary's crashes at exit, once blamed on the choice between the two, were OpenSSL's
+    /// exit-time clean-up racing live TLS connections: see `db::establish_postgres`.)
     async fn with_conn<T, F>(&self, work: F) -> Result<T, String>
     where
         T: Send + 'static,

@@ -7,24 +7,12 @@ use std::time::Duration;
 use diesel::prelude::*;
 use invite_core::Field;
 use invite_core::text::{CUT_MARKER, kept_chars};
-use invite_sheets::synthetic::xml::{Cell, header_row, row, users_xlsx_with_strings};
+use invite_sheets::synthetic::xml::one_long_string_everywhere;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::batches::upload;
 use crate::helpers::{TestApp, assert_problem, eventually, json_of, on_each_backend_with};
-
-/// The worst sheet for its size: one 30,000-character shared string (Excel's cells hold up to
-/// 32,767) in every cell of `rows` rows. About 25 bytes of sheet XML per cell reference it.
-fn one_long_string_everywhere(rows: u32) -> Vec<u8> {
-    let long = format!("<t>{}</t>", "é".repeat(30_000));
-    let mut sheet = header_row();
-    let cells: Vec<Option<Cell<'_>>> = (0..10).map(|_| Some(Cell::Shared(0))).collect();
-    for number in 2..rows + 2 {
-        sheet.push_str(&row(number, &cells));
-    }
-    users_xlsx_with_strings(&sheet, &[&long])
-}
 
 #[tokio::test]
 async fn the_worst_spreadsheet_stores_and_returns_bounded_amounts() {

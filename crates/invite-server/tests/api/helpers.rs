@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::future::Future;
 
-use diesel::{Connection, RunQueryDsl};
+use diesel::RunQueryDsl;
 use invite_server::{Application, Config};
 use serde_json::{Value, json};
 
@@ -35,7 +35,7 @@ impl Drop for DatabaseGuard {
             }
             DatabaseGuard::Shared => {}
             DatabaseGuard::Postgres { admin_url, name } => {
-                if let Ok(mut conn) = diesel::PgConnection::establish(admin_url) {
+                if let Ok(mut conn) = invite_server::db::establish_postgres(admin_url) {
                     let _ =
                         diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                             .execute(&mut conn);
@@ -64,7 +64,7 @@ fn sqlite_database() -> (String, DatabaseGuard) {
 
 pub fn postgres_database(admin_url: &str) -> (String, DatabaseGuard) {
     let name = format!("invite_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = diesel::PgConnection::establish(admin_url)
+    let mut conn = invite_server::db::establish_postgres(admin_url)
         .unwrap_or_else(|e| panic!("TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}"));
     diesel::sql_query(format!("CREATE DATABASE {name}"))
         .execute(&mut conn)
@@ -109,6 +109,9 @@ impl TestApp {
             address,
             client: reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
+                // Below the server's keep-alive (75 s), as a client pool should be: a pooled
+                // connection is dropped before the server could close it under a request.
+                .pool_idle_timeout(std::time::Duration::from_secs(30))
                 .build()
                 .expect("client"),
             backend,

@@ -37,6 +37,7 @@ mod outage;
 mod outbox;
 mod rate_limits;
 mod reconcile;
+mod refused_uploads;
 mod replicas;
 mod resend;
 mod revoke;

@@ -74,7 +74,7 @@ fn postgres_is_configured_when_ci_requires_it() {
     if std::env::var("REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
         let url = crate::helpers::postgres_url()
             .expect("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set");
-        use diesel::Connection;
-        diesel::PgConnection::establish(&url).expect("PostgreSQL at TEST_DATABASE_URL answers");
+        invite_server::db::establish_postgres(&url)
+            .expect("PostgreSQL at TEST_DATABASE_URL answers");
     }
 }

@@ -395,3 +395,72 @@ async fn a_request_that_trickles_its_body_is_stopped_at_the_deadline() {
     let list: serde_json::Value = list.json().await.expect("list");
     assert_eq!(list["items"].as_array().map(Vec::len), Some(0), "{list}");
 }
+
+/// `GET /healthz` on `stream`, keeping the connection; the answer's status line.
+async fn health_on(stream: &mut tokio::net::TcpStream) -> std::io::Result<String> {
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
+        .await?;
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    // `/healthz` answers "ok".
+    while !answer.windows(4).any(|w| w == b"\r\n\r\n") || !answer.ends_with(b"ok") {
+        let n = stream.read(&mut buffer).await?;
+        if n == 0 {
+            return Err(std::io::ErrorKind::UnexpectedEof.into());
+        }
+        answer.extend_from_slice(&buffer[..n]);
+    }
+    let answer = String::from_utf8_lossy(&answer).into_owned();
+    Ok(answer.lines().next().unwrap_or_default().to_owned())
+}
+
+/// A connection idle for longer than actix's own default keep-alive (5 s) still takes the next
+/// request: a client's pooled connection is not closed under a request it is writing (the
+/// test suite's uploads failed with a broken pipe on a slow machine that way).
+#[tokio::test]
+async fn an_idle_connection_is_kept_longer_than_client_pools_expect() {
+    let app = TestApp::spawn_sqlite().await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
+    assert_eq!(
+        health_on(&mut stream).await.expect("first"),
+        "HTTP/1.1 200 OK"
+    );
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    assert_eq!(
+        health_on(&mut stream).await.expect("after 6 s idle"),
+        "HTTP/1.1 200 OK"
+    );
+}
+
+/// `INVITES_KEEP_ALIVE_SECS` bounds how long an idle connection is kept: within it the
+/// connection answers, past it the server closes it.
+#[tokio::test]
+async fn an_idle_connection_is_closed_after_the_configured_keep_alive() {
+    let app = TestApp::spawn_sqlite_with(|config| {
+        config.http.keep_alive = Duration::from_secs(2);
+    })
+    .await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
+    assert_eq!(
+        health_on(&mut stream).await.expect("first"),
+        "HTTP/1.1 200 OK"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        health_on(&mut stream).await.expect("second"),
+        "HTTP/1.1 200 OK"
+    );
+    let mut buffer = [0u8; 64];
+    let closed = tokio::time::timeout(Duration::from_secs(20), stream.read(&mut buffer)).await;
+    assert!(
+        matches!(closed, Ok(Ok(0) | Err(_))),
+        "the server closed the idle connection: {closed:?}"
+    );
+}

@@ -241,3 +241,15 @@ pub fn users_xlsx_with_strings(rows: &str, strings: &[&str]) -> Vec<u8> {
         Some(shared_strings(strings)),
     ))
 }
+
+/// The worst sheet for its size: one 30,000-character shared string (Excel's cells hold up to
+/// 32,767) in every cell of `rows` rows. About 25 bytes of sheet XML per cell reference it.
+pub fn one_long_string_everywhere(rows: u32) -> Vec<u8> {
+    let long = format!("<t>{}</t>", "é".repeat(30_000));
+    let mut sheet = header_row();
+    let cells: Vec<Option<Cell<'_>>> = (0..HEADER.len()).map(|_| Some(Cell::Shared(0))).collect();
+    for number in 2..rows + 2 {
+        sheet.push_str(&row(number, &cells));
+    }
+    users_xlsx_with_strings(&sheet, &[&long])
+}
