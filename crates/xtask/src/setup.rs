@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{WASM_TARGET, target_dir, workspace_root};
+use crate::{WASM_TARGET, workspace_root};
 
 /// The PostgreSQL the tests use when `TEST_DATABASE_URL` is not set: the machine's own, as
 /// every machine of this project's kind runs it.
@@ -154,52 +154,29 @@ fn apt(packages: &[Package]) -> Result<(), String> {
 
 /// Installs the missing ones of `packages` in one `apt-get install`.
 fn apt_all(packages: &[&Package]) -> Result<(), String> {
-    let missing: Vec<&&Package> = packages.iter().filter(|p| !(p.present)()).collect();
+    let missing: Vec<&Package> = packages
+        .iter()
+        .copied()
+        .filter(|p| !(p.present)())
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
-    let names: Vec<&str> = missing.iter().map(|p| p.name).collect();
-    let list = names.join(" ");
-    let uses: Vec<String> = missing
-        .iter()
-        .map(|p| format!("{} for {}", p.name, p.used_by))
-        .collect();
-    let Some(apt_get) = on_path("apt-get") else {
-        return Err(format!(
-            "missing {list} ({}), and this machine has no apt-get: install them with its package manager",
-            uses.join("; ")
-        ));
-    };
-    let sudo = if is_root() {
-        None
+    let apt_get = on_path("apt-get").map(|p| p.display().to_string());
+    let privilege = if is_root() {
+        Privilege::Root
     } else if succeeds("sudo", &["-n", "true"]) {
-        Some("sudo")
+        Privilege::Sudo
     } else {
-        return Err(format!(
-            "missing {list} ({}): run `sudo apt-get install {list}`, or this command as root",
-            uses.join("; ")
-        ));
+        Privilege::None
     };
-    println!("xtask setup: apt-get install {list} ({})", uses.join("; "));
-    let apt_get = apt_get.display().to_string();
-    let mut update = vec![apt_get.as_str(), "update", "-qq"];
-    let mut install = vec![
-        apt_get.as_str(),
-        "install",
-        "-y",
-        "-qq",
-        "--no-install-recommends",
-    ];
-    install.extend(names.iter().copied());
-    for command in [&mut update, &mut install] {
-        if let Some(sudo) = sudo {
-            command.insert(0, sudo);
-        }
-        let mut run = Command::new(command[0]);
-        run.args(&command[1..])
+    let commands = apt_commands(&missing, apt_get.as_deref(), privilege)?;
+    println!("xtask setup: apt-get install {}", described(&missing));
+    for command in commands {
+        let status = Command::new(&command[0])
+            .args(&command[1..])
             .env("DEBIAN_FRONTEND", "noninteractive")
-            .stdout(Stdio::null());
-        let status = run
+            .stdout(Stdio::null())
             .status()
             .map_err(|e| format!("cannot run {}: {e}", command.join(" ")))?;
         if !status.success() {
@@ -215,13 +192,69 @@ fn apt_all(packages: &[&Package]) -> Result<(), String> {
     Ok(())
 }
 
+/// How this process may install Debian packages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Privilege {
+    Root,
+    /// Not root, but `sudo` without a password.
+    Sudo,
+    None,
+}
+
+/// `missing` and what each is for: `chromium (the browser tests), wrk (…)`.
+fn described(missing: &[&Package]) -> String {
+    missing
+        .iter()
+        .map(|p| format!("{} ({})", p.name, p.used_by))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The `apt-get update` and `apt-get install` that install `missing`, or the one line that
+/// says why they cannot run here and what to do instead.
+fn apt_commands(
+    missing: &[&Package],
+    apt_get: Option<&str>,
+    privilege: Privilege,
+) -> Result<Vec<Vec<String>>, String> {
+    let names: Vec<String> = missing.iter().map(|p| p.name.to_owned()).collect();
+    let list = names.join(" ");
+    let Some(apt_get) = apt_get else {
+        return Err(format!(
+            "missing {}, and this machine has no apt-get: install them with its package manager",
+            described(missing)
+        ));
+    };
+    let prefix: Vec<String> = match privilege {
+        Privilege::Root => vec![],
+        Privilege::Sudo => vec!["sudo".into()],
+        Privilege::None => {
+            return Err(format!(
+                "missing {}: run `sudo apt-get install {list}`, or this command as root",
+                described(missing)
+            ));
+        }
+    };
+    let command = |args: &[&str], extra: &[String]| {
+        let mut command = prefix.clone();
+        command.push(apt_get.to_owned());
+        command.extend(args.iter().map(|a| (*a).to_owned()));
+        command.extend(extra.iter().cloned());
+        command
+    };
+    Ok(vec![
+        command(&["update", "-qq"], &[]),
+        command(&["install", "-y", "-qq", "--no-install-recommends"], &names),
+    ])
+}
+
 /// The tests' Python packages in `target/tools/python`, installed again whenever
 /// `python-requirements.txt` changes. Returns the environment's `bin` directory.
 fn python_packages() -> Result<PathBuf, String> {
     let requirements_file = workspace_root().join("crates/xtask/python-requirements.txt");
     let requirements = std::fs::read_to_string(&requirements_file)
         .map_err(|e| format!("cannot read {}: {e}", requirements_file.display()))?;
-    let venv = target_dir().join("tools/python");
+    let venv = local_target().join("tools/python");
     let bin = venv.join("bin");
     let stamp = venv.join("installed-requirements.txt");
     if std::fs::read_to_string(&stamp).is_ok_and(|installed| installed == requirements) {
@@ -258,7 +291,7 @@ fn python_packages() -> Result<PathBuf, String> {
 }
 
 fn oidc_provider() -> Result<(), String> {
-    let prefix = target_dir().join("oidc-provider");
+    let prefix = local_target().join("oidc-provider");
     let (name, version) = OIDC_PROVIDER.split_once('@').unwrap_or((OIDC_PROVIDER, ""));
     let manifest = prefix.join("node_modules").join(name).join("package.json");
     let wanted = format!("\"version\": \"{version}\"");
@@ -344,6 +377,12 @@ fn host_and_port(url: &str) -> Option<(String, String)> {
     (!host.is_empty()).then(|| (host.to_owned(), port.to_owned()))
 }
 
+/// The checkout's own `target/`, whatever `CARGO_TARGET_DIR` says: the browser tests look for
+/// node-oidc-provider at `target/oidc-provider` beside their sources.
+fn local_target() -> PathBuf {
+    workspace_root().join("target")
+}
+
 fn is_root() -> bool {
     output("id", &["-u"]).is_some_and(|uid| uid.trim() == "0")
 }
@@ -391,7 +430,71 @@ fn run(program: &str, args: &[&str]) -> Result<(), String> {
 
 #[cfg(test)]
 mod tests {
-    use super::host_and_port;
+    use super::{Package, Privilege, apt_commands, host_and_port};
+
+    const MISSING: [Package; 2] = [
+        Package {
+            name: "chromium",
+            used_by: "the browser tests",
+            present: || false,
+        },
+        Package {
+            name: "wrk",
+            used_by: "the benchmark's smoke run",
+            present: || false,
+        },
+    ];
+
+    #[test]
+    fn installs_missing_packages_in_one_apt_get_as_root_or_through_sudo() {
+        let missing: Vec<&Package> = MISSING.iter().collect();
+        let as_root = apt_commands(&missing, Some("/usr/bin/apt-get"), Privilege::Root);
+        assert_eq!(
+            as_root,
+            Ok(vec![
+                vec!["/usr/bin/apt-get".to_owned(), "update".into(), "-qq".into()],
+                [
+                    "/usr/bin/apt-get",
+                    "install",
+                    "-y",
+                    "-qq",
+                    "--no-install-recommends",
+                    "chromium",
+                    "wrk"
+                ]
+                .map(str::to_owned)
+                .to_vec(),
+            ])
+        );
+        let with_sudo =
+            apt_commands(&missing, Some("/usr/bin/apt-get"), Privilege::Sudo).expect("sudo");
+        assert!(
+            with_sudo
+                .iter()
+                .all(|c| c[0] == "sudo" && c[1] == "/usr/bin/apt-get")
+        );
+    }
+
+    #[test]
+    fn says_in_one_line_what_is_missing_where_it_cannot_install() {
+        let missing: Vec<&Package> = MISSING.iter().collect();
+        let not_root = apt_commands(&missing, Some("/usr/bin/apt-get"), Privilege::None)
+            .expect_err("cannot install");
+        assert_eq!(
+            not_root,
+            "missing chromium (the browser tests), wrk (the benchmark's smoke run): run \
+             `sudo apt-get install chromium wrk`, or this command as root"
+        );
+        let no_apt = apt_commands(&missing, None, Privilege::Root).expect_err("no apt-get");
+        assert!(
+            no_apt.starts_with("missing chromium (the browser tests), wrk"),
+            "{no_apt}"
+        );
+        assert!(no_apt.contains("no apt-get"), "{no_apt}");
+        for message in [not_root, no_apt] {
+            assert!(!message.contains('\n'), "one line: {message}");
+        }
+    }
 
     #[test]
     fn reads_host_and_port_of_database_urls() {
