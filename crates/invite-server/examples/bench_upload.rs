@@ -33,7 +33,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use diesel::{Connection, RunQueryDsl};
+use diesel::RunQueryDsl;
 use invite_server::{Application, Config};
 use invite_sheets::synthetic::{Strings, workbook};
 use invite_sheets::{Limits, read_upload};

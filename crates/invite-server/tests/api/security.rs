@@ -396,8 +396,13 @@ async fn a_request_that_trickles_its_body_is_stopped_at_the_deadline() {
     assert_eq!(list["items"].as_array().map(Vec::len), Some(0), "{list}");
 }
 
-/// `GET /healthz` on `stream`, keeping the connection; the answer's status line.
-async fn health_on(stream: &mut tokio::net::TcpStream) -> std::io::Result<String> {
+/// Asks `GET /healthz` on `stream` after `idle`, keeping the connection; the answer's status
+/// line.
+async fn health_after(
+    stream: &mut tokio::net::TcpStream,
+    idle: Duration,
+) -> std::io::Result<String> {
+    tokio::time::sleep(idle).await;
     stream
         .write_all(b"GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n")
         .await?;
@@ -415,25 +420,30 @@ async fn health_on(stream: &mut tokio::net::TcpStream) -> std::io::Result<String
     Ok(answer.lines().next().unwrap_or_default().to_owned())
 }
 
+/// A connection to `app` that has answered one request, then `idle` and a second one.
+async fn answering_twice(app: &TestApp, idle: Duration) -> tokio::net::TcpStream {
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address)
+        .await
+        .expect("connect");
+    for wait in [Duration::ZERO, idle] {
+        let status = health_after(&mut stream, wait).await;
+        assert_eq!(
+            status.as_deref().ok(),
+            Some("HTTP/1.1 200 OK"),
+            "after {wait:?} idle: {status:?}"
+        );
+    }
+    stream
+}
+
 /// A connection idle for longer than actix's own default keep-alive (5 s) still takes the next
 /// request: a client's pooled connection is not closed under a request it is writing (the
 /// test suite's uploads failed with a broken pipe on a slow machine that way).
 #[tokio::test]
 async fn an_idle_connection_is_kept_longer_than_client_pools_expect() {
     let app = TestApp::spawn_sqlite().await;
-    let address = app.address.trim_start_matches("http://").to_owned();
-    let mut stream = tokio::net::TcpStream::connect(&address)
-        .await
-        .expect("connect");
-    assert_eq!(
-        health_on(&mut stream).await.expect("first"),
-        "HTTP/1.1 200 OK"
-    );
-    tokio::time::sleep(Duration::from_secs(6)).await;
-    assert_eq!(
-        health_on(&mut stream).await.expect("after 6 s idle"),
-        "HTTP/1.1 200 OK"
-    );
+    answering_twice(&app, Duration::from_secs(6)).await;
 }
 
 /// `INVITES_KEEP_ALIVE_SECS` bounds how long an idle connection is kept: within it the
@@ -444,19 +454,7 @@ async fn an_idle_connection_is_closed_after_the_configured_keep_alive() {
         config.http.keep_alive = Duration::from_secs(2);
     })
     .await;
-    let address = app.address.trim_start_matches("http://").to_owned();
-    let mut stream = tokio::net::TcpStream::connect(&address)
-        .await
-        .expect("connect");
-    assert_eq!(
-        health_on(&mut stream).await.expect("first"),
-        "HTTP/1.1 200 OK"
-    );
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(
-        health_on(&mut stream).await.expect("second"),
-        "HTTP/1.1 200 OK"
-    );
+    let mut stream = answering_twice(&app, Duration::from_millis(500)).await;
     let mut buffer = [0u8; 64];
     let closed = tokio::time::timeout(Duration::from_secs(20), stream.read(&mut buffer)).await;
     assert!(
