@@ -38,9 +38,7 @@ impl ApiKeyName {
 
 /// The rule in one sentence: the message of every name error.
 pub fn rule() -> String {
-    format!(
-        "Enter a name of 1 to {API_KEY_NAME_MAX} characters, without line breaks or control characters."
-    )
+    crate::error::api_key_name_rule()
 }
 
 #[cfg(test)]

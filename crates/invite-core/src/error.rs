@@ -38,6 +38,11 @@ impl Field {
         self as usize
     }
 
+    /// Whether the field is free prose that may span lines: only the reason.
+    pub fn allows_line_breaks(self) -> bool {
+        self == Field::Reason
+    }
+
     /// The JSON field name, also used in `FieldError::field`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -127,7 +132,7 @@ pub enum ErrorCode {
     AlreadyInvited,
     /// The email already has a TechPass account (TechPass's directory says so).
     AlreadyOnTechpass,
-    /// An API key's name (see [`crate::api_key::ApiKeyName`]).
+    /// An API key's name (see `api_key::ApiKeyName`).
     InvalidName,
 }
 
@@ -191,7 +196,7 @@ impl ErrorCode {
                 "{label} must be at most {} characters.",
                 field.max_chars().unwrap_or(0)
             ),
-            ErrorCode::ControlCharacter if crate::text::allows_line_breaks(field) => {
+            ErrorCode::ControlCharacter if field.allows_line_breaks() => {
                 format!(
                     "{label} must not contain control characters other than line breaks and tabs."
                 )
@@ -243,9 +248,17 @@ impl ErrorCode {
                 "This email already has a TechPass account: there is no need to invite it."
                     .to_owned()
             }
-            ErrorCode::InvalidName => crate::api_key::rule(),
+            ErrorCode::InvalidName => api_key_name_rule(),
         }
     }
+}
+
+/// The rule for an API key's name in one sentence: the message of every name error.
+pub fn api_key_name_rule() -> String {
+    format!(
+        "Enter a name of 1 to {} characters, without line breaks or control characters.",
+        limits::API_KEY_NAME_MAX
+    )
 }
 
 /// One refused field as sent over the wire; `field` and `code` are stable machine names.

@@ -5,7 +5,6 @@
 
 use proptest::prelude::*;
 
-use crate::api::UserType;
 use crate::api_key::ApiKeyName;
 use crate::contact_number::ContactNumber;
 use crate::email::{Email, PublicOfficerEmail};
@@ -13,6 +12,7 @@ use crate::error::Field;
 use crate::invitee::InvitationDraft;
 use crate::text::{optional_text, parse_yes_no};
 use crate::username::TechPassUsername;
+use crate::vocabulary::UserType;
 
 /// Any text, weighted towards what breaks parsers: the characters the rules single out, and
 /// lengths around the limits.

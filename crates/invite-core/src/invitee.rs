@@ -10,8 +10,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::api::UserType;
 use crate::error::Field;
+use crate::vocabulary::UserType;
 
 /// An invitation as entered: the JSON body of `POST /api/v1/invitations`, a batch row as
 /// uploaded or being edited, or a form in the SPA. Every field is optional here so that

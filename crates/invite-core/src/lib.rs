@@ -21,6 +21,7 @@ pub mod schema;
 mod stored;
 pub mod text;
 pub mod username;
+pub mod vocabulary;
 
 pub use contact_number::ContactNumber;
 pub use email::{Email, PublicOfficerEmail};

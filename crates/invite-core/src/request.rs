@@ -1,13 +1,13 @@
 //! The invitation request: raw input (`InvitationDraft`, as typed or uploaded) parsed into a
 //! typed `InvitationRequest` with every field error collected at once.
 
-use crate::api::UserType;
 use crate::contact_number::ContactNumber;
 use crate::email::{Email, PublicOfficerEmail};
 use crate::error::{ErrorCode, Field, FieldError};
 use crate::invitee::{InvitationDraft, InvitationFields};
 use crate::text::{optional_text, required_text};
 use crate::username::TechPassUsername;
+use crate::vocabulary::UserType;
 
 /// A public officer invited by email.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -27,7 +27,7 @@ pub fn optional_text(field: Field, input: &str) -> Result<Option<String>, ErrorC
     {
         return Err(ErrorCode::TooLong);
     }
-    let multi_line = allows_line_breaks(field);
+    let multi_line = field.allows_line_breaks();
     if text
         .chars()
         .any(|c| c.is_control() && !(multi_line && matches!(c, '\n' | '\r' | '\t')))
@@ -140,7 +140,7 @@ fn unanchored(pattern: &str) -> &str {
 /// validator must read the pattern by code point (Python's `re`, ECMAScript's `u` flag).
 pub fn text_pattern(field: Field) -> String {
     // Controls: all of them, or all but tab, line feed and carriage return.
-    let mut refused = String::from(if allows_line_breaks(field) {
+    let mut refused = String::from(if field.allows_line_breaks() {
         "\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\x7F-\\x9F"
     } else {
         "\\x00-\\x1F\\x7F-\\x9F"
@@ -163,11 +163,6 @@ pub fn optional_text_pattern(field: Field) -> String {
 /// An anchored pattern (`^…$`) that also matches blank text (an optional field left out).
 pub fn or_blank(pattern: &str) -> String {
     format!("^(?:[{TRIMMED}]*|{})$", unanchored(pattern))
-}
-
-/// Whether `field` is free prose that may span lines: only the reason.
-pub fn allows_line_breaks(field: Field) -> bool {
-    field == Field::Reason
 }
 
 /// Parses the spreadsheet's and forms' Yes/No answer (case-insensitive; also true/false).

@@ -51,7 +51,7 @@ pub enum ApiError {
     DeviceNotEligible(String),
     /// 429 for a caller over a rate limit; the allowance goes out as headers.
     #[error("Too many requests of this kind; try again in {} s.", .0.reset_secs)]
-    RateLimited(crate::security::rate::Allowance),
+    RateLimited(crate::security::allowance::Allowance),
     /// 429 for a limit on how much one caller may do at once (not the resend rule).
     #[error("{detail}")]
     Busy {

@@ -20,4 +20,5 @@ pub mod trace_export;
 pub mod webhooks;
 
 pub use config::Config;
-pub use startup::{Application, openapi};
+pub use routes::openapi;
+pub use startup::Application;

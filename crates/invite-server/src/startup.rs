@@ -40,17 +40,6 @@ pub struct Application {
 /// timeout is 30 s at most by default); then it is dropped, and its claims wait for their lease.
 const WORKER_STOP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
-/// The OpenAPI document, generated from the same route list the server uses, as JSON (its
-/// last pass works on the JSON: see `routes::spec_truth`).
-pub fn openapi() -> serde_json::Value {
-    let (_, api) = App::new()
-        .into_utoipa_app()
-        .openapi(ApiDoc::openapi())
-        .configure(routes::configure)
-        .split_for_parts();
-    routes::finish_document(api)
-}
-
 fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
         .limit(JSON_LIMIT)
@@ -161,7 +150,7 @@ impl Application {
         if state.dev_login_enabled() {
             warn_dev_login(&state.config);
         }
-        let spec = openapi();
+        let spec = routes::openapi();
         let methods = web::Data::new(MethodTable::from_openapi(&spec));
         let index_html = std::fs::read_to_string(spa_dir.join("index.html")).ok();
         let precompressed = web::Data::new(crate::spa::Precompressed::load(&spa_dir));

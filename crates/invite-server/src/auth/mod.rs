@@ -1,6 +1,7 @@
 //! Who is calling: the `Caller` extractor accepts a built-in sign-in token, an OpenID Connect
 //! JWT (when configured) or an API key, and resolves it to the [`Actor`] it acts for.
 
+pub mod credentials;
 pub mod device;
 pub mod oidc;
 pub mod tokens;
@@ -14,16 +15,13 @@ use actix_web::http::header::HeaderMap;
 use actix_web::middleware::Next;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use invite_core::PublicOfficerEmail;
-use sha2::{Digest, Sha256};
 
 use crate::actor::Actor;
+use crate::auth::credentials::{API_KEY_PREFIX, OIDC_SESSION};
 use crate::error::ApiError;
 use crate::services::sign_in;
 use crate::state::AppState;
 use crate::telemetry::TraceId;
-
-/// API key secrets start with this, so a bearer value is recognisable without a lookup.
-pub const API_KEY_PREFIX: &str = "iu_";
 
 /// The extractor of the authenticated officer: handlers take a `Caller` and hand its
 /// [`Actor`] to the services.
@@ -34,10 +32,6 @@ impl Caller {
     pub fn actor(&self) -> &Actor {
         &self.0
     }
-}
-
-pub fn hash_api_key(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
 fn bearer(headers: &HeaderMap) -> Option<String> {
@@ -219,9 +213,6 @@ pub async fn provider_officer(
         .and_then(|claim| verified.text_claim(claim));
     Ok((officer, device))
 }
-
-/// The `via` of a session token the server issued after an OpenID Connect sign-in.
-pub const OIDC_SESSION: &str = "oidc";
 
 /// Whether a JWT says it is signed with a shared secret (the server's own tokens).
 fn is_symmetric(token: &str) -> bool {

@@ -67,6 +67,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
         );
 }
 
+/// The OpenAPI document, generated from the same route list the server uses, as JSON (its
+/// last pass works on the JSON: see `spec_truth`).
+pub fn openapi() -> serde_json::Value {
+    use utoipa_actix_web::AppExt;
+    let (_, api) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(configure)
+        .split_for_parts();
+    finish_document(api)
+}
+
 /// Shapes the document utoipa-actix-web assembled from [`ApiDoc`] and the routes (the schemas
 /// only exist once the routes are registered, after `ApiDoc`'s own modifiers ran).
 pub fn finish_document(mut api: utoipa::openapi::OpenApi) -> serde_json::Value {

@@ -87,7 +87,7 @@ mod tests {
 
     #[test]
     fn templates_match_by_segment_and_merge_their_methods() {
-        let table = MethodTable::from_openapi(&crate::startup::openapi());
+        let table = MethodTable::from_openapi(&crate::routes::openapi());
         assert_eq!(
             table.allowed("/api/v1/invitations"),
             Some(vec!["GET", "POST"])

@@ -7,7 +7,7 @@ use rand::RngCore;
 
 use super::with_conn;
 use crate::actor::Actor;
-use crate::auth::{API_KEY_PREFIX, hash_api_key};
+use crate::auth::credentials::{API_KEY_PREFIX, hash_api_key};
 use crate::db::api_keys::{self as repo, ApiKeyRow};
 use crate::db::{self, Pool, audit};
 use crate::error::ApiError;

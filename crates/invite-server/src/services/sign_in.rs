@@ -5,7 +5,8 @@ use invite_core::PublicOfficerEmail;
 use invite_core::api::SignIn;
 
 use super::with_conn;
-use crate::auth::{hash_api_key, tokens};
+use crate::auth::credentials::{OIDC_SESSION, hash_api_key};
+use crate::auth::tokens;
 use crate::config::Config;
 use crate::db::officers::OfficerRow;
 use crate::db::{self, Pool, api_keys, officers};
@@ -71,7 +72,7 @@ pub fn oidc_session(
         &officer.id,
         &officer.email,
         device,
-        Some(crate::auth::OIDC_SESSION),
+        Some(OIDC_SESSION),
         config.token_secret.expose(),
         ttl,
     )
