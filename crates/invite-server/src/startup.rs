@@ -171,51 +171,9 @@ impl Application {
 
         let server = HttpServer::new(move || {
             let (app, _) = App::new()
-                // Answers only in the embedded default (no SMTP relay), so it is outside the
-                // OpenAPI document; see docs/OPERATIONS.md.
-                .route("/api/v1/dev/mailbox", web::get().to(routes::dev::mailbox))
-                // The invitation link: a page for invitees, not part of the API.
-                .route("/accept/{token}", web::get().to(routes::accept::page))
-                .route("/accept/{token}", web::post().to(routes::accept::accept))
-                // The TechPass and SEED stand-ins (see `standins`): their API, not ours.
-                .route(
-                    "/dev/techpass/v1/invitations",
-                    web::post().to(routes::standins::techpass_request),
-                )
-                .route(
-                    "/dev/techpass/v1/accounts",
-                    web::post().to(routes::standins::techpass_request),
-                )
-                .route(
-                    "/dev/techpass/v1/invitations/{reference}",
-                    web::get().to(routes::standins::techpass_state),
-                )
-                .route(
-                    "/dev/seed/v1/provisioning-requests/{reference}",
-                    web::get().to(routes::standins::seed_state),
-                )
-                .route(
-                    "/dev/techpass/v1/users/lookup",
-                    web::post().to(routes::standins::techpass_lookup),
-                )
-                .route(
-                    "/dev/techpass/v1/revocations",
-                    web::post().to(routes::standins::techpass_revocation),
-                )
-                .route(
-                    "/dev/techpass/signup",
-                    web::get().to(routes::standins::signup_page),
-                )
-                .route(
-                    "/dev/techpass/signup",
-                    web::post().to(routes::standins::signup),
-                )
-                .route(
-                    "/dev/seed/v1/provisioning-requests",
-                    web::post().to(routes::standins::seed_request),
-                )
                 // Innermost first: the outer layers see (and render, and log) what the inner
                 // ones answer.
+                .wrap(from_fn(routes::guard::enforce))
                 .wrap(from_fn(crate::auth::authenticate_first))
                 .wrap(Compress::default())
                 .wrap(from_fn(security::methods::refuse_other_methods))
@@ -233,7 +191,7 @@ impl Application {
                 .app_data(path_config())
                 .into_utoipa_app()
                 .openapi(ApiDoc::openapi())
-                .configure(routes::configure)
+                .configure(routes::table::mount)
                 .split_for_parts();
             let app = app
                 .service(

@@ -109,6 +109,15 @@ pub async fn authenticate_first(
     next.call(req).await
 }
 
+/// The actor of a request whose credentials [`authenticate_first`] accepted, for the route
+/// guard (`routes::guard`), which runs before the handler's [`Caller`].
+pub fn authenticated_actor(extensions: &actix_web::dev::Extensions) -> Option<Actor> {
+    match extensions.get::<Authenticated>() {
+        Some(Authenticated(Ok(caller))) => Some(caller.0.clone()),
+        _ => None,
+    }
+}
+
 fn trace_id_of(extensions: &actix_web::dev::Extensions) -> String {
     extensions
         .get::<TraceId>()

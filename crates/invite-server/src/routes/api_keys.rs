@@ -21,7 +21,6 @@ pub async fn create(
     caller: Caller,
     body: web::Json<CreateApiKey>,
 ) -> Result<HttpResponse, ApiError> {
-    crate::auth::device::require_eligible(&state.config.device_policy, caller.actor())?;
     let created = api_keys::create(&state.pool, caller.actor(), body.into_inner().name).await?;
     Ok(HttpResponse::Created().json(created))
 }

@@ -1,11 +1,10 @@
 //! Sign-in: the built-in dev-login, the SPA's sign-in configuration, and who am I.
 
-use crate::security::rate::Limit;
-use actix_web::{HttpRequest, get, post, web};
+use actix_web::{get, post, web};
 use invite_core::api::{AuthConfig, DevLoginRequest, Officer, OidcSessionRequest, Problem, SignIn};
 use invite_core::{Field, FieldError, PublicOfficerEmail};
 
-use crate::auth::{Caller, refuse_through_proxy};
+use crate::auth::Caller;
 use crate::db;
 use crate::error::ApiError;
 use crate::services::sign_in;
@@ -46,23 +45,10 @@ pub async fn config(state: web::Data<AppState>) -> Result<web::Json<AuthConfig>,
 ))]
 #[post("/auth/dev-login")]
 pub async fn dev_login(
-    req: HttpRequest,
     state: web::Data<AppState>,
     body: web::Bytes,
 ) -> Result<web::Json<SignIn>, ApiError> {
-    // Checked before the body is read: when switched off, every request is a 404.
-    if !state.dev_login_enabled() {
-        return Err(ApiError::NotFound(
-            "The built-in sign-in is switched off; sign in with your identity provider.".into(),
-        ));
-    }
-    refuse_through_proxy(&req)?;
-    // Per client address: the peer itself (requests through a proxy were refused above).
-    let address = req
-        .peer_addr()
-        .map(|a| a.ip().to_string())
-        .unwrap_or_default();
-    state.rate.take(&req, Limit::SignIn, &address).await?;
+    // Off, through a proxy, or over its rate: answered by the route guard (`routes::table`).
     let body: DevLoginRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("The JSON body is not valid: {e}.")))?;
     let email = PublicOfficerEmail::parse(&body.email)

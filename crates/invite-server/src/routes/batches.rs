@@ -1,6 +1,5 @@
 //! `/api/v1/batch-template` and `/api/v1/batches`: Batch upload.
 
-use crate::security::rate::Limit;
 use actix_multipart::Multipart;
 use actix_web::{HttpMessage, HttpRequest, HttpResponse, delete, get, post, put, web};
 use futures_util::StreamExt;
@@ -142,11 +141,6 @@ pub async fn upload(
     caller: Caller,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    crate::auth::device::require_eligible(&state.config.device_policy, caller.actor())?;
-    state
-        .rate
-        .take(&req, Limit::Upload, &caller.actor().rate_key())
-        .await?;
     let key = idempotency_key(&req, &state)?;
     // Held until the answer: reading the body counts as in flight.
     let _in_flight = state.uploads.admit(&caller.actor().officer_id)?;
@@ -347,11 +341,6 @@ pub async fn submit(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    crate::auth::device::require_eligible(&state.config.device_policy, caller.actor())?;
-    state
-        .rate
-        .take(&req, Limit::Submit, &caller.actor().rate_key())
-        .await?;
     let key = idempotency_key(&req, &state)?;
     let submitted = batches::submit(
         &state.pool,

@@ -1,6 +1,5 @@
 //! `/api/v1/invitations`: Email invitation, Create account, Invite User Status, Resend invite.
 
-use crate::security::rate::Limit;
 use actix_web::http::StatusCode;
 use actix_web::http::header::LOCATION;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
@@ -44,11 +43,6 @@ pub async fn create(
     caller: Caller,
     body: web::Json<InvitationDraft>,
 ) -> Result<HttpResponse, ApiError> {
-    crate::auth::device::require_eligible(&state.config.device_policy, caller.actor())?;
-    state
-        .rate
-        .take(&req, Limit::Create, &caller.actor().rate_key())
-        .await?;
     let key = idempotency_key(&req, &state)?;
     let created = invitations::create(
         &state.creates,
@@ -144,7 +138,6 @@ pub async fn resend(
     caller: Caller,
     id: web::Path<uuid::Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    crate::auth::device::require_eligible(&state.config.device_policy, caller.actor())?;
     let invitation = invitations::resend(&state.pool, caller.actor(), id.into_inner()).await?;
     state.outbox_wake.notify_one();
     Ok(HttpResponse::Accepted().json(invitation))

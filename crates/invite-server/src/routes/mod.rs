@@ -1,5 +1,6 @@
-//! Every route of the API, registered through utoipa-actix-web so that a handler cannot exist
-//! without its OpenAPI entry. This list is the map of the service: start reading here.
+//! The handlers, one module per resource, mounted by the route table ([`table`]: the map of
+//! the service, start reading there) through utoipa-actix-web, so that a documented handler
+//! cannot exist without its OpenAPI entry.
 
 pub mod accept;
 pub mod api_keys;
@@ -7,6 +8,7 @@ pub mod auth;
 pub mod batches;
 pub mod dev;
 pub mod downloads;
+pub mod guard;
 pub mod health;
 pub(crate) mod html;
 mod idempotency;
@@ -15,57 +17,12 @@ pub mod operator;
 mod schema_shape;
 mod spec_truth;
 pub mod standins;
+pub mod table;
 pub mod upstream_events;
 pub mod webhooks;
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-use utoipa_actix_web::scope;
-use utoipa_actix_web::service_config::ServiceConfig;
-
-pub fn configure(cfg: &mut ServiceConfig) {
-    cfg.service(health::healthz)
-        .service(health::readyz)
-        .service(health::metrics)
-        .service(
-            scope::scope("/api/v1")
-                .service(auth::config)
-                .service(auth::dev_login)
-                .service(auth::oidc_session)
-                .service(auth::me)
-                .service(invitations::create)
-                .service(invitations::list)
-                // Before `/invitations/{id}`, which would take `export` for an id.
-                .service(downloads::invitations)
-                .service(invitations::get)
-                .service(invitations::resend)
-                .service(invitations::revoke)
-                .service(invitations::events)
-                .service(api_keys::create)
-                .service(api_keys::list)
-                .service(api_keys::revoke)
-                .service(batches::template)
-                .service(batches::upload)
-                .service(batches::list)
-                .service(batches::get)
-                .service(batches::rows)
-                .service(downloads::batch_report)
-                .service(batches::replace_row)
-                .service(batches::remove_row)
-                .service(batches::reset)
-                .service(batches::submit)
-                .service(operator::backlog)
-                .service(operator::jobs)
-                .service(operator::retry)
-                .service(upstream_events::receive)
-                .service(webhooks::create)
-                .service(webhooks::list)
-                .service(webhooks::get)
-                .service(webhooks::remove)
-                .service(webhooks::rotate_secret)
-                .service(webhooks::deliveries),
-        );
-}
 
 /// The OpenAPI document, generated from the same route list the server uses, as JSON (its
 /// last pass works on the JSON: see `spec_truth`).
@@ -74,7 +31,7 @@ pub fn openapi() -> serde_json::Value {
     let (_, api) = actix_web::App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
-        .configure(configure)
+        .configure(table::mount)
         .split_for_parts();
     finish_document(api)
 }

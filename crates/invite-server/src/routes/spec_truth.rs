@@ -30,10 +30,16 @@ pub fn apply(api: utoipa::openapi::OpenApi) -> Value {
     invitation_request(&mut doc);
     text_rules(&mut doc);
     for (path, item) in object_entries(&mut doc["paths"]) {
-        for operation in object_entries(item).map(|(_, op)| op) {
+        for (method, operation) in object_entries(item) {
             parameter_shapes(&path, operation);
-            rate_limited(&path, operation);
-            device_rule(&path, operation);
+            if let Some(route) = super::table::find(&method.to_ascii_uppercase(), &path) {
+                if route.rate.is_some() {
+                    rate_limited(operation);
+                }
+                if route.device {
+                    device_rule(operation);
+                }
+            }
             error_statuses(operation);
             unique_operation_id(operation);
         }
@@ -225,19 +231,9 @@ fn parameter_shapes(path: &str, operation: &mut Value) {
     }
 }
 
-/// The operations under a rate limit (`security::rate`) answer 429 over it, with the
-/// allowance in headers (also sent on their other answers).
-fn rate_limited(path: &str, operation: &mut Value) {
-    const LIMITED: [&str; 4] = [
-        "/api/v1/auth/dev-login",
-        "/api/v1/invitations",
-        "/api/v1/batches",
-        "/api/v1/batches/{id}/submit",
-    ];
-    let is_post = operation.get("requestBody").is_some() || path.ends_with("/submit");
-    if !LIMITED.contains(&path) || !is_post {
-        return;
-    }
+/// The operations under a rate limit (`security::rate`, from the route table) answer 429 over
+/// it, with the allowance in headers (also sent on their other answers).
+fn rate_limited(operation: &mut Value) {
     let header = |description: &str| json!({ "description": description, "schema": { "type": "integer", "minimum": 0 } });
     let limited = json!({
         "description": "Over the rate limit (per officer or API key; the built-in sign-in per client address): try again after `Retry-After` seconds",
@@ -254,22 +250,9 @@ fn rate_limited(path: &str, operation: &mut Value) {
     merge_response(operation, "429", limited);
 }
 
-/// The operations under the device rule (`auth::device`) answer 403 `device-not-eligible`
-/// when the server has one.
-fn device_rule(path: &str, operation: &mut Value) {
-    const RULED: [&str; 5] = [
-        "/api/v1/invitations",
-        "/api/v1/invitations/{id}/resend",
-        "/api/v1/batches",
-        "/api/v1/batches/{id}/submit",
-        "/api/v1/api-keys",
-    ];
-    let is_post = operation.get("requestBody").is_some()
-        || path.ends_with("/resend")
-        || path.ends_with("/submit");
-    if !RULED.contains(&path) || !is_post {
-        return;
-    }
+/// The operations under the device rule (`auth::device`, from the route table) answer 403
+/// `device-not-eligible` when the server has one.
+fn device_rule(operation: &mut Value) {
     merge_response(
         operation,
         "403",

@@ -8,8 +8,6 @@ use invite_core::api::{
 };
 
 use super::{cursor, with_conn};
-use crate::actor::Actor;
-use crate::config::Config;
 use crate::db::history::{self, Change};
 use crate::db::outbox::{self, JobRecord};
 use crate::db::{self, CorruptRow, Pool, invitations, is_unique_violation, parse_id, to_utc};
@@ -17,17 +15,6 @@ use crate::error::ApiError;
 
 pub const DEFAULT_PAGE: i64 = 50;
 pub const MAX_PAGE: i64 = 200;
-
-/// 403 unless the caller is a listed operator.
-pub fn require_operator(config: &Config, actor: &Actor) -> Result<(), ApiError> {
-    if config.is_operator(&actor.email) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden(
-            "Only operators (INVITES_OPERATORS) can see and retry delivery jobs.".into(),
-        ))
-    }
-}
 
 fn to_api(job: &JobRecord) -> Result<DeliveryJob, CorruptRow> {
     Ok(DeliveryJob {

@@ -148,3 +148,33 @@ async fn the_built_in_sign_in_offers_only_known_device_types() {
         true
     );
 }
+
+/// The route guard holds a caller to the route's policy before the body is read: an officer on
+/// a device that may not invite is told so, not how their body would be judged.
+#[tokio::test]
+async fn a_refused_device_is_answered_before_its_body_is_judged() {
+    on_each_backend_with(rule_on, |app| async move {
+        let se = sign_in_from(&app, "jane@tech.gov.sg", "se_gsib").await;
+        let se = se["token"].as_str().expect("token").to_owned();
+        for path in ["/api/v1/invitations", "/api/v1/api-keys"] {
+            let malformed = app
+                .client
+                .post(app.url(path))
+                .bearer_auth(&se)
+                .header("content-type", "application/json")
+                .body("{not json")
+                .send()
+                .await
+                .expect("request");
+            let problem = assert_problem(malformed, 403).await;
+            assert!(
+                problem["type"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .ends_with("/device-not-eligible"),
+                "{path}: {problem}"
+            );
+        }
+    })
+    .await;
+}
