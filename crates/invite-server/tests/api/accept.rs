@@ -7,8 +7,8 @@ use invite_core::api::DeliveryKind;
 use invite_server::db::outbox;
 use serde_json::json;
 
-use crate::helpers::{TestApp, eventually, officer_invite, on_each_backend};
-use crate::store;
+use crate::support::store;
+use crate::support::{TestApp, eventually, officer_invite, on_each_backend};
 
 /// The invitation links sent so far, oldest first.
 fn links(app: &TestApp, id: &str) -> Vec<String> {

@@ -1,6 +1,6 @@
 use serde_json::{Value, json};
 
-use crate::helpers::{assert_problem, officer_invite, on_each_backend};
+use crate::support::{assert_problem, officer_invite, on_each_backend};
 
 #[tokio::test]
 async fn an_api_key_acts_for_its_officer_until_revoked() {

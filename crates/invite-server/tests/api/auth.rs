@@ -1,6 +1,6 @@
 use serde_json::json;
 
-use crate::helpers::{TestApp, assert_problem, error_codes, on_each_backend};
+use crate::support::{TestApp, assert_problem, error_codes, on_each_backend};
 
 #[tokio::test]
 async fn a_public_officer_signs_in_and_sees_themselves() {

@@ -8,8 +8,8 @@ use chrono::Utc;
 use invite_server::auth::tokens::{self, Claims};
 use serde_json::{Value, json};
 
-use crate::batches::stage;
-use crate::helpers::{TestApp, officer_invite, on_each_backend_with};
+use crate::support::batches::stage;
+use crate::support::{TestApp, officer_invite, on_each_backend_with};
 
 const SECRET: &str = "matrix-token-secret-of-32-bytes-or-more";
 

@@ -5,9 +5,9 @@ use invite_core::api::{SeedStatus, TechpassStatus};
 use invite_sheets::synthetic::{self, Strings};
 use serde_json::Value;
 
-use crate::batches::{stage, upload};
-use crate::helpers::{TestApp, assert_problem, eventually, json_of, on_each_backend_with};
-use crate::store;
+use crate::support::batches::{stage, upload};
+use crate::support::store;
+use crate::support::{TestApp, assert_problem, eventually, json_of, on_each_backend_with};
 
 /// Every row of the batch through `GET /batches/{id}/rows` from `cursor` on, `query` added.
 async fn rows_from(

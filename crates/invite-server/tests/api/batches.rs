@@ -1,42 +1,11 @@
 //! Batch upload over HTTP: template, upload of real files, row edits, reset, submit.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{
-    TestApp, assert_problem, json_of, officer_invite, on_each_backend, status_counts,
-};
-
-pub fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../invite-sheets/tests/fixtures")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-pub async fn upload(
-    app: &TestApp,
-    token: &str,
-    filename: &str,
-    bytes: Vec<u8>,
-) -> reqwest::Response {
-    let part = reqwest::multipart::Part::bytes(bytes).file_name(filename.to_owned());
-    let form = reqwest::multipart::Form::new().part("file", part);
-    app.client
-        .post(app.url("/api/v1/batches"))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("request")
-}
-
-/// Uploads a committed fixture as `filename` and returns the staged batch.
-pub async fn stage(app: &TestApp, token: &str, filename: &str, name: &str) -> Value {
-    json_of(upload(app, token, filename, fixture(name)).await).await
-}
+use crate::support::batches::{fixture, stage, upload};
+use crate::support::{TestApp, assert_problem, officer_invite, on_each_backend, status_counts};
 
 fn row(batch: &Value, number: u64) -> &Value {
     batch["rows"]

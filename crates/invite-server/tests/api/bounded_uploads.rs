@@ -11,8 +11,8 @@ use invite_sheets::synthetic::xml::one_long_string_everywhere;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::batches::upload;
-use crate::helpers::{TestApp, assert_problem, eventually, json_of, on_each_backend_with};
+use crate::support::batches::upload;
+use crate::support::{TestApp, assert_problem, eventually, json_of, on_each_backend_with};
 
 #[tokio::test]
 async fn the_worst_spreadsheet_stores_and_returns_bounded_amounts() {
@@ -194,7 +194,7 @@ async fn drafts_past_their_keeping_are_discarded_and_submitted_batches_stay() {
                 app.post_json(
                     "/api/v1/batches",
                     &token,
-                    &json!({ "rows": [crate::helpers::officer_invite("kept@tech.gov.sg")] }),
+                    &json!({ "rows": [crate::support::officer_invite("kept@tech.gov.sg")] }),
                 )
                 .await,
             )

@@ -2,7 +2,7 @@
 //! `cargo xtask spa` wrote it; otherwise as it is. The browser suite loads the SPA through the
 //! same path in Chromium, which asks for brotli.
 
-use crate::helpers::TestApp;
+use crate::support::TestApp;
 
 fn dist(file: &str) -> Vec<u8> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

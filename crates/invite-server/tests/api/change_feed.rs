@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, officer_invite, on_each_backend_with};
+use crate::support::{TestApp, assert_problem, officer_invite, on_each_backend_with};
 
 /// Every page of `query` (which must not hold `cursor`), following `next_cursor`.
 async fn all_pages(app: &TestApp, token: &str, query: &str) -> Vec<Value> {

@@ -6,7 +6,7 @@ use invite_core::api::JobState;
 use invite_server::db::outbox;
 use serde_json::Value;
 
-use crate::helpers::{TestApp, eventually, officer_invite, on_each_backend, on_each_backend_with};
+use crate::support::{TestApp, eventually, officer_invite, on_each_backend, on_each_backend_with};
 
 async fn mailbox(app: &TestApp, token: &str) -> Vec<Value> {
     let body = app.get_value("/api/v1/dev/mailbox", token).await;
@@ -59,7 +59,7 @@ async fn an_invitation_email_reaches_the_dev_mailbox_and_a_resend_sends_another(
 
         // A day later, a resend is a new email.
         let mut conn = app.db();
-        crate::store::set_last_sent_at(
+        crate::support::store::set_last_sent_at(
             &mut conn,
             &id,
             invite_server::db::now() - Duration::hours(25),
@@ -225,10 +225,11 @@ async fn the_embedded_journey_invite_email_link_sign_up_onboarded_then_seed() {
 
 #[tokio::test]
 async fn the_stand_ins_are_off_when_the_real_upstreams_are_configured() {
-    let server = crate::upstreams::accepting().await;
-    let app =
-        TestApp::spawn_sqlite_with(|config| crate::upstreams::configure(config, &server.uri()))
-            .await;
+    let server = crate::support::upstreams::accepting().await;
+    let app = TestApp::spawn_sqlite_with(|config| {
+        crate::support::upstreams::configure(config, &server.uri())
+    })
+    .await;
     // (A GET of another path is the SPA's: it serves its page for every path it does not know.)
     let page = app
         .client

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, json_of, officer_invite, on_each_backend_with};
+use crate::support::{TestApp, assert_problem, json_of, officer_invite, on_each_backend_with};
 
 async fn sign_in_from(app: &TestApp, email: &str, device: &str) -> Value {
     let response = app

@@ -6,8 +6,8 @@ use std::io::Cursor;
 use calamine::{Data, Reader, Xlsx};
 use serde_json::json;
 
-use crate::batches::stage;
-use crate::helpers::{
+use crate::support::batches::stage;
+use crate::support::{
     TestApp, assert_problem, officer_invite, on_each_backend_with, vendor_invite,
 };
 

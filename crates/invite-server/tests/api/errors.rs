@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-use crate::batches::stage;
-use crate::helpers::{TestApp, assert_problem, officer_invite, on_each_backend};
+use crate::support::batches::stage;
+use crate::support::{TestApp, assert_problem, officer_invite, on_each_backend};
 
 #[tokio::test]
 async fn garbage_wrongly_typed_and_oversized_bodies_are_problems() {
@@ -112,7 +112,13 @@ async fn an_unknown_stored_status_is_a_500_problem_not_a_plausible_default() {
         let token = app.sign_in("jane@tech.gov.sg").await;
         let id = app.invite(&token, &officer_invite("a@tech.gov.sg")).await;
         let mut conn = app.db();
-        crate::store::corrupt(&mut conn, "invitations", "techpass_status", &id, "archived");
+        crate::support::store::corrupt(
+            &mut conn,
+            "invitations",
+            "techpass_status",
+            &id,
+            "archived",
+        );
 
         let one = assert_problem(
             app.get(&format!("/api/v1/invitations/{id}"), &token).await,
@@ -149,12 +155,12 @@ async fn an_unknown_stored_batch_row_status_or_error_list_is_a_500_problem() {
 
         let mut conn = app.db();
         let first = rows[0]["id"].as_str().expect("row id");
-        crate::store::corrupt(&mut conn, "batch_rows", "status", first, "approved");
+        crate::support::store::corrupt(&mut conn, "batch_rows", "status", first, "approved");
         assert_problem(app.get(&path, &token).await, 500).await;
 
-        crate::store::corrupt(&mut conn, "batch_rows", "status", first, "valid");
+        crate::support::store::corrupt(&mut conn, "batch_rows", "status", first, "valid");
         assert_eq!(app.get(&path, &token).await.status(), 200);
-        crate::store::corrupt(&mut conn, "batch_rows", "errors", first, "not json");
+        crate::support::store::corrupt(&mut conn, "batch_rows", "errors", first, "not json");
         assert_problem(app.get(&path, &token).await, 500).await;
     })
     .await;

@@ -7,11 +7,11 @@ use invite_core::api::{DeliveryKind, JobState};
 use invite_server::db::outbox::{self, JobRecord};
 use serde_json::{Value, json};
 
-use crate::helpers::{
+use crate::support::store;
+use crate::support::upstreams::{self, Event};
+use crate::support::{
     TestApp, assert_problem, eventually, officer_invite, on_each_backend_with, vendor_invite,
 };
-use crate::store;
-use crate::upstreams::{self, Event};
 
 fn sweeping(config: &mut invite_server::Config) {
     config.delivery.sweep_secs = 1;

@@ -12,7 +12,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::helpers::TestApp;
+use crate::support::TestApp;
 
 const MIN_GENERATED: u64 = 1_000;
 

@@ -2,7 +2,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::{Value, json};
 
-use crate::helpers::{
+use crate::support::{
     TestApp, assert_problem, error_codes, officer_invite, on_each_backend, status_counts,
     vendor_invite,
 };
@@ -179,7 +179,7 @@ async fn an_email_whose_invitation_failed_can_be_invited_again() {
         let token = app.sign_in("jane_tan@tech.gov.sg").await;
         let id = app.invite(&token, &officer_invite("a@tech.gov.sg")).await;
         let mut conn = app.db();
-        crate::store::set_statuses(
+        crate::support::store::set_statuses(
             &mut conn,
             &id,
             invite_core::api::TechpassStatus::Failed,
@@ -504,7 +504,7 @@ async fn invitations_made_at_the_same_instant_page_by_id_without_gaps_or_repeats
 async fn the_sweep_forgets_idempotency_keys_past_their_time_and_keeps_the_others() {
     use diesel::prelude::*;
     use invite_server::db::schema::idempotency_keys;
-    crate::helpers::on_each_backend_with(
+    crate::support::on_each_backend_with(
         |config| config.delivery.sweep_secs = 1,
         |app| async move {
             let token = app.sign_in("jane@tech.gov.sg").await;
@@ -540,7 +540,7 @@ async fn the_sweep_forgets_idempotency_keys_past_their_time_and_keeps_the_others
                     .load(&mut app.db())
                     .expect("keys")
             };
-            crate::helpers::eventually("the old key forgotten", || async {
+            crate::support::eventually("the old key forgotten", || async {
                 (keys() == ["new-key"]).then_some(())
             })
             .await;

@@ -4,8 +4,8 @@
 use invite_sheets::synthetic::xml::{header_row, text_row, workbook_parts, worksheet, zip};
 use serde_json::{Value, json};
 
-use crate::batches::upload;
-use crate::helpers::{
+use crate::support::batches::upload;
+use crate::support::{
     TestApp, assert_problem, json_of, officer_invite, on_each_backend, on_each_backend_with,
 };
 
@@ -535,7 +535,7 @@ async fn a_submit_of_thousands_of_rows_invites_each_valid_row_once_however_it_is
             let path = format!("/api/v1/batches/{}/submit", batch["id"].as_str().expect("id"));
             let empty = json!({});
             let submits = (0..3).map(|_| app.post_json(&path, &token, &empty));
-            let statuses = crate::helpers::status_counts(submits).await;
+            let statuses = crate::support::status_counts(submits).await;
             assert_eq!(statuses, std::collections::BTreeMap::from([(200, 3)]), "{}", app.backend);
 
             let after = app.get_value(&path.replace("/submit", ""), &token).await;

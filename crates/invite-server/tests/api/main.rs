@@ -1,11 +1,7 @@
-//! Black-box tests of the REST API over HTTP: one binary, one module per area.
+//! Black-box tests of the REST API over HTTP: one binary, one module per area, their shared
+//! harness in `support`.
 
-mod helpers;
-mod server_process;
-mod smtp_sink;
-mod store;
-mod techpass;
-mod upstreams;
+mod support;
 
 mod accept;
 mod api_keys;
@@ -45,6 +41,7 @@ mod scale_out;
 mod security;
 mod shutdown;
 mod smtp;
+mod techpass;
 mod trace_export;
 mod upstream_events;
 mod webhooks;

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, eventually, json_of, officer_invite, on_each_backend};
+use crate::support::{TestApp, eventually, json_of, officer_invite, on_each_backend};
 
 /// The value of the sample `series` (name and labels exactly as exposed), if present.
 fn sample(text: &str, series: &str) -> Option<f64> {

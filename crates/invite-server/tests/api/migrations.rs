@@ -1,7 +1,7 @@
 //! Replicas starting at once on a new PostgreSQL database: one migrates, the others wait for
 //! the advisory lock and find the schema current; none fails.
 
-use crate::helpers::{postgres_database, postgres_url};
+use crate::support::{postgres_database, postgres_url};
 
 #[test]
 fn four_servers_migrating_one_new_database_at_once_all_start() {

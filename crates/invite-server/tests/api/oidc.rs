@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use invite_server::config::OidcConfig;
 
-use crate::helpers::{TestApp, assert_problem};
+use crate::support::{TestApp, assert_problem};
 
 const CLIENT_ID: &str = "invite-users-spa";
 
@@ -259,7 +259,7 @@ async fn a_chosen_kid_is_escaped_in_the_logs() {
     let attacker = Key::generate(forged);
     let token = attacker.sign(&claims(&provider.uri(), "jane@tech.gov.sg"));
     assert_problem(app.get("/api/v1/me", &token).await, 401).await;
-    let logs = crate::logs::captured();
+    let logs = crate::support::log_capture::captured();
     assert!(
         logs.contains(r"unknown key kid-7f3a\n2026-12-03T00:00:00.000000Z ERROR"),
         "the refusal is logged, escaped"
@@ -292,7 +292,7 @@ async fn the_device_rule_reads_the_providers_claim() {
         claims["gsib_class"] = device;
         key.sign(&claims)
     };
-    let invite = crate::helpers::officer_invite("kim@tech.gov.sg");
+    let invite = crate::support::officer_invite("kim@tech.gov.sg");
     let se = token(json!("se_gsib"));
     let me = app.get_value("/api/v1/me", &se).await;
     assert_eq!(me["can_invite"], false, "{me}");

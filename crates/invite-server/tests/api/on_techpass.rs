@@ -6,9 +6,9 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::batches::{fixture, upload};
-use crate::helpers::{TestApp, assert_problem, error_codes, officer_invite};
-use crate::upstreams;
+use crate::support::batches::{fixture, upload};
+use crate::support::upstreams;
+use crate::support::{TestApp, assert_problem, error_codes, officer_invite};
 
 const LOOKUP: &str = "/v1/users/lookup";
 

@@ -145,8 +145,8 @@ async fn embedded_fields_are_documented_as_the_flat_objects_sent() {
     use invite_core::Field;
     use serde_json::Value;
 
-    use crate::batches::stage;
-    use crate::helpers::{TestApp, vendor_invite};
+    use crate::support::batches::stage;
+    use crate::support::{TestApp, vendor_invite};
 
     let spec = serde_json::to_value(invite_server::openapi()).expect("json");
     let schemas = &spec["components"]["schemas"];

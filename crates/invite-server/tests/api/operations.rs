@@ -1,4 +1,4 @@
-use crate::helpers::{TestApp, on_each_backend};
+use crate::support::{TestApp, on_each_backend};
 
 #[tokio::test]
 async fn health_and_readiness_answer_200_with_a_trace_id() {
@@ -63,7 +63,7 @@ async fn every_response_reuses_the_trace_id_of_an_incoming_traceparent() {
         response.headers()["x-trace-id"],
         "4bf92f3577b34da6a3ce929d0e0e4736"
     );
-    let problem = crate::helpers::assert_problem(response, 401).await;
+    let problem = crate::support::assert_problem(response, 401).await;
     assert_eq!(problem["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
 }
 
@@ -72,7 +72,7 @@ async fn every_response_reuses_the_trace_id_of_an_incoming_traceparent() {
 #[test]
 fn postgres_is_configured_when_ci_requires_it() {
     if std::env::var("REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-        let url = crate::helpers::postgres_url()
+        let url = crate::support::postgres_url()
             .expect("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set");
         invite_server::db::establish_postgres(&url)
             .expect("PostgreSQL at TEST_DATABASE_URL answers");

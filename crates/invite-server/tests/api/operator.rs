@@ -6,8 +6,8 @@ use invite_server::Config;
 use invite_server::config::{SmtpConfig, SmtpTls};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, eventually, officer_invite, on_each_backend_with};
-use crate::smtp_sink::{SinkOptions, SmtpSink};
+use crate::support::smtp_sink::{SinkOptions, SmtpSink};
+use crate::support::{TestApp, assert_problem, eventually, officer_invite, on_each_backend_with};
 
 const OPERATOR: &str = "ops_lead@tech.gov.sg";
 
@@ -168,7 +168,7 @@ async fn a_retry_that_would_invite_someone_twice_is_refused_and_changes_nothing(
 
         // The second invitation is live again (as if an onboarding had been reported for it), so
         // reopening the first would make two live invitations for one address: refused.
-        crate::store::set_statuses(
+        crate::support::store::set_statuses(
             &mut app.db(),
             &second,
             TechpassStatus::Pending,

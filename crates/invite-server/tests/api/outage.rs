@@ -12,13 +12,13 @@ use std::time::{Duration, Instant};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-use crate::helpers::{TestApp, eventually, json_of, officer_invite};
+use crate::support::{TestApp, eventually, json_of, officer_invite};
 
 // Several threads: the proxy's tasks must run while the server's start-up blocks its thread
 // on the pool's first connections.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_and_readiness_fail_fast_while_postgres_is_away_and_recover_by_themselves() {
-    let Some(upstream) = crate::helpers::postgres_url().map(|url| host_port(&url)) else {
+    let Some(upstream) = crate::support::postgres_url().map(|url| host_port(&url)) else {
         return; // PostgreSQL only: SQLite is a file in the server's own process.
     };
     let proxy = Proxy::start(&upstream).await;
@@ -54,7 +54,7 @@ async fn requests_and_readiness_fail_fast_while_postgres_is_away_and_recover_by_
         .await;
     let took = started.elapsed();
     assert_eq!(refused.headers()["retry-after"], "1");
-    let problem = crate::helpers::assert_problem(refused, 503).await;
+    let problem = crate::support::assert_problem(refused, 503).await;
     assert!(
         problem["detail"]
             .as_str()

@@ -9,7 +9,7 @@ use invite_core::api::{DeliveryKind, JobState};
 use invite_server::db::outbox::{self, JobRecord};
 use invite_server::db::{self, DbConnection};
 
-use crate::helpers::{TestApp, officer_invite, on_each_backend_with};
+use crate::support::{TestApp, officer_invite, on_each_backend_with};
 
 const LEASE: Duration = Duration::seconds(60);
 

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{TestApp, assert_problem, officer_invite, on_each_backend_with};
+use crate::support::{TestApp, assert_problem, officer_invite, on_each_backend_with};
 
 fn header(response: &reqwest::Response, name: &str) -> Option<i64> {
     response.headers().get(name)?.to_str().ok()?.parse().ok()

@@ -6,8 +6,8 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path, path_regex};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{TestApp, eventually, officer_invite, on_each_backend_with};
-use crate::upstreams;
+use crate::support::upstreams;
+use crate::support::{TestApp, eventually, officer_invite, on_each_backend_with};
 
 async fn status(app: &TestApp, token: &str, id: &str) -> Value {
     app.get_value(&format!("/api/v1/invitations/{id}"), token)

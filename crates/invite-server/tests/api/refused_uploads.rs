@@ -15,7 +15,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::net::tcp::OwnedWriteHalf;
 
-use crate::helpers::{TestApp, on_each_backend_with};
+use crate::support::{TestApp, on_each_backend_with};
 
 const BOUNDARY: &str = "refused-upload-boundary";
 const CHUNK: usize = 64 * 1024;

@@ -3,7 +3,7 @@ use std::collections::BTreeMap;
 use chrono::Duration;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, officer_invite, on_each_backend, status_counts};
+use crate::support::{TestApp, assert_problem, officer_invite, on_each_backend, status_counts};
 
 async fn invite(app: &TestApp, token: &str, email: &str) -> String {
     app.invite(token, &officer_invite(email)).await
@@ -21,7 +21,7 @@ async fn resend(app: &TestApp, token: &str, id: &str) -> reqwest::Response {
 fn age_invitation(app: &TestApp, id: &str, hours: i64) {
     let mut conn = app.db();
     let at = invite_server::db::now() - Duration::hours(hours);
-    crate::store::set_last_sent_at(&mut conn, id, at);
+    crate::support::store::set_last_sent_at(&mut conn, id, at);
 }
 
 #[tokio::test]
@@ -100,7 +100,7 @@ async fn resend_after_onboarding_is_409_and_can_resend_is_false() {
         let id = invite(&app, &token, "a@tech.gov.sg").await;
         age_invitation(&app, &id, 30);
         let mut conn = app.db();
-        crate::store::set_statuses(
+        crate::support::store::set_statuses(
             &mut conn,
             &id,
             invite_core::api::TechpassStatus::Onboarded,

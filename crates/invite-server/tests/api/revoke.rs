@@ -4,9 +4,9 @@
 use invite_core::api::{DeliveryKind, JobState, SeedStatus, TechpassStatus};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, eventually, officer_invite, on_each_backend_with};
-use crate::store;
-use crate::upstreams;
+use crate::support::store;
+use crate::support::upstreams;
+use crate::support::{TestApp, assert_problem, eventually, officer_invite, on_each_backend_with};
 
 async fn revoke(app: &TestApp, token: &str, id: &str) -> reqwest::Response {
     app.post_json(

@@ -15,9 +15,9 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{TestApp, eventually, officer_invite};
-use crate::server_process::ServerProcess;
-use crate::upstreams;
+use crate::support::server_process::ServerProcess;
+use crate::support::upstreams;
+use crate::support::{TestApp, eventually, officer_invite};
 
 /// Alternates between the replicas, request by request.
 struct Replicas {
@@ -175,7 +175,7 @@ async fn two_replicas_on_postgresql_hold_every_rule_and_lose_nothing_when_one_is
         .await;
     let created: Value = created.json().await.expect("json");
     let resent_id = created["id"].as_str().expect("id").to_owned();
-    crate::store::set_last_sent_at(
+    crate::support::store::set_last_sent_at(
         &mut app.db(),
         &resent_id,
         invite_server::db::now() - chrono::Duration::hours(30),

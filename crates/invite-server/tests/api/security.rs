@@ -9,7 +9,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::helpers::{TestApp, assert_problem, officer_invite};
+use crate::support::{TestApp, assert_problem, officer_invite};
 
 const BOOT_SCRIPT: &str = "import init from '/pkg/frontend.js'; init();";
 

@@ -11,9 +11,9 @@ use invite_server::db::outbox;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{eventually, officer_invite, on_each_backend_with};
-use crate::server_process::ServerProcess;
-use crate::upstreams;
+use crate::support::server_process::ServerProcess;
+use crate::support::upstreams;
+use crate::support::{eventually, officer_invite, on_each_backend_with};
 
 const INVITEES: usize = 40;
 

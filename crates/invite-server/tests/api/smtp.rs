@@ -7,9 +7,9 @@ use invite_server::Config;
 use invite_server::config::{SmtpConfig, SmtpTls};
 use invite_server::db::outbox::{self, JobRecord};
 
-use crate::helpers::{TestApp, eventually, officer_invite};
-use crate::smtp_sink::{SinkOptions, SmtpSink};
-use crate::store;
+use crate::support::smtp_sink::{SinkOptions, SmtpSink};
+use crate::support::store;
+use crate::support::{TestApp, eventually, officer_invite};
 
 fn relay(port: u16, tls: SmtpTls) -> SmtpConfig {
     SmtpConfig {
@@ -209,7 +209,7 @@ async fn a_refused_address_fails_for_good_and_a_busy_mailbox_is_tried_again() {
             &serde_json::json!({}),
         )
         .await;
-    let problem = crate::helpers::assert_problem(resend, 409).await;
+    let problem = crate::support::assert_problem(resend, 409).await;
     assert!(
         problem["detail"]
             .as_str()

@@ -9,9 +9,9 @@ use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{TestApp, eventually, officer_invite, on_each_backend_with, vendor_invite};
-use crate::store;
-use crate::upstreams;
+use crate::support::store;
+use crate::support::upstreams;
+use crate::support::{TestApp, eventually, officer_invite, on_each_backend_with, vendor_invite};
 
 /// The TechPass job of an invitation once `settled` holds.
 async fn techpass_job(app: &TestApp, id: &str, settled: impl Fn(&JobRecord) -> bool) -> JobRecord {

@@ -16,9 +16,9 @@ use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{TestApp, officer_invite};
-use crate::server_process::ServerProcess;
-use crate::upstreams;
+use crate::support::server_process::ServerProcess;
+use crate::support::upstreams;
+use crate::support::{TestApp, officer_invite};
 
 /// One exported span, as read back from the collector's requests.
 #[derive(Debug, Clone)]

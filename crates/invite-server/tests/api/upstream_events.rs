@@ -4,10 +4,10 @@
 
 use serde_json::Value;
 
-use crate::helpers::{
+use crate::support::upstreams::{self, Event};
+use crate::support::{
     TestApp, assert_problem, eventually, officer_invite, on_each_backend_with, vendor_invite,
 };
-use crate::upstreams::{self, Event};
 
 async fn status(app: &TestApp, token: &str, id: &str) -> Value {
     app.get_value(&format!("/api/v1/invitations/{id}"), token)

@@ -7,11 +7,11 @@ use serde_json::{Value, json};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::{
+use crate::support::store;
+use crate::support::upstreams::{self, Event};
+use crate::support::{
     TestApp, assert_problem, eventually, json_of, officer_invite, on_each_backend_with,
 };
-use crate::store;
-use crate::upstreams::{self, Event};
 
 const HOOK: &str = "/hooks/invite-users";
 

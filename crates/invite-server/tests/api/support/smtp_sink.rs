@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::helpers::eventually;
+use crate::support::eventually;
 
 pub struct SmtpSink {
     pub port: u16,

@@ -8,7 +8,7 @@ use serde_json::Value;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use crate::helpers::TestApp;
+use crate::support::TestApp;
 
 pub const TECHPASS_TOKEN: &str = "techpass-test-token";
 pub const SEED_TOKEN: &str = "seed-test-token";
@@ -53,7 +53,7 @@ pub async fn accepting() -> MockServer {
 /// Waits until `server` has received at least one request at `path` (`what` names it in the
 /// timeout's message).
 pub async fn until_received(server: &MockServer, path: &str, what: &str) {
-    crate::helpers::eventually(what, || async {
+    crate::support::eventually(what, || async {
         (!received(server, path).await.is_empty()).then_some(())
     })
     .await;

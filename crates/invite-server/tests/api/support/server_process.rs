@@ -5,8 +5,8 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
-use crate::helpers::eventually;
-use crate::upstreams;
+use crate::support::eventually;
+use crate::support::upstreams;
 
 /// The server binary, started as its own process on `database_url`.
 pub struct ServerProcess {

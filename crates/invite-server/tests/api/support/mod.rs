@@ -1,5 +1,14 @@
 //! Test harness: each test gets the real server on port 0 with a fresh database — a new SQLite
-//! file always, and a new PostgreSQL database too when `TEST_DATABASE_URL` is set.
+//! file always, and a new PostgreSQL database too when `TEST_DATABASE_URL` is set. The
+//! submodules are the suite's other support: fixtures per feature, the real SMTP server, the
+//! upstreams' mocks, server processes, the log capture and direct database access.
+
+pub mod batches;
+pub mod log_capture;
+pub mod server_process;
+pub mod smtp_sink;
+pub mod store;
+pub mod upstreams;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -96,7 +105,7 @@ impl TestApp {
         backend: &'static str,
         configure: impl FnOnce(&mut Config),
     ) -> TestApp {
-        crate::logs::install();
+        log_capture::install();
         let mut config = Config::for_database(url.clone());
         config.database_pool_size = 4;
         config.spa_dir =
