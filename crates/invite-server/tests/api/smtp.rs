@@ -1,4 +1,4 @@
-//! Email over SMTP, against a real SMTP server process (aiosmtpd, `smtp_sink`): what goes out,
+//! Email over SMTP, against a real SMTP server process (aiosmtpd, `support::smtp_sink`): what goes out,
 //! STARTTLS with the relay's credentials, and what happens when the relay refuses, is busy, is
 //! down or never answers.
 
