@@ -120,17 +120,9 @@ impl Application {
             tokio::spawn(worker.run())
         });
         let uploads = crate::services::batches::Uploads::new(&config.uploads);
-        let rate = security::rate::RateLimiter::new(
-            config.rate_limits,
-            &pool,
-            crate::db::Backend::of_url(&config.database_url),
-        );
-        // SQLite has one writer: one committer. PostgreSQL: commits overlap.
-        let committers = match crate::db::Backend::of_url(&config.database_url) {
-            crate::db::Backend::Sqlite => 1,
-            crate::db::Backend::Postgres => (config.database_pool_size as usize / 2).max(1),
-        };
-        let creates = crate::services::create_queue::CreateQueue::start(pool.clone(), committers);
+        let rate = security::rate::RateLimiter::new(config.rate_limits, &pool);
+        let creates =
+            crate::services::create_queue::CreateQueue::start(pool.clone(), pool.writers());
         let state = web::Data::new(AppState {
             creates,
             pool,

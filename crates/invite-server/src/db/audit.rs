@@ -60,14 +60,9 @@ const INSERT_CHUNK: usize = 2000;
 
 pub fn record_many(conn: &mut DbConnection, events: &[AuditEvent]) -> QueryResult<()> {
     for chunk in events.chunks(INSERT_CHUNK) {
-        match conn {
-            DbConnection::Sqlite(c) => diesel::insert_into(audit_events::table)
-                .values(chunk)
-                .execute(c)?,
-            DbConnection::Pg(c) => diesel::insert_into(audit_events::table)
-                .values(chunk)
-                .execute(c)?,
-        };
+        super::on_backend!(conn, |c| diesel::insert_into(audit_events::table)
+            .values(chunk)
+            .execute(c))?;
     }
     Ok(())
 }

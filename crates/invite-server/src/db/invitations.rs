@@ -133,15 +133,9 @@ const INSERT_CHUNK: usize = 1000;
 /// (for a multi-row insert, of one of its rows). Runs inside the caller's transaction.
 pub fn insert_many(conn: &mut DbConnection, rows: &[InvitationRow]) -> Result<(), InsertError> {
     for chunk in rows.chunks(INSERT_CHUNK) {
-        // Multi-row INSERT is not available through the multi-backend connection.
-        let result = match conn {
-            DbConnection::Sqlite(c) => diesel::insert_into(invitations::table)
-                .values(chunk)
-                .execute(c),
-            DbConnection::Pg(c) => diesel::insert_into(invitations::table)
-                .values(chunk)
-                .execute(c),
-        };
+        let result = super::on_backend!(conn, |c| diesel::insert_into(invitations::table)
+            .values(chunk)
+            .execute(c));
         match result {
             Ok(_) => {}
             Err(e) if is_unique_violation(&e) => {

@@ -35,6 +35,19 @@ pub enum DbConnection {
     Pg(diesel::PgConnection),
 }
 
+/// Runs `$body` with `$c` bound to the backend's own connection, for what diesel's
+/// multi-backend connection cannot send itself (a multi-row `INSERT`, `ON CONFLICT DO
+/// NOTHING`): the statement is written once and compiled for each backend.
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConnection::Sqlite($c) => $body,
+            $crate::db::DbConnection::Pg($c) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

@@ -82,16 +82,10 @@ impl JobRecord {
 
 /// Stores new jobs. Runs inside the caller's transaction, so jobs commit with their invitation.
 pub fn enqueue(conn: &mut DbConnection, jobs: &[JobRecord]) -> QueryResult<()> {
-    // Multi-row INSERT is not available through the multi-backend connection.
     for chunk in jobs.chunks(INSERT_CHUNK) {
-        match conn {
-            DbConnection::Sqlite(c) => diesel::insert_into(delivery_jobs::table)
-                .values(chunk)
-                .execute(c)?,
-            DbConnection::Pg(c) => diesel::insert_into(delivery_jobs::table)
-                .values(chunk)
-                .execute(c)?,
-        };
+        super::on_backend!(conn, |c| diesel::insert_into(delivery_jobs::table)
+            .values(chunk)
+            .execute(c))?;
     }
     Ok(())
 }

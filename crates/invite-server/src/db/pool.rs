@@ -144,6 +144,33 @@ impl Pool {
         self.inner.max_size()
     }
 
+    /// How many write transactions usefully run at once (the create queue's committers).
+    /// SQLite has one writer: one. PostgreSQL's commits overlap: half the pool, the rest left
+    /// to reads.
+    pub fn writers(&self) -> usize {
+        match self.backend {
+            Backend::Sqlite => 1,
+            Backend::Postgres => (self.max_size() as usize / 2).max(1),
+        }
+    }
+
+    /// How many transactions one bulk job (a batch submit) runs at once. PostgreSQL: one
+    /// connection's work is bound by one backend process (a 50,000-row submit kept one of two
+    /// cores busy and left the other idle), so two connections at once, or more with a larger
+    /// pool, leaving most of the pool to other requests. SQLite has one writer: one lane.
+    pub fn bulk_lanes(&self) -> usize {
+        match self.backend {
+            Backend::Sqlite => 1,
+            Backend::Postgres => (self.max_size() as usize / 4).clamp(1, 4),
+        }
+    }
+
+    /// Whether several server replicas share this database (PostgreSQL), so that what they
+    /// must agree on (rate-limit counters) is kept in it; a SQLite file serves one server.
+    pub fn shared_by_replicas(&self) -> bool {
+        self.backend == Backend::Postgres
+    }
+
     /// The pool's counters (shared: the metrics register these very ones).
     pub fn counters(&self) -> PoolCounters {
         self.breaker.counters.clone()

@@ -23,16 +23,10 @@ pub fn record_receipt(
     );
     // ON CONFLICT DO NOTHING, not a caught unique violation: on PostgreSQL that would abort
     // the surrounding transaction.
-    let inserted = match conn {
-        DbConnection::Sqlite(c) => diesel::insert_into(webhook_receipts::table)
-            .values(row)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-        DbConnection::Pg(c) => diesel::insert_into(webhook_receipts::table)
-            .values(row)
-            .on_conflict_do_nothing()
-            .execute(c)?,
-    };
+    let inserted = super::on_backend!(conn, |c| diesel::insert_into(webhook_receipts::table)
+        .values(row)
+        .on_conflict_do_nothing()
+        .execute(c))?;
     Ok(inserted == 1)
 }
 

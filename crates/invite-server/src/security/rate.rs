@@ -20,7 +20,7 @@ use actix_web::middleware::Next;
 use diesel::RunQueryDsl;
 
 use crate::config::RateLimits;
-use crate::db::{Backend, Pool};
+use crate::db::Pool;
 use crate::error::ApiError;
 use crate::services::with_conn;
 
@@ -39,10 +39,11 @@ enum Counters {
 }
 
 impl RateLimiter {
-    pub fn new(limits: RateLimits, pool: &Pool, backend: Backend) -> Self {
-        let counters = match backend {
-            Backend::Postgres => Counters::Shared(pool.clone()),
-            Backend::Sqlite => Counters::Local(Mutex::new(HashMap::new())),
+    pub fn new(limits: RateLimits, pool: &Pool) -> Self {
+        let counters = if pool.shared_by_replicas() {
+            Counters::Shared(pool.clone())
+        } else {
+            Counters::Local(Mutex::new(HashMap::new()))
         };
         Self { limits, counters }
     }

@@ -20,7 +20,7 @@ use super::not_found;
 use crate::actor::Actor;
 use crate::db::batches as repo;
 use crate::db::invitations::InsertError;
-use crate::db::{Backend, DbConnection, Pool};
+use crate::db::{DbConnection, Pool};
 use crate::delivery::directory::Directory;
 use crate::error::ApiError;
 use crate::services::idempotency::{self, IdempotencyKey};
@@ -124,7 +124,7 @@ pub async fn submit(
     })
     .await?;
     // The chunks, dealt round-robin to the lanes, each lane a connection of its own.
-    let lanes = lanes(pool);
+    let lanes = pool.bulk_lanes();
     let mut dealt: Vec<Vec<Vec<String>>> = vec![Vec::new(); lanes];
     for (i, chunk) in pending.chunks(SUBMIT_CHUNK).enumerate() {
         dealt[i % lanes].push(chunk.to_vec());
@@ -161,19 +161,6 @@ pub async fn submit(
         })
     })
     .await
-}
-
-/// How many transactions a submit runs at once. PostgreSQL: one connection's work is bound by
-/// one backend process (a 50,000-row submit kept one of two cores busy and left the other
-/// idle), so chunks go through two connections at once, or more with a larger pool, leaving most
-/// of the pool to other requests. SQLite has one writer: one lane. Chunks cannot collide with
-/// each other (the rows of one batch never share an email or username), and a chunk that
-/// collides with anything else is retried row by row, as before.
-fn lanes(pool: &Pool) -> usize {
-    match pool.backend() {
-        Backend::Sqlite => 1,
-        Backend::Postgres => (pool.max_size() as usize / 4).clamp(1, 4),
-    }
 }
 
 /// The set-based path: one transaction claims the chunk's rows, re-validates them as they are
