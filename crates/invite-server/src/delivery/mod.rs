@@ -12,6 +12,7 @@ pub mod mailbox;
 pub mod retry;
 pub mod seed;
 pub mod smtp;
+mod sweeps;
 pub mod techpass;
 pub mod upstream;
 pub mod webhooks;
