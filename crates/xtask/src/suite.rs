@@ -5,9 +5,9 @@
 
 use std::collections::BTreeSet;
 use std::ffi::OsString;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -72,47 +72,50 @@ pub fn run(extra: &[String], env: &[(String, OsString)]) -> Result<(), String> {
     crate::bench(&["--smoke".to_owned()], env)
 }
 
-/// Runs `command`, copying its stdout and stderr to ours and into `transcript` as they come.
-/// Returns whether it succeeded and everything it wrote.
+/// Runs `command` with its stdout and stderr on one pipe (so cargo's `Running …` lines and the
+/// test binaries' results keep the order they were written in; two pipes read by two threads
+/// had once put a `Running` line ahead of the previous binary's result), copying it to our
+/// stdout and into `transcript` as it comes. Returns whether it succeeded and everything it
+/// wrote.
 fn tee(mut command: Command, transcript: &Path) -> Result<(bool, String), String> {
+    let (reader, writer) = std::io::pipe().map_err(|e| format!("cannot make a pipe: {e}"))?;
+    let writer_too = writer
+        .try_clone()
+        .map_err(|e| format!("cannot make a pipe: {e}"))?;
     let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stdout(writer)
+        .stderr(writer_too)
         .spawn()
         .map_err(|e| format!("cannot run cargo: {e}"))?;
-    let file =
+    // Our copies of the writing ends go with `command`, so the reader sees the end of the
+    // output when cargo and the test binaries have exited.
+    drop(command);
+    let mut file =
         std::fs::File::create(transcript).map_err(|e| format!("{}: {e}", transcript.display()))?;
-    let shared = Arc::new(Mutex::new((file, String::new())));
-    let copy = |stream: Box<dyn Read + Send>, to_stderr: bool| {
-        let shared = shared.clone();
+    let all = Arc::new(Mutex::new(String::new()));
+    let copying = {
+        let all = all.clone();
         std::thread::spawn(move || {
-            for line in BufReader::new(stream).split(b'\n').map_while(Result::ok) {
-                let line = String::from_utf8_lossy(&line).into_owned();
-                if to_stderr {
-                    eprintln!("{line}");
-                } else {
-                    println!("{line}");
-                }
-                if let Ok(mut guard) = shared.lock() {
-                    let (file, all) = &mut *guard;
-                    let _ = writeln!(file, "{line}");
+            for line in BufReader::new(reader).split(b'\n').map_while(Result::ok) {
+                let line = String::from_utf8_lossy(&line);
+                println!("{line}");
+                let _ = writeln!(file, "{line}");
+                if let Ok(mut all) = all.lock() {
                     all.push_str(&line);
                     all.push('\n');
                 }
             }
         })
     };
-    let stdout = child.stdout.take().map(|s| copy(Box::new(s), false));
-    let stderr = child.stderr.take().map(|s| copy(Box::new(s), true));
     let status = child.wait().map_err(|e| format!("cargo test: {e}"))?;
-    for reader in [stdout, stderr].into_iter().flatten() {
-        let _ = reader.join();
+    // A process the suites left running may hold the pipe open: the output is complete once
+    // cargo has exited, give or take what is still in the pipe.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !copying.is_finished() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(50));
     }
-    let output = shared
-        .lock()
-        .map(|guard| guard.1.clone())
-        .unwrap_or_default();
-    Ok((status.success(), output))
+    let all = all.lock().map(|all| all.clone()).unwrap_or_default();
+    Ok((status.success(), all))
 }
 
 /// The `test result:` line that follows cargo's `Running {suite}` line.
@@ -200,7 +203,22 @@ fn suite_processes() -> BTreeSet<(u32, String)> {
 
 #[cfg(test)]
 mod tests {
-    use super::suite_result;
+    use super::{suite_result, tee};
+
+    #[test]
+    fn keeps_stdout_and_stderr_in_the_order_they_were_written() {
+        let mut command = std::process::Command::new("sh");
+        command.args([
+            "-c",
+            "for i in 1 2 3 4 5 6 7 8 9; do echo out$i; echo err$i >&2; done",
+        ]);
+        let transcript = std::env::temp_dir().join(format!("xtask-tee-{}", std::process::id()));
+        let (passed, output) = tee(command, &transcript).expect("runs");
+        let _ = std::fs::remove_file(&transcript);
+        assert!(passed);
+        let expected: String = (1..=9).map(|i| format!("out{i}\nerr{i}\n")).collect();
+        assert_eq!(output, expected);
+    }
 
     #[test]
     fn finds_the_result_line_of_each_suite() {
