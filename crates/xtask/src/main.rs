@@ -12,6 +12,8 @@
 //!
 //! Each command first installs what it needs and is missing ([`setup`]).
 
+#[cfg(test)]
+mod doc_paths;
 mod setup;
 mod spa;
 mod suite;
