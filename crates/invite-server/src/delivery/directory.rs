@@ -10,10 +10,9 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
-
 use super::Failure;
 use super::upstream::Upstream;
+use super::wire::{Lookup, LookupAnswer};
 
 /// Emails per lookup request.
 const LOOKUP_CHUNK: usize = 1000;
@@ -27,16 +26,6 @@ pub trait AccountLookup: Send + Sync {
     fn existing<'a>(&'a self, emails: &'a [String]) -> Looking<'a>;
 }
 
-#[derive(Debug, Serialize)]
-struct LookupRequest<'a> {
-    emails: &'a [String],
-}
-
-#[derive(Debug, Deserialize)]
-struct LookupResponse {
-    existing: Vec<String>,
-}
-
 /// The TechPass client's directory lookup.
 pub struct TechpassLookup {
     pub upstream: Arc<Upstream>,
@@ -47,10 +36,11 @@ impl AccountLookup for TechpassLookup {
         Box::pin(async move {
             let mut found = HashSet::new();
             for chunk in emails.chunks(LOOKUP_CHUNK) {
-                let answer: LookupResponse = self
-                    .upstream
-                    .post_json("/v1/users/lookup", &LookupRequest { emails: chunk })
-                    .await?;
+                let lookup = Lookup {
+                    emails: chunk.to_vec(),
+                };
+                let answer: LookupAnswer =
+                    self.upstream.post_json("/v1/users/lookup", &lookup).await?;
                 found.extend(answer.existing.into_iter().map(|e| e.trim().to_lowercase()));
             }
             Ok(found)

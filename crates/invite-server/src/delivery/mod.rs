@@ -16,6 +16,7 @@ mod sweeps;
 pub mod techpass;
 pub mod upstream;
 pub mod webhooks;
+pub mod wire;
 pub mod worker;
 
 use std::future::Future;

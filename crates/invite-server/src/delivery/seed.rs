@@ -2,9 +2,8 @@
 //! (`POST /v1/provisioning-requests`) once TechPass has activated their account. Shapes in
 //! docs/INTEGRATIONS.md.
 
-use serde::Serialize;
-
 use super::upstream::Upstream;
+use super::wire::{ProvisioningRequest, SeedState};
 use super::{Checking, Provisioner, Reconciler, Sending};
 use crate::config::UpstreamConfig;
 use crate::db::invitations::InvitationRow;
@@ -21,15 +20,6 @@ impl SeedClient {
     }
 }
 
-#[derive(Debug, Serialize)]
-pub struct ProvisioningRequest<'a> {
-    pub reference: &'a str,
-    pub email: &'a str,
-    pub techpass_username: Option<&'a str>,
-    pub requested_by: &'a str,
-    pub reason: &'a str,
-}
-
 impl Provisioner for SeedClient {
     fn request<'a>(
         &'a self,
@@ -40,27 +30,17 @@ impl Provisioner for SeedClient {
         Box::pin(async move {
             let f = &invitation.fields;
             let body = ProvisioningRequest {
-                reference: &invitation.id,
-                email: &f.email,
-                techpass_username: f.techpass_username.as_deref(),
-                requested_by: officer_email,
-                reason: &f.reason,
+                reference: invitation.id.clone(),
+                email: f.email.clone(),
+                techpass_username: f.techpass_username.clone(),
+                requested_by: officer_email.to_owned(),
+                reason: f.reason.clone(),
             };
             self.upstream
                 .post("/v1/provisioning-requests", &body, idempotency_key)
                 .await
         })
     }
-}
-
-/// `GET /v1/provisioning-requests/{reference}`.
-#[derive(Debug, serde::Deserialize)]
-pub struct SeedState {
-    /// `provisioning`, `completed` or `failed`.
-    pub status: String,
-    #[serde(default)]
-    pub reason: Option<String>,
-    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Reconciler for SeedClient {

@@ -6,9 +6,9 @@
 use std::sync::Arc;
 
 use invite_core::api::UserType;
-use serde::Serialize;
 
 use super::upstream::Upstream;
+use super::wire::{OfficerInvitation, Revocation, TechpassState, VendorAccount};
 use super::{Checking, Provisioner, Reconciler, Sending};
 use crate::config::UpstreamConfig;
 use crate::db::invitations::InvitationRow;
@@ -53,13 +53,6 @@ pub struct TechpassRevocations {
     upstream: Arc<Upstream>,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Revocation<'a> {
-    pub reference: &'a str,
-    pub email: &'a str,
-    pub revoked_by: &'a str,
-}
-
 impl Provisioner for TechpassRevocations {
     fn request<'a>(
         &'a self,
@@ -69,41 +62,15 @@ impl Provisioner for TechpassRevocations {
     ) -> Sending<'a> {
         Box::pin(async move {
             let body = Revocation {
-                reference: &invitation.id,
-                email: &invitation.fields.email,
-                revoked_by: officer_email,
+                reference: invitation.id.clone(),
+                email: invitation.fields.email.clone(),
+                revoked_by: officer_email.to_owned(),
             };
             self.upstream
                 .post("/v1/revocations", &body, idempotency_key)
                 .await
         })
     }
-}
-
-/// `POST /v1/invitations`: a public officer signs up with their government account.
-#[derive(Debug, Serialize)]
-pub struct OfficerInvitation<'a> {
-    pub reference: &'a str,
-    pub email: &'a str,
-    pub first_name: Option<&'a str>,
-    pub last_name: Option<&'a str>,
-    pub invited_by: &'a str,
-    pub reason: &'a str,
-}
-
-/// `POST /v1/accounts`: a vendor's account, made for them, to be activated within 30 days.
-#[derive(Debug, Serialize)]
-pub struct VendorAccount<'a> {
-    pub reference: &'a str,
-    pub username: &'a str,
-    pub email: &'a str,
-    pub first_name: Option<&'a str>,
-    pub last_name: Option<&'a str>,
-    pub contact_number: Option<&'a str>,
-    pub organisation: Option<&'a str>,
-    pub department: Option<&'a str>,
-    pub invited_by: &'a str,
-    pub reason: &'a str,
 }
 
 impl Provisioner for TechpassClient {
@@ -118,16 +85,16 @@ impl Provisioner for TechpassClient {
             match (f.user_type, f.techpass_username.as_deref()) {
                 (UserType::Vendor, Some(username)) => {
                     let body = VendorAccount {
-                        reference: &invitation.id,
-                        username,
-                        email: &f.email,
-                        first_name: f.first_name.as_deref(),
-                        last_name: f.last_name.as_deref(),
-                        contact_number: f.contact_number.as_deref(),
-                        organisation: f.organisation.as_deref(),
-                        department: f.department.as_deref(),
-                        invited_by: officer_email,
-                        reason: &f.reason,
+                        reference: invitation.id.clone(),
+                        username: username.to_owned(),
+                        email: f.email.clone(),
+                        first_name: f.first_name.clone(),
+                        last_name: f.last_name.clone(),
+                        contact_number: f.contact_number.clone(),
+                        organisation: f.organisation.clone(),
+                        department: f.department.clone(),
+                        invited_by: officer_email.to_owned(),
+                        reason: f.reason.clone(),
                     };
                     self.upstream
                         .post("/v1/accounts", &body, idempotency_key)
@@ -135,12 +102,12 @@ impl Provisioner for TechpassClient {
                 }
                 _ => {
                     let body = OfficerInvitation {
-                        reference: &invitation.id,
-                        email: &f.email,
-                        first_name: f.first_name.as_deref(),
-                        last_name: f.last_name.as_deref(),
-                        invited_by: officer_email,
-                        reason: &f.reason,
+                        reference: invitation.id.clone(),
+                        email: f.email.clone(),
+                        first_name: f.first_name.clone(),
+                        last_name: f.last_name.clone(),
+                        invited_by: officer_email.to_owned(),
+                        reason: f.reason.clone(),
                     };
                     self.upstream
                         .post("/v1/invitations", &body, idempotency_key)
@@ -149,21 +116,6 @@ impl Provisioner for TechpassClient {
             }
         })
     }
-}
-
-/// `GET /v1/invitations/{reference}`: where the invitation (or the vendor's account) stands.
-#[derive(Debug, serde::Deserialize)]
-pub struct TechpassState {
-    /// `pending`, `onboarded` or `failed`.
-    pub status: String,
-    #[serde(default)]
-    pub first_name: Option<String>,
-    #[serde(default)]
-    pub last_name: Option<String>,
-    #[serde(default)]
-    pub reason: Option<String>,
-    /// When the status was reached at TechPass.
-    pub updated_at: chrono::DateTime<chrono::Utc>,
 }
 
 impl Reconciler for TechpassClient {

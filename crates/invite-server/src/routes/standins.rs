@@ -8,6 +8,9 @@ use serde::Deserialize;
 
 use super::html::html_page;
 use crate::delivery::email::escape;
+use crate::delivery::wire::{
+    Lookup, LookupAnswer, OfficerInvitation, ProvisioningRequest, Revocation, VendorAccount,
+};
 use crate::standins::{self, seed, techpass};
 use crate::state::AppState;
 
@@ -40,56 +43,65 @@ fn unauthorised() -> HttpResponse {
     HttpResponse::Unauthorized().json(serde_json::json!({ "detail": "bad token" }))
 }
 
-/// `POST /dev/techpass/v1/invitations` and `/v1/accounts`.
-pub async fn techpass_request(
+/// `POST /dev/techpass/v1/invitations`.
+pub async fn techpass_invitation(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: Option<web::Json<techpass::Request>>,
+    body: Option<web::Json<OfficerInvitation>>,
 ) -> HttpResponse {
-    let standin = match admit(&state.standins.techpass, &req, |s| &s.config.token) {
+    let request = body.and_then(|b| techpass::Request::officer(b.into_inner()));
+    techpass_request(&req, &state, request)
+}
+
+/// `POST /dev/techpass/v1/accounts`.
+pub async fn techpass_account(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: Option<web::Json<VendorAccount>>,
+) -> HttpResponse {
+    let request = body.and_then(|b| techpass::Request::vendor(b.into_inner()));
+    techpass_request(&req, &state, request)
+}
+
+fn techpass_request(
+    req: &HttpRequest,
+    state: &AppState,
+    request: Option<techpass::Request>,
+) -> HttpResponse {
+    let standin = match admit(&state.standins.techpass, req, |s| &s.config.token) {
         Ok(standin) => standin,
         Err(refused) => return *refused,
     };
-    let Some(body) = body else {
+    let Some(request) = request else {
         return bad_body();
     };
-    let reference = body.reference;
-    standin.accept(body.into_inner());
+    let reference = request.reference;
+    standin.accept(request);
     HttpResponse::Created().json(serde_json::json!({ "id": reference, "status": "pending" }))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct RevocationRequest {
-    pub reference: uuid::Uuid,
 }
 
 /// `POST /dev/techpass/v1/revocations`.
 pub async fn techpass_revocation(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: Option<web::Json<RevocationRequest>>,
+    body: Option<web::Json<Revocation>>,
 ) -> HttpResponse {
     let standin = match admit(&state.standins.techpass, &req, |s| &s.config.token) {
         Ok(standin) => standin,
         Err(refused) => return *refused,
     };
-    let Some(body) = body else {
+    let Some(reference) = body.and_then(|b| b.reference.parse::<uuid::Uuid>().ok()) else {
         return bad_body();
     };
-    standin.revoke(body.reference);
-    HttpResponse::Ok().json(serde_json::json!({ "id": body.reference, "status": "revoked" }))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct LookupRequest {
-    pub emails: Vec<String>,
+    standin.revoke(reference);
+    HttpResponse::Ok().json(serde_json::json!({ "id": reference, "status": "revoked" }))
 }
 
 /// `POST /dev/techpass/v1/users/lookup`: who already has an (active) account here.
 pub async fn techpass_lookup(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: Option<web::Json<LookupRequest>>,
+    body: Option<web::Json<Lookup>>,
 ) -> HttpResponse {
     let standin = match admit(&state.standins.techpass, &req, |s| &s.config.token) {
         Ok(standin) => standin,
@@ -99,7 +111,7 @@ pub async fn techpass_lookup(
         return bad_body();
     };
     let existing = standin.active_among(&body.emails);
-    HttpResponse::Ok().json(serde_json::json!({ "existing": existing }))
+    HttpResponse::Ok().json(LookupAnswer { existing })
 }
 
 /// `GET /dev/techpass/v1/invitations/{reference}`.
@@ -138,17 +150,17 @@ pub async fn seed_state(
 pub async fn seed_request(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: Option<web::Json<seed::Request>>,
+    body: Option<web::Json<ProvisioningRequest>>,
 ) -> HttpResponse {
     let standin = match admit(&state.standins.seed, &req, |s| &s.config.token) {
         Ok(standin) => standin,
         Err(refused) => return *refused,
     };
-    let Some(body) = body else {
+    let Some(request) = body.and_then(|b| seed::Request::of(b.into_inner())) else {
         return bad_body();
     };
-    let reference = body.reference;
-    standin.accept(body.into_inner());
+    let reference = request.reference;
+    standin.accept(request);
     HttpResponse::Accepted().json(serde_json::json!({ "id": reference, "status": "provisioning" }))
 }
 

@@ -155,8 +155,8 @@ pub const ROUTES: &[Route] = &[
     page!(GET "/accept/{token}", LinkHolder, accept::page),
     page!(POST "/accept/{token}", LinkHolder, accept::accept),
     // The TechPass and SEED stand-ins (see `standins`): their API, not ours.
-    page!(POST "/dev/techpass/v1/invitations", StandIn, standins::techpass_request),
-    page!(POST "/dev/techpass/v1/accounts", StandIn, standins::techpass_request),
+    page!(POST "/dev/techpass/v1/invitations", StandIn, standins::techpass_invitation),
+    page!(POST "/dev/techpass/v1/accounts", StandIn, standins::techpass_account),
     page!(GET "/dev/techpass/v1/invitations/{reference}", StandIn, standins::techpass_state),
     page!(GET "/dev/seed/v1/provisioning-requests/{reference}", StandIn, standins::seed_state),
     page!(POST "/dev/techpass/v1/users/lookup", StandIn, standins::techpass_lookup),

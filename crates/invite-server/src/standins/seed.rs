@@ -7,15 +7,26 @@ use std::time::Duration;
 
 use chrono::Utc;
 use invite_core::api::{UpstreamEvent, UpstreamEventData};
-use serde::Deserialize;
 
 use crate::config::UpstreamConfig;
+use crate::delivery::wire::{ProvisioningRequest, SeedState};
 use crate::webhooks::sender::WebhookSender;
 
-#[derive(Debug, Clone, Deserialize)]
+/// What SEED was asked for one invitation.
+#[derive(Debug, Clone)]
 pub struct Request {
     pub reference: uuid::Uuid,
     pub email: String,
+}
+
+impl Request {
+    /// A provisioning request as sent; `None` when its reference is not an invitation id.
+    pub fn of(body: ProvisioningRequest) -> Option<Request> {
+        Some(Request {
+            reference: body.reference.parse().ok()?,
+            email: body.email,
+        })
+    }
 }
 
 pub struct SeedStandin {
@@ -40,12 +51,17 @@ impl SeedStandin {
     }
 
     /// As `GET /v1/provisioning-requests/{reference}` answers it; `None` if never requested.
-    pub fn state(&self, reference: uuid::Uuid) -> Option<serde_json::Value> {
+    pub fn state(&self, reference: uuid::Uuid) -> Option<SeedState> {
         let requested = self.requested.lock().unwrap_or_else(|e| e.into_inner());
         let completed = requested.get(&reference)?;
-        Some(match completed {
-            Some(at) => serde_json::json!({ "status": "completed", "updated_at": at }),
-            None => serde_json::json!({ "status": "provisioning", "updated_at": Utc::now() }),
+        let (status, updated_at) = match completed {
+            Some(at) => ("completed", *at),
+            None => ("provisioning", Utc::now()),
+        };
+        Some(SeedState {
+            status: status.to_owned(),
+            reason: None,
+            updated_at,
         })
     }
 

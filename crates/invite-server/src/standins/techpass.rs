@@ -7,26 +7,51 @@ use std::sync::Mutex;
 
 use chrono::Utc;
 use invite_core::api::{UpstreamEvent, UpstreamEventData};
-use serde::Deserialize;
 
 use crate::config::UpstreamConfig;
 use crate::delivery::directory::{AccountLookup, Looking};
+use crate::delivery::wire::{OfficerInvitation, TechpassState, VendorAccount};
 use crate::webhooks::sender::WebhookSender;
 
 /// What TechPass was asked for one invitation.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
 pub struct Request {
     pub reference: uuid::Uuid,
     pub email: String,
-    #[serde(default)]
     pub first_name: Option<String>,
-    #[serde(default)]
     pub last_name: Option<String>,
     /// Vendors: the account's username.
-    #[serde(default)]
     pub username: Option<String>,
     pub invited_by: String,
     pub reason: String,
+}
+
+impl Request {
+    /// An officer's invitation as sent; `None` when its reference is not an invitation id.
+    pub fn officer(body: OfficerInvitation) -> Option<Request> {
+        Some(Request {
+            reference: body.reference.parse().ok()?,
+            email: body.email,
+            first_name: body.first_name,
+            last_name: body.last_name,
+            username: None,
+            invited_by: body.invited_by,
+            reason: body.reason,
+        })
+    }
+
+    /// A vendor's account as sent; `None` when its reference is not an invitation id.
+    pub fn vendor(body: VendorAccount) -> Option<Request> {
+        Some(Request {
+            reference: body.reference.parse().ok()?,
+            email: body.email,
+            first_name: body.first_name,
+            last_name: body.last_name,
+            username: Some(body.username),
+            invited_by: body.invited_by,
+            reason: body.reason,
+        })
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -41,17 +66,19 @@ pub struct Invitee {
 
 impl Invitee {
     /// As `GET /v1/invitations/{reference}` answers it.
-    pub fn state(&self) -> serde_json::Value {
+    pub fn state(&self) -> TechpassState {
         let status = match (self.active, self.revoked) {
             (true, _) => "onboarded",
             (false, true) => "revoked",
             (false, false) => "pending",
         };
-        serde_json::json!({
-            "reference": self.request.reference, "email": self.request.email, "status": status,
-            "first_name": self.request.first_name, "last_name": self.request.last_name,
-            "updated_at": self.updated_at,
-        })
+        TechpassState {
+            status: status.to_owned(),
+            first_name: self.request.first_name.clone(),
+            last_name: self.request.last_name.clone(),
+            reason: None,
+            updated_at: self.updated_at,
+        }
     }
 }
 
