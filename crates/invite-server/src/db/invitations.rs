@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use invite_core::api::{Channel, DeliveryKind, Invitation, SeedStatus, TechpassStatus, UserType};
+use invite_core::api::{Channel, Invitation, SeedStatus, TechpassStatus, UserType};
 use invite_core::username::canonical;
 use invite_core::{Field, InvitationFields};
 
@@ -429,93 +429,6 @@ fn rare_search_term(conn: &mut DbConnection, q: &str) -> QueryResult<Option<Stri
     .bind::<diesel::sql_types::BigInt, _>(RARE_TERM_MATCHES + 1)
     .get_result(conn)?;
     Ok((counted.matches <= RARE_TERM_MATCHES).then_some(pattern))
-}
-
-/// Marks an invitation failed because its `kind` of delivery gave up: the TechPass status for
-/// the email and the TechPass request, the SEED status for SEED. Only a pending status fails
-/// (an onboarding that arrived meanwhile stands). A failed TechPass status frees the email and
-/// username for a new invitation. Returns whether the invitation changed.
-pub fn mark_delivery_failed(
-    conn: &mut DbConnection,
-    id: &str,
-    kind: DeliveryKind,
-    reason: &str,
-    at: NaiveDateTime,
-) -> QueryResult<bool> {
-    move_delivery_status(conn, id, kind, Some(reason), at)
-}
-
-/// Undoes `mark_delivery_failed` when an operator retries the job that failed the invitation:
-/// the status is pending again and the reason gone. Fails with a unique violation when the
-/// email or username has been invited again meanwhile. Returns whether the invitation changed.
-pub fn reopen_failed(
-    conn: &mut DbConnection,
-    id: &str,
-    kind: DeliveryKind,
-    at: NaiveDateTime,
-) -> QueryResult<bool> {
-    move_delivery_status(conn, id, kind, None, at)
-}
-
-/// Pending → failed with `failure` as the reason, or failed → pending with none.
-fn move_delivery_status(
-    conn: &mut DbConnection,
-    id: &str,
-    kind: DeliveryKind,
-    failure: Option<&str>,
-    at: NaiveDateTime,
-) -> QueryResult<bool> {
-    let this = invitations::table.filter(invitations::id.eq(id));
-    let common = (
-        invitations::failure_reason.eq(failure),
-        invitations::updated_at.eq(at),
-    );
-    let updated = match kind {
-        // Telling TechPass of a revocation, or an endpoint of an event, changes nothing here,
-        // whatever the outcome.
-        DeliveryKind::TechpassRevoke | DeliveryKind::Webhook => return Ok(false),
-        DeliveryKind::Email | DeliveryKind::Techpass => {
-            let (from, to) = match failure {
-                Some(_) => (TechpassStatus::Pending, TechpassStatus::Failed),
-                None => (TechpassStatus::Failed, TechpassStatus::Pending),
-            };
-            diesel::update(this.filter(invitations::techpass_status.eq(from)))
-                .set((invitations::techpass_status.eq(to), common))
-                .execute(conn)?
-        }
-        DeliveryKind::Seed => {
-            let (from, to) = match failure {
-                Some(_) => (SeedStatus::Pending, SeedStatus::Failed),
-                None => (SeedStatus::Failed, SeedStatus::Pending),
-            };
-            diesel::update(this.filter(invitations::seed_status.eq(from)))
-                .set((invitations::seed_status.eq(to), common))
-                .execute(conn)?
-        }
-    };
-    Ok(updated == 1)
-}
-
-/// Revokes the officer's invitation if it is pending. Returns whether it was.
-pub fn revoke(
-    conn: &mut DbConnection,
-    officer_id: &str,
-    id: &str,
-    at: NaiveDateTime,
-) -> QueryResult<bool> {
-    let updated = diesel::update(
-        invitations::table
-            .filter(invitations::id.eq(id))
-            .filter(invitations::officer_id.eq(officer_id))
-            .filter(invitations::techpass_status.eq(TechpassStatus::Pending)),
-    )
-    .set((
-        invitations::techpass_status.eq(TechpassStatus::Revoked),
-        invitations::revoked_at.eq(at),
-        invitations::updated_at.eq(at),
-    ))
-    .execute(conn)?;
-    Ok(updated == 1)
 }
 
 /// Records a resend if, and only if, the invitation is the officer's, pending, and was

@@ -1,13 +1,12 @@
-//! What TechPass and SEED events change: webhook receipts (each `webhook-id` once) and the
-//! invitation statuses, moved only by an event newer than the one that set them.
+//! The receipts of TechPass and SEED events: each `webhook-id` once. What an event changes is
+//! `lifecycle`'s (`lifecycle::apply_techpass`, `lifecycle::apply_seed`).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use invite_core::api::{SeedStatus, TechpassStatus, UpstreamSource};
+use invite_core::api::UpstreamSource;
 
 use super::DbConnection;
-use super::invitations::{InvitationRow, search_text};
-use super::schema::{invitations, webhook_receipts};
+use super::schema::webhook_receipts;
 
 /// Records that `webhook_id` from `source` arrived. `false`: it had arrived before (a replay).
 pub fn record_receipt(
@@ -34,105 +33,4 @@ pub fn record_receipt(
 pub fn purge_receipts(conn: &mut DbConnection, before: NaiveDateTime) -> QueryResult<usize> {
     diesel::delete(webhook_receipts::table.filter(webhook_receipts::received_at.lt(before)))
         .execute(conn)
-}
-
-/// What TechPass reported.
-pub enum TechpassOutcome<'a> {
-    /// Onboarded, with the names TechPass holds (kept where TechPass sends none).
-    Onboarded {
-        first_name: Option<&'a str>,
-        last_name: Option<&'a str>,
-    },
-    Failed {
-        reason: &'a str,
-    },
-}
-
-/// Applies a TechPass outcome that happened at `at`, unless the current status comes from a
-/// later event. Returns whether the invitation changed.
-pub fn apply_techpass(
-    conn: &mut DbConnection,
-    invitation: &InvitationRow,
-    outcome: TechpassOutcome<'_>,
-    at: NaiveDateTime,
-    now: NaiveDateTime,
-) -> QueryResult<bool> {
-    let newer = invitations::table
-        .filter(invitations::id.eq(&invitation.id))
-        .filter(
-            invitations::techpass_event_at
-                .is_null()
-                .or(invitations::techpass_event_at.lt(at)),
-        );
-    let updated = match outcome {
-        TechpassOutcome::Onboarded {
-            first_name,
-            last_name,
-        } => {
-            let mut fields = invitation.fields.clone();
-            if let Some(name) = first_name.filter(|n| !n.trim().is_empty()) {
-                fields.first_name = Some(name.trim().to_owned());
-            }
-            if let Some(name) = last_name.filter(|n| !n.trim().is_empty()) {
-                fields.last_name = Some(name.trim().to_owned());
-            }
-            diesel::update(newer)
-                .set((
-                    invitations::techpass_status.eq(TechpassStatus::Onboarded),
-                    invitations::first_name.eq(&fields.first_name),
-                    invitations::last_name.eq(&fields.last_name),
-                    invitations::search_text.eq(search_text(&fields)),
-                    invitations::failure_reason.eq(None::<String>),
-                    invitations::techpass_event_at.eq(at),
-                    invitations::updated_at.eq(now),
-                ))
-                .execute(conn)?
-        }
-        TechpassOutcome::Failed { reason } => diesel::update(newer)
-            .set((
-                invitations::techpass_status.eq(TechpassStatus::Failed),
-                invitations::failure_reason.eq(reason),
-                invitations::techpass_event_at.eq(at),
-                invitations::updated_at.eq(now),
-            ))
-            .execute(conn)?,
-    };
-    Ok(updated == 1)
-}
-
-/// Applies a SEED outcome (`Err` carries the failure's reason) that happened at `at`, unless
-/// the current SEED status comes from a later event, or SEED is not required.
-pub fn apply_seed(
-    conn: &mut DbConnection,
-    invitation_id: &str,
-    outcome: Result<(), &str>,
-    at: NaiveDateTime,
-    now: NaiveDateTime,
-) -> QueryResult<bool> {
-    let newer = invitations::table
-        .filter(invitations::id.eq(invitation_id))
-        .filter(invitations::seed_status.ne(SeedStatus::NotRequired))
-        .filter(
-            invitations::seed_event_at
-                .is_null()
-                .or(invitations::seed_event_at.lt(at)),
-        );
-    let updated = match outcome {
-        Ok(()) => diesel::update(newer)
-            .set((
-                invitations::seed_status.eq(SeedStatus::Onboarded),
-                invitations::seed_event_at.eq(at),
-                invitations::updated_at.eq(now),
-            ))
-            .execute(conn)?,
-        Err(reason) => diesel::update(newer)
-            .set((
-                invitations::seed_status.eq(SeedStatus::Failed),
-                invitations::failure_reason.eq(reason),
-                invitations::seed_event_at.eq(at),
-                invitations::updated_at.eq(now),
-            ))
-            .execute(conn)?,
-    };
-    Ok(updated == 1)
 }

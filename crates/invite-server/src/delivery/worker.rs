@@ -381,7 +381,7 @@ impl Worker {
                     crate::db::transaction(conn, |conn| {
                         let buried = outbox::bury(conn, &job, &reason, now)?;
                         if buried
-                            && invitations::mark_delivery_failed(
+                            && lifecycle::mark_delivery_failed(
                                 conn,
                                 &job.invitation_id,
                                 job.kind,

@@ -13,6 +13,7 @@ use super::with_conn;
 use crate::actor::Actor;
 use crate::db::history::{self, Change};
 use crate::db::invitations::{self as repo, InsertError, InvitationRow};
+use crate::db::lifecycle;
 use crate::db::outbox::{self, JobRecord};
 use crate::db::{self, DbConnection, Pool};
 use crate::delivery::directory::Directory;
@@ -277,7 +278,7 @@ pub async fn revoke(pool: &Pool, actor: &Actor, id: uuid::Uuid) -> Result<Invita
         let id = id.to_string();
         let now = db::now();
         crate::db::transaction(conn, |conn| -> Result<(), ApiError> {
-            if repo::revoke(conn, &actor.officer_id, &id, now)? {
+            if lifecycle::revoke(conn, &actor.officer_id, &id, now)? {
                 outbox::cancel_pending(conn, &id, now)?;
                 let job = JobRecord::new(&id, DeliveryKind::TechpassRevoke, now)
                     .traced(actor.traceparent.as_deref());

@@ -9,8 +9,9 @@ use invite_core::api::{
 
 use super::{cursor, with_conn};
 use crate::db::history::{self, Change};
+use crate::db::lifecycle;
 use crate::db::outbox::{self, JobRecord};
-use crate::db::{self, CorruptRow, Pool, invitations, is_unique_violation, parse_id, to_utc};
+use crate::db::{self, CorruptRow, Pool, is_unique_violation, parse_id, to_utc};
 use crate::error::ApiError;
 
 pub const DEFAULT_PAGE: i64 = 50;
@@ -82,7 +83,7 @@ pub async fn retry(pool: &Pool, id: uuid::Uuid) -> Result<DeliveryJob, ApiError>
                     job.state.as_str()
                 )));
             }
-            match invitations::reopen_failed(conn, &job.invitation_id, job.kind, now) {
+            match lifecycle::reopen_failed(conn, &job.invitation_id, job.kind, now) {
                 Ok(true) => {
                     let event_type = match job.kind {
                         DeliveryKind::Seed => InvitationEventType::SeedReopened,

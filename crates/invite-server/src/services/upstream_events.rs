@@ -11,8 +11,9 @@ use invite_core::api::{
 use super::with_conn;
 use crate::config::Secret;
 use crate::db::history::{self, Change};
+use crate::db::lifecycle::{self, TechpassOutcome};
 use crate::db::outbox::{self, JobRecord};
-use crate::db::upstream_events::{self as repo, TechpassOutcome};
+use crate::db::upstream_events as repo;
 use crate::db::{self, DbConnection, Pool, invitations, is_unique_violation};
 use crate::error::ApiError;
 use crate::webhooks::signature::{self, SignatureError, Signed};
@@ -134,8 +135,8 @@ pub fn apply(
                 first_name: event.data.first_name.as_deref(),
                 last_name: event.data.last_name.as_deref(),
             };
-            let applied =
-                repo::apply_techpass(conn, &invitation, outcome, at, now).map_err(reinvited)?;
+            let applied = lifecycle::apply_techpass(conn, &invitation, outcome, at, now)
+                .map_err(reinvited)?;
             if applied && invitation.seed_status == SeedStatus::Pending {
                 let jobs = outbox::of_invitation(conn, &id)?;
                 if !jobs.iter().any(|j| j.kind == DeliveryKind::Seed) {
@@ -155,12 +156,12 @@ pub fn apply(
         (UpstreamSource::Techpass, "user.failed") => {
             let reason = reason("TechPass");
             let outcome = TechpassOutcome::Failed { reason: &reason };
-            let applied = repo::apply_techpass(conn, &invitation, outcome, at, now)?;
+            let applied = lifecycle::apply_techpass(conn, &invitation, outcome, at, now)?;
             change(applied, EventSource::Techpass, InvitationEventType::Failed)
                 .map(|c| c.with_detail(&reason))
         }
         (UpstreamSource::Seed, "provisioning.completed") => {
-            let applied = repo::apply_seed(conn, &id, Ok(()), at, now)?;
+            let applied = lifecycle::apply_seed(conn, &id, Ok(()), at, now)?;
             change(
                 applied,
                 EventSource::Seed,
@@ -169,7 +170,7 @@ pub fn apply(
         }
         (UpstreamSource::Seed, "provisioning.failed") => {
             let reason = reason("SEED");
-            let applied = repo::apply_seed(conn, &id, Err(&reason), at, now)?;
+            let applied = lifecycle::apply_seed(conn, &id, Err(&reason), at, now)?;
             change(applied, EventSource::Seed, InvitationEventType::SeedFailed)
                 .map(|c| c.with_detail(&reason))
         }

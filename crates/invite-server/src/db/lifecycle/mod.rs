@@ -1,5 +1,13 @@
-//! TechPass's deadlines on an invitation: when they start (a delivery went out) and what
-//! happens when they pass (the status becomes `expired`, which frees the email and username).
+//! An invitation's lifecycle: every change of its TechPass and SEED statuses is made here.
+//! This module: the deadlines, when they start (a delivery went out) and what happens when they
+//! pass (the status becomes `expired`, which frees the email and username), and which pending
+//! invitations are due to be read back. `outcomes`: what events, deliveries and officers change.
+
+mod outcomes;
+
+pub use outcomes::{
+    TechpassOutcome, apply_seed, apply_techpass, mark_delivery_failed, reopen_failed, revoke,
+};
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
