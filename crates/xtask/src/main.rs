@@ -43,7 +43,7 @@ fn main() -> ExitCode {
             spa::build_spa()?;
             suite::run(rest, &env)
         }),
-        Some("spec") => run_cargo(
+        Some("spec") => run_checked(
             cargo_command(&[
                 "test",
                 "-p",
@@ -85,18 +85,18 @@ fn cargo_command(args: &[&str]) -> Command {
     command
 }
 
-fn run_cargo(command: &mut Command) -> Result<(), String> {
+/// Runs `command` to its end; an error names it and how it ended.
+fn run_checked(command: &mut Command) -> Result<(), String> {
+    let mut words = vec![command.get_program().to_string_lossy().into_owned()];
+    words.extend(command.get_args().map(|a| a.to_string_lossy().into_owned()));
+    let words = words.join(" ");
     let status = command
         .status()
-        .map_err(|e| format!("cannot run cargo: {e}"))?;
+        .map_err(|e| format!("cannot run `{words}`: {e}"))?;
     if status.success() {
         Ok(())
     } else {
-        let args: Vec<String> = command
-            .get_args()
-            .map(|a| a.to_string_lossy().into_owned())
-            .collect();
-        Err(format!("cargo {} failed ({status})", args.join(" ")))
+        Err(format!("`{words}` failed ({status})"))
     }
 }
 
@@ -112,7 +112,7 @@ fn run_server(extra: &[String]) -> Result<(), String> {
     let mut args = vec!["run", "-p", "invite-server", "--bin", "invite-server"];
     args.extend(extra.iter().map(String::as_str));
     let dev_login = std::env::var("INVITES_DEV_LOGIN").unwrap_or_else(|_| "true".into());
-    run_cargo(cargo_command(&args).env("INVITES_DEV_LOGIN", dev_login))
+    run_checked(cargo_command(&args).env("INVITES_DEV_LOGIN", dev_login))
 }
 
 /// The benchmark suite (`crates/invite-server/examples/bench.rs`): the server binary and the
@@ -136,18 +136,13 @@ fn bench(extra: &[String], env: &[(String, OsString)]) -> Result<(), String> {
     if !smoke {
         build.push("--release");
     }
-    run_cargo(&mut cargo_command(&build))?;
+    run_checked(&mut cargo_command(&build))?;
     let profile = if smoke { "debug" } else { "release" };
     let program = target_dir().join(profile).join("examples/bench");
-    let status = Command::new(&program)
-        .args(extra)
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .current_dir(workspace_root())
-        .status()
-        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("the benchmark suite failed ({status})"))
-    }
+    run_checked(
+        Command::new(&program)
+            .args(extra)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .current_dir(workspace_root()),
+    )
 }

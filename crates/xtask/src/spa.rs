@@ -4,11 +4,11 @@
 
 use std::path::Path;
 
-use crate::{WASM_PROFILE, WASM_TARGET, cargo_command, run_cargo, target_dir, workspace_root};
+use crate::{WASM_PROFILE, WASM_TARGET, cargo_command, run_checked, target_dir, workspace_root};
 
 pub fn build_spa() -> Result<(), String> {
     let root = workspace_root();
-    run_cargo(&mut cargo_command(&[
+    run_checked(&mut cargo_command(&[
         "build",
         "-p",
         "frontend",
