@@ -2,7 +2,7 @@
 //! handler's extractors run, so a refused caller's body is never read or judged.
 //!
 //! For a caller who presented credentials that are valid: who may call the route, then the
-//! device rule, then the rate limit (per officer, whatever the key). A request without valid
+//! device rule, then the rate limit (per `Actor::rate_key`). A request without valid
 //! credentials passes to its handler, whose `Caller` answers 401. The built-in sign-in is
 //! answered 404 while it is off and 403 through a proxy, then counted per client address.
 

@@ -5,8 +5,8 @@
 //!   officer without credentials is answered 401 by the handler's `Caller`);
 //! - `device`: under the device rule (`INVITES_DEVICE_CLAIM`), 403 for a session from a device
 //!   that may not invite;
-//! - `rate`: the rate limit it counts against, per officer (or, for the built-in sign-in, per
-//!   client address);
+//! - `rate`: the rate limit it counts against, per caller (`Actor::rate_key`: the officer, or
+//!   each of their API keys; the built-in sign-in per client address);
 //! - `doc`: whether it is an operation of the OpenAPI document. The OpenAPI pass adds each
 //!   policy's answers (403, 429) to the operations from this table, and a test holds the
 //!   table and the document to the same methods, paths and security schemes.
